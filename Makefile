@@ -1,0 +1,24 @@
+# datenmt: every target runs with the project's own venv (.venv/bin/python).
+PY := .venv/bin/python
+SETUP_STAMP := .venv/.datenmt-installed
+
+.PHONY: setup test run bench lock clean
+
+## setup: make .venv with the locked stack (idempotent; a second run only checks).
+setup:
+	@bash scripts/setup_env.sh
+
+## test: the whole test suite (sets up first if needed).
+test: setup
+	$(PY) -m pytest
+
+## run: the main job, the whole pipeline on its embedded defaults.
+run: setup
+	$(PY) -m pipeline.local_runner
+
+## lock: re-pin constraints.txt from the current venv (after changing pyproject.toml).
+lock:
+	$(PY) -m pip freeze --exclude-editable > constraints.txt
+
+clean:
+	rm -rf outputs .pytest_cache

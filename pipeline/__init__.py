@@ -1,0 +1,1 @@
+"""The datenmt TFX pipeline: one create_pipeline() and thin runners."""

@@ -1,0 +1,22 @@
+"""Re-syncs the derived domains of schemas/schema.pbtxt with data_gen: python -m schemas."""
+
+import tensorflow_data_validation as tfdv
+
+import schemas
+
+HEADER = """\
+# Curated schema of the raw examples written by SyntheticDateExampleGen, imported
+# with ImportSchemaGen; StatisticsGen and ExampleValidator check every split
+# against it. Features are hand-written; the string domains "format" and
+# "iso_date" are derived from data_gen: run `.venv/bin/python -m schemas` after
+# changing the format catalogue or the date range.
+"""
+
+if __name__ == "__main__":
+    schema = schemas.synced(schemas.load_schema())
+    tfdv.write_schema_text(schema, schemas.SCHEMA_PATH)
+    with open(schemas.SCHEMA_PATH, encoding="utf-8") as f:
+        body = f.read()
+    with open(schemas.SCHEMA_PATH, "w", encoding="utf-8") as f:
+        f.write(HEADER + body)
+    print(f"wrote {schemas.SCHEMA_PATH}")
