@@ -47,8 +47,11 @@ check_python() {
   [ -n "$PYTHON" ] && [ -x "$PYTHON" ] || fail "Python 3.11 was not found." \
     "install Python 3.11 (for example with pyenv or the distribution's python3.11 package)" \
     "or point PYTHON=/path/to/python3.11 at one and run the set-up again"
-  "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' ||
-    fail "$PYTHON is not Python 3.11; TFX 1.21 wheels are built for it." "set PYTHON=/path/to/python3.11"
+  local version
+  version=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true)
+  [ "$version" = 3.11 ] ||
+    fail "$PYTHON is not Python 3.11 (it reports '${version:-nothing}'); TFX 1.21's wheels are built for 3.11." \
+      "set PYTHON=/path/to/python3.11"
   "$PYTHON" -c 'import venv' 2>/dev/null || fail "$PYTHON has no venv module." "install python3.11-venv"
 }
 
@@ -111,6 +114,7 @@ patch_venv_python() {
   pylibdir=$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')
   for exe in "$VENV"/bin/python*; do
     [ -f "$exe" ] && [ ! -L "$exe" ] || continue
+    [ "$(patchelf --print-interpreter "$exe")" = "$libdir/ld-linux-x86-64.so.2" ] && continue
     patchelf --set-interpreter "$libdir/ld-linux-x86-64.so.2" --force-rpath --set-rpath "$libdir:$pylibdir" "$exe"
     patchelf --print-needed "$exe" | grep -qx 'libstdc++.so.6' || patchelf --add-needed libstdc++.so.6 "$exe"
     patchelf --print-needed "$exe" | grep -qx 'libgcc_s.so.1' || patchelf --add-needed libgcc_s.so.1 "$exe"
