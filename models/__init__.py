@@ -1,0 +1,8 @@
+"""Module code of the Transform, Tuner and Trainer components, split by concern.
+
+The model is written against Keras 3 (`import keras`), deliberately: keras-tuner
+1.4 builds and searches Keras 3 models, and tensorflow-transform's import sets
+TF_USE_LEGACY_KERAS=1, which turns `tf.keras` into Keras 2. So nothing here uses
+`tf.keras`; the Transform graph is embedded in the export with plain TF
+(`TFTransformOutput.transform_raw_features`), not through a Keras 2 layer.
+"""

@@ -1,0 +1,30 @@
+"""Feature names and vocabulary conventions shared by preprocessing, model and export."""
+
+from data_gen.text import INPUT_LENGTH, OUTPUT_LENGTH
+
+# Raw features (the ExampleGen contract).
+HUMAN_KEY = "human"
+ISO_KEY = "iso"
+FORMAT_KEY = "format"
+
+# Transformed features.
+HUMAN_IDS_KEY = "human_ids"  # int64 [Tx]: input character ids, PAD_ID-padded
+HUMAN_LENGTH_KEY = "human_length"  # int64: normalised length before padding/truncation
+ISO_IDS_KEY = "iso_ids"  # int64 [Ty]: output character ids
+
+# Vocabularies built by tensorflow-transform (artifacts of the Transform run).
+INPUT_VOCAB_NAME = "human_chars"
+OUTPUT_VOCAB_NAME = "iso_chars"
+
+# Input ids: 0 is padding, 1..V are the vocabulary's characters, V+1 is "never
+# seen in training" (one OOV bucket). So the model's input depth is V + 2.
+PAD_ID = 0
+NUM_OOV_BUCKETS = 1
+
+TX = INPUT_LENGTH
+TY = OUTPUT_LENGTH
+
+
+def input_depth(input_vocab_size: int) -> int:
+    """One-hot depth of the input: padding + vocabulary + OOV bucket."""
+    return input_vocab_size + 1 + NUM_OOV_BUCKETS

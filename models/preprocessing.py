@@ -1,0 +1,57 @@
+"""Transform's preprocessing_fn: normalise, split into characters, build vocabularies, pad."""
+
+from __future__ import annotations
+
+from typing import Dict
+
+import tensorflow as tf
+import tensorflow_transform as tft
+
+from data_gen.text import normalize
+from models import features
+
+
+def _squeeze(x: tf.Tensor) -> tf.Tensor:
+    """[batch, 1] dense raw feature -> [batch]."""
+    return tf.reshape(x, [-1])
+
+
+def characters(texts: tf.Tensor) -> tf.RaggedTensor:
+    """Splits each UTF-8 string into its characters (not bytes)."""
+    return tf.strings.unicode_split(texts, "UTF-8")
+
+
+def pad_or_truncate(ids: tf.RaggedTensor, length: int, pad_id: int) -> tf.Tensor:
+    """Dense [batch, length] ids: padded with `pad_id`, longer rows truncated."""
+    dense = ids.to_tensor(default_value=pad_id, shape=[None, length])
+    return tf.cast(dense, tf.int64)
+
+
+def encode_human(human: tf.Tensor) -> Dict[str, tf.Tensor]:
+    """Input ids and normalised length of raw human strings ([batch] tf.string)."""
+    chars = characters(normalize(human))
+    ids = tft.compute_and_apply_vocabulary(
+        chars, num_oov_buckets=features.NUM_OOV_BUCKETS,
+        vocab_filename=features.INPUT_VOCAB_NAME) + 1  # shift so that 0 is padding
+    return {
+        features.HUMAN_IDS_KEY: pad_or_truncate(ids, features.TX, features.PAD_ID),
+        features.HUMAN_LENGTH_KEY: tf.cast(chars.row_lengths(), tf.int64),
+    }
+
+
+def encode_iso(iso: tf.Tensor) -> tf.Tensor:
+    """Output ids [batch, Ty] of ISO labels."""
+    ids = tft.compute_and_apply_vocabulary(
+        characters(iso), vocab_filename=features.OUTPUT_VOCAB_NAME)
+    return pad_or_truncate(ids, features.TY, 0)
+
+
+def preprocessing_fn(inputs: Dict[str, tf.Tensor]) -> Dict[str, tf.Tensor]:
+    """tf.Transform callback: raw (human, iso, format) -> model features, labels, pass-throughs."""
+    iso = _squeeze(inputs[features.ISO_KEY])
+    outputs = encode_human(_squeeze(inputs[features.HUMAN_KEY]))
+    outputs[features.ISO_IDS_KEY] = encode_iso(iso)
+    # Passed through for evaluation (exact match against the raw label, slicing by format).
+    outputs[features.ISO_KEY] = iso
+    outputs[features.FORMAT_KEY] = _squeeze(inputs[features.FORMAT_KEY])
+    return outputs
