@@ -1,0 +1,19 @@
+"""Training metrics: whole-string exact match (every one of the Ty characters right)."""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="datenmt")
+class ExactMatch(keras.metrics.Mean):
+    """Fraction of sequences whose every step's argmax equals the label."""
+
+    def __init__(self, name: str = "exact_match", **kwargs):
+        super().__init__(name=name, **kwargs)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        predicted = ops.argmax(y_pred, axis=-1)
+        matches = ops.all(ops.equal(ops.cast(y_true, predicted.dtype), predicted), axis=-1)
+        return super().update_state(ops.cast(matches, "float32"), sample_weight=sample_weight)

@@ -1,0 +1,120 @@
+"""Trainer's run_fn: train the attention model on Transform's output and export it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from typing import Any, Mapping, Optional
+
+import keras
+import keras_tuner
+import tensorflow as tf
+import tensorflow_transform as tft
+from tfx import v1 as tfx
+from tfx_bsl.public import tfxio
+
+from models import export, features, metrics
+from models import model as model_lib
+
+HISTORY_FILE = "history.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingConfig:
+    """Training settings; defaults are the seed's (Adam 0.005, 0.9, 0.999, decay 0.01; batch 100)."""
+
+    epochs: int = 10
+    batch_size: int = 100
+    learning_rate: float = 0.005
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    decay: float = 0.01  # Keras 2's legacy `decay`: lr / (1 + decay * step)
+    patience: int = 3  # early stopping on validation exact match
+    verbose: int = 2  # one progress line per epoch
+
+    @classmethod
+    def from_custom_config(cls, custom_config: Optional[Mapping[str, Any]]) -> "TrainingConfig":
+        """Takes the fields it knows from a component's custom_config; rejects bad values."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in (custom_config or {}).items() if k in known}
+        config = cls(**values)
+        if config.epochs < 1 or config.batch_size < 1 or config.learning_rate <= 0:
+            raise ValueError(f"epochs, batch_size and learning_rate must be positive: {config}")
+        return config
+
+
+def make_optimizer(config: TrainingConfig, learning_rate: Optional[float] = None) -> keras.optimizers.Optimizer:
+    """Adam with the seed's inverse-time learning-rate decay."""
+    schedule = keras.optimizers.schedules.InverseTimeDecay(
+        learning_rate or config.learning_rate, decay_steps=1, decay_rate=config.decay)
+    return keras.optimizers.Adam(learning_rate=schedule, beta_1=config.beta_1, beta_2=config.beta_2)
+
+
+def compile_model(model: keras.Model, optimizer: keras.optimizers.Optimizer) -> keras.Model:
+    """Sparse categorical cross-entropy over the Ty steps; per-character accuracy and exact match."""
+    model.compile(
+        optimizer=optimizer,
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+        metrics=[keras.metrics.SparseCategoricalAccuracy(name="char_accuracy"), metrics.ExactMatch()],
+    )
+    return model
+
+
+def model_config(tf_transform_output: tft.TFTransformOutput, n_a: int, n_s: int) -> model_lib.ModelConfig:
+    """Model sizes, with vocabulary sizes read from the Transform run's vocabularies."""
+    return model_lib.ModelConfig(
+        input_vocab_size=tf_transform_output.vocabulary_size_by_name(features.INPUT_VOCAB_NAME),
+        output_vocab_size=tf_transform_output.vocabulary_size_by_name(features.OUTPUT_VOCAB_NAME),
+        n_a=n_a, n_s=n_s)
+
+
+def input_fn(file_pattern, data_accessor: tfx.components.DataAccessor,
+             tf_transform_output: tft.TFTransformOutput, batch_size: int,
+             shuffle: bool = True) -> tf.data.Dataset:
+    """One pass over transformed examples as (human_ids, iso_ids) batches."""
+    dataset = data_accessor.tf_dataset_factory(
+        file_pattern,
+        tfxio.TensorFlowDatasetOptions(batch_size=batch_size, num_epochs=1, shuffle=shuffle),
+        tf_transform_output.transformed_metadata.schema)
+    return dataset.map(lambda f: (f[features.HUMAN_IDS_KEY], f[features.ISO_IDS_KEY]),
+                       num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+def hyperparameter_values(hyperparameters: Optional[Mapping[str, Any]]) -> dict[str, Any]:
+    """n_a, n_s and learning rate: the Tuner's best, or the defaults when tuning is off."""
+    values = {"n_a": model_lib.DEFAULT_N_A, "n_s": model_lib.DEFAULT_N_S, "learning_rate": None}
+    if hyperparameters:
+        values.update(keras_tuner.HyperParameters.from_config(hyperparameters).values)
+    return values
+
+
+def run_fn(fn_args: tfx.components.FnArgs) -> None:
+    """TFX Trainer entry point."""
+    config = TrainingConfig.from_custom_config(fn_args.custom_config)
+    tf_transform_output = tft.TFTransformOutput(fn_args.transform_output)
+    hp = hyperparameter_values(fn_args.hyperparameters)
+    model, attention_model = model_lib.build_models(model_config(tf_transform_output, hp["n_a"], hp["n_s"]))
+    compile_model(model, make_optimizer(config, hp["learning_rate"]))
+
+    train = input_fn(fn_args.train_files, fn_args.data_accessor, tf_transform_output, config.batch_size)
+    evaluation = input_fn(fn_args.eval_files, fn_args.data_accessor, tf_transform_output,
+                          config.batch_size, shuffle=False)
+    history = model.fit(
+        train, validation_data=evaluation, epochs=config.epochs, verbose=config.verbose,
+        callbacks=[
+            keras.callbacks.EarlyStopping(monitor="val_exact_match", mode="max",
+                                          patience=config.patience, restore_best_weights=True),
+            keras.callbacks.TensorBoard(log_dir=fn_args.model_run_dir),
+        ])
+    write_history(history.history, fn_args.model_run_dir)
+    export.export_serving_model(model, attention_model, tf_transform_output, fn_args.serving_model_dir)
+
+
+def write_history(history: Mapping[str, list], model_run_dir: str) -> str:
+    """Saves per-epoch metrics as JSON in the model run directory; returns its path."""
+    path = os.path.join(model_run_dir, HISTORY_FILE)
+    tf.io.gfile.makedirs(model_run_dir)
+    with tf.io.gfile.GFile(path, "w") as f:
+        json.dump({k: [float(v) for v in vs] for k, vs in history.items()}, f, indent=1)
+    return path

@@ -1,0 +1,62 @@
+"""Tuner's tuner_fn: a bounded random search over n_a, n_s and the learning rate."""
+
+from __future__ import annotations
+
+import keras_tuner
+import tensorflow_transform as tft
+from tfx import v1 as tfx
+
+from models import training
+from models import model as model_lib
+
+OBJECTIVE = keras_tuner.Objective("val_exact_match", direction="max")
+N_A_CHOICES = (16, 32, 64)
+N_S_CHOICES = (32, 64, 128)
+LEARNING_RATE_CHOICES = (0.002, 0.005, 0.01)
+DEFAULT_MAX_TRIALS = 4
+
+
+def search_space() -> keras_tuner.HyperParameters:
+    """The declared search space; the defaults are the seed's sizes."""
+    hp = keras_tuner.HyperParameters()
+    hp.Choice("n_a", N_A_CHOICES, default=model_lib.DEFAULT_N_A)
+    hp.Choice("n_s", N_S_CHOICES, default=model_lib.DEFAULT_N_S)
+    hp.Choice("learning_rate", LEARNING_RATE_CHOICES, default=training.TrainingConfig.learning_rate)
+    return hp
+
+
+def _hypermodel(tf_transform_output: tft.TFTransformOutput, config: training.TrainingConfig):
+    def build(hp: keras_tuner.HyperParameters):
+        model, _ = model_lib.build_models(
+            training.model_config(tf_transform_output, hp.get("n_a"), hp.get("n_s")))
+        return training.compile_model(model, training.make_optimizer(config, hp.get("learning_rate")))
+
+    return build
+
+
+def tuner_fn(fn_args: tfx.components.FnArgs) -> tfx.components.TunerFnResult:
+    """TFX Tuner entry point. custom_config: max_trials, epochs (per trial), batch_size, ..."""
+    custom = dict(fn_args.custom_config or {})
+    max_trials = int(custom.pop("max_trials", DEFAULT_MAX_TRIALS))
+    if max_trials < 1:
+        raise ValueError(f"max_trials must be >= 1, got {max_trials}")
+    config = training.TrainingConfig.from_custom_config(custom)
+    tf_transform_output = tft.TFTransformOutput(fn_args.transform_graph_path)
+    tuner = keras_tuner.RandomSearch(
+        hypermodel=_hypermodel(tf_transform_output, config),
+        objective=OBJECTIVE,
+        max_trials=max_trials,
+        hyperparameters=search_space(),
+        seed=int(custom.get("seed", 0)),
+        directory=fn_args.working_dir,
+        project_name="datenmt_tuning",
+        overwrite=True,
+        max_consecutive_failed_trials=1,  # a failing trial is a bug to see, not to skip
+    )
+    train = training.input_fn(fn_args.train_files, fn_args.data_accessor, tf_transform_output, config.batch_size)
+    evaluation = training.input_fn(fn_args.eval_files, fn_args.data_accessor, tf_transform_output,
+                                   config.batch_size, shuffle=False)
+    return tfx.components.TunerFnResult(
+        tuner=tuner,
+        fit_kwargs={"x": train, "validation_data": evaluation, "epochs": config.epochs,
+                    "verbose": config.verbose})
