@@ -92,7 +92,7 @@ def hyperparameter_values(hyperparameters: Optional[Mapping[str, Any]]) -> dict[
 def run_fn(fn_args: tfx.components.FnArgs) -> None:
     """TFX Trainer entry point."""
     config = TrainingConfig.from_custom_config(fn_args.custom_config)
-    tf_transform_output = tft.TFTransformOutput(fn_args.transform_output)
+    tf_transform_output = tft.TFTransformOutput(fn_args.transform_graph_path)
     hp = hyperparameter_values(fn_args.hyperparameters)
     model, attention_model = model_lib.build_models(model_config(tf_transform_output, hp["n_a"], hp["n_s"]))
     compile_model(model, make_optimizer(config, hp["learning_rate"]))

@@ -2,10 +2,76 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-# Beam in tests: one in-process worker (DEVELOPERS.md: multi-process Beam under
-# pytest is slow and forks the test process).
+import pytest  # noqa: E402
+import tensorflow as tf  # noqa: E402
+import tensorflow_transform as tft  # noqa: E402
+import tensorflow_transform.beam as tft_beam  # noqa: E402
+from tensorflow_transform.tf_metadata import dataset_metadata, metadata_io, schema_utils  # noqa: E402
+from tfx.components.trainer import fn_args_utils  # noqa: E402
+from tfx.types import standard_artifacts  # noqa: E402
+
+from data_gen import generator  # noqa: E402
+from models import features, preprocessing  # noqa: E402
+
+# Beam in tests: one in-process worker (multi-process Beam under pytest is slow
+# and forks the test process).
 IN_MEMORY_BEAM_ARGS = ["--direct_running_mode=in_memory", "--direct_num_workers=1"]
+
+RAW_SPEC = {k: tf.io.FixedLenFeature([1], tf.string)
+            for k in (features.HUMAN_KEY, features.ISO_KEY, features.FORMAT_KEY)}
+
+
+def _raw_rows(n: int, seed: int) -> list[dict]:
+    return [{"human": [e.human], "iso": [e.iso], "format": [e.format]} for e in generator.generate(n, seed)]
+
+
+@pytest.fixture(scope="session")
+def transformed_data(tmp_path_factory):
+    """Small train/eval splits run through the real preprocessing_fn, laid out like TFX artifacts.
+
+    Returns (examples artifact, transform graph artifact, TFTransformOutput).
+    """
+    root = str(tmp_path_factory.mktemp("transformed"))
+    metadata = dataset_metadata.DatasetMetadata(schema_utils.schema_from_feature_spec(RAW_SPEC))
+    train_rows, eval_rows = _raw_rows(1500, seed=1), _raw_rows(300, seed=2)
+    graph_dir = os.path.join(root, "transform_graph")
+    with tft_beam.Context(temp_dir=os.path.join(root, "tmp"), force_tf_compat_v1=False):
+        (train_out, out_metadata), transform_fn = (
+            (train_rows, metadata) | tft_beam.AnalyzeAndTransformDataset(
+                preprocessing.preprocessing_fn, output_record_batches=False))
+        (eval_out, _) = ((eval_rows, metadata), transform_fn) | tft_beam.TransformDataset()
+        _ = transform_fn | tft_beam.WriteTransformFn(graph_dir)
+    # TFX's Transform also records the raw schema, which serving uses to parse raw input.
+    metadata_io.write_metadata(metadata, os.path.join(graph_dir, tft.TFTransformOutput.RAW_METADATA_DIR))
+    coder = tft.coders.ExampleProtoCoder(out_metadata.schema)
+    examples_dir = os.path.join(root, "examples")
+    for split, rows in (("train", train_out), ("eval", eval_out)):
+        os.makedirs(os.path.join(examples_dir, f"Split-{split}"))
+        with tf.io.TFRecordWriter(os.path.join(examples_dir, f"Split-{split}", "data.gz"),
+                                  options="GZIP") as writer:
+            for row in rows:
+                writer.write(coder.encode(row))
+    examples = standard_artifacts.Examples()
+    examples.uri = examples_dir
+    examples.split_names = '["train", "eval"]'
+    graph = standard_artifacts.TransformGraph()
+    graph.uri = graph_dir
+    return examples, graph, tft.TFTransformOutput(graph_dir)
+
+
+def make_fn_args(transformed_data, working_dir: str, custom_config: dict) -> fn_args_utils.FnArgs:
+    """FnArgs as TFX's Trainer and Tuner build them, over the `transformed_data` fixture."""
+    examples, graph, _ = transformed_data
+    fn_args = fn_args_utils.get_common_fn_args(
+        {"examples": [examples], "transform_graph": [graph]},
+        {"train_args": json.dumps({"splits": ["train"]}), "eval_args": json.dumps({"splits": ["eval"]}),
+         "custom_config": json.dumps(custom_config)},
+        working_dir=working_dir)
+    fn_args.serving_model_dir = os.path.join(working_dir, "serving_model")
+    fn_args.model_run_dir = os.path.join(working_dir, "model_run")
+    return fn_args

@@ -1,0 +1,87 @@
+"""run_fn end to end on a tiny set: training history, TensorBoard logs, and the exported SavedModel."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from models import export, features, training
+from tests.conftest import make_fn_args
+
+
+@pytest.fixture(scope="module")
+def trained(transformed_data, tmp_path_factory):
+    fn_args = make_fn_args(transformed_data, str(tmp_path_factory.mktemp("trainer")),
+                           {"epochs": 2, "batch_size": 50, "verbose": 0})
+    training.run_fn(fn_args)
+    return fn_args, tf.saved_model.load(fn_args.serving_model_dir)
+
+
+def _serve(loaded, texts):
+    out = loaded.signatures["serving_default"](human=tf.constant(texts))
+    return {k: v.numpy() for k, v in out.items()}
+
+
+def test_run_fn_writes_history_and_tensorboard_logs(trained):
+    fn_args, _ = trained
+    with open(os.path.join(fn_args.model_run_dir, training.HISTORY_FILE)) as f:
+        history = json.load(f)
+    for key in ("loss", "char_accuracy", "exact_match", "val_loss", "val_char_accuracy", "val_exact_match"):
+        assert len(history[key]) == 2
+    assert tf.io.gfile.glob(os.path.join(fn_args.model_run_dir, "*", "events.out.tfevents.*"))
+
+
+def test_export_has_the_three_signatures(trained):
+    _, loaded = trained
+    assert set(loaded.signatures) == {"serving_default", "attention", "evaluate"}
+    assert loaded.signatures["serving_default"].structured_input_signature[1]["human"].dtype == tf.string
+
+
+def test_serving_turns_raw_strings_into_iso_strings_with_confidence_and_validity(trained):
+    _, loaded = trained
+    texts = ["Tuesday, March 4, 1997", "tuesday march 4 1997", "TUESDAY MARCH 4 1997",
+             "3 may 1979 ☃", "25.06.09"]
+    out = _serve(loaded, texts)
+    isos = [s.decode() for s in out["iso"]]
+    assert len(isos) == len(texts) and all(len(s) == features.TY for s in isos)
+    # Case and commas are normalised away inside the graph: the same input, the same answer.
+    assert isos[0] == isos[1] == isos[2]
+    np.testing.assert_allclose(out["confidence"][0], out["confidence"][1], rtol=1e-6)
+    assert ((out["confidence"] > 0) & (out["confidence"] <= 1)).all()
+    assert out["valid"].dtype == bool
+    assert list(out["input_length"]) == [20, 20, 20, 12, 8]
+
+
+def test_attention_signature_returns_ty_by_tx_weights(trained):
+    _, loaded = trained
+    out = loaded.signatures["attention"](human=tf.constant(["3 May 1979", "25th of June 2009"]))
+    weights = out["attention"].numpy()
+    assert weights.shape == (2, features.TY, features.TX)
+    np.testing.assert_allclose(weights.sum(axis=-1), 1.0, rtol=1e-5)
+    chars = [c.decode() for c in out["input_characters"].numpy()[0]]
+    assert "".join(chars) == "3 may 1979"
+
+
+def test_evaluate_signature_reads_serialized_examples(trained):
+    _, loaded = trained
+    example = tf.train.Example(features=tf.train.Features(feature={
+        "human": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"3 May 1979"]))}))
+    out = loaded.signatures["evaluate"](examples=tf.constant([example.SerializeToString()]))
+    assert out["iso"].shape == (1,)
+    assert out["iso"].numpy()[0] == _serve(loaded, ["3 May 1979"])["iso"][0]
+
+
+@pytest.mark.parametrize("iso", ["2000-02-29", "1900-02-29", "2001-02-29", "2009-06-31", "2009-13-01",
+                                 "2009-00-10", "2009-06-00", "1999-12-31", "20090625", "2009-6-25", "abcd-ef-gh"])
+def test_is_calendar_date_agrees_with_python(iso):
+    try:
+        datetime.date.fromisoformat(iso)
+        expected = len(iso) == 10
+    except ValueError:
+        expected = False
+    assert bool(export.is_calendar_date(tf.constant([iso])).numpy()[0]) == expected

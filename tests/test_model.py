@@ -1,0 +1,98 @@
+"""The attention model: shapes, parameter count, learning, Keras version, tuner_fn."""
+
+from __future__ import annotations
+
+import keras
+import keras_tuner
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from models import features, training, tuning
+from models import model as model_lib
+from tests.conftest import make_fn_args
+
+CONFIG = model_lib.ModelConfig(input_vocab_size=38, output_vocab_size=11)
+
+
+def test_output_and_attention_shapes():
+    model, attention_model = model_lib.build_models(CONFIG)
+    ids = np.random.default_rng(0).integers(0, CONFIG.input_depth, size=(5, features.TX))
+    probabilities = model(ids)
+    weights = attention_model(ids)
+    assert probabilities.shape == (5, features.TY, 11)
+    assert weights.shape == (5, features.TY, features.TX)
+    np.testing.assert_allclose(np.sum(probabilities, axis=-1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(np.sum(weights, axis=-1), 1.0, rtol=1e-5)  # softmax over the Tx positions
+
+
+@pytest.mark.parametrize("n_a,n_s", [(32, 64), (16, 128)])
+def test_parameter_count_matches_the_seed_design(n_a, n_s):
+    config = model_lib.ModelConfig(input_vocab_size=38, output_vocab_size=11, n_a=n_a, n_s=n_s)
+    model, attention_model = model_lib.build_models(config)
+    assert model.count_params() == model_lib.expected_parameter_count(config)
+    # Hand-computed for the defaults: encoder 2*4*(32*(40+32)+32), attention 128*10+10 + 10+1,
+    # decoder 4*(64*(64+64)+64), output 64*11+11.
+    if (n_a, n_s) == (32, 64):
+        assert model.count_params() == 18688 + 1301 + 33024 + 715
+    # The attention model shares every layer: nothing of its own.
+    assert attention_model.count_params() == model.count_params() - (n_s * 11 + 11)
+
+
+def test_attention_and_decoder_layers_are_shared_across_steps():
+    model, _ = model_lib.build_models(CONFIG)
+    names = [layer.name for layer in model.layers]
+    for shared in ("attention_dense_tanh", "attention_dense_relu", "post_attention_lstm", "output_softmax"):
+        assert names.count(shared) == 1
+
+
+def test_the_model_is_keras_3_even_though_tf_keras_is_keras_2():
+    import tensorflow_transform  # noqa: F401  (sets TF_USE_LEGACY_KERAS=1)
+
+    model, _ = model_lib.build_models(CONFIG)
+    assert keras.version().startswith("3.")
+    assert isinstance(model, keras.Model)
+    assert tf.keras.__name__.startswith("tf_keras")  # tf.keras is Keras 2: never use it for the model
+    assert not isinstance(model, tf.keras.Model)
+    for layer in model.layers:
+        assert isinstance(layer, keras.layers.Layer) and not isinstance(layer, tf.keras.layers.Layer), layer
+
+
+def test_one_epoch_on_a_tiny_set_lowers_the_loss(transformed_data, tmp_path):
+    _, _, tft_output = transformed_data
+    fn_args = make_fn_args(transformed_data, str(tmp_path), {})
+    keras.utils.set_random_seed(0)
+    model, _ = model_lib.build_models(training.model_config(tft_output, 16, 32))
+    training.compile_model(model, training.make_optimizer(training.TrainingConfig()))
+    train = training.input_fn(fn_args.train_files, fn_args.data_accessor, tft_output, 100, shuffle=False)
+    before = model.evaluate(train, verbose=0, return_dict=True)["loss"]
+    model.fit(train, epochs=1, verbose=0)
+    after = model.evaluate(train, verbose=0, return_dict=True)["loss"]
+    assert after < before * 0.95
+
+
+def test_training_config_rejects_bad_values():
+    with pytest.raises(ValueError, match="positive"):
+        training.TrainingConfig.from_custom_config({"epochs": 0})
+    assert training.TrainingConfig.from_custom_config({"epochs": 3, "unrelated": 1}).epochs == 3
+
+
+def test_hyperparameters_default_without_tuning_and_follow_the_tuner():
+    assert training.hyperparameter_values(None) == {"n_a": 32, "n_s": 64, "learning_rate": None}
+    hp = tuning.search_space()
+    hp.values.update({"n_a": 64, "n_s": 128, "learning_rate": 0.01})
+    assert training.hyperparameter_values(hp.get_config()) == {"n_a": 64, "n_s": 128, "learning_rate": 0.01}
+
+
+def test_tuner_fn_declares_the_search_space_and_a_bounded_oracle(transformed_data, tmp_path):
+    fn_args = make_fn_args(transformed_data, str(tmp_path), {"max_trials": 3, "epochs": 2, "batch_size": 50})
+    result = tuning.tuner_fn(fn_args)
+    tuner = result.tuner
+    assert isinstance(tuner.oracle, keras_tuner.oracles.RandomSearchOracle)
+    assert tuner.oracle.max_trials == 3
+    assert tuner.oracle.objective.name == "val_exact_match" and tuner.oracle.objective.direction == "max"
+    space = {hp.name: list(hp.values) for hp in tuner.oracle.hyperparameters.space}
+    assert space == {"n_a": [16, 32, 64], "n_s": [32, 64, 128], "learning_rate": [0.002, 0.005, 0.01]}
+    assert result.fit_kwargs["epochs"] == 2
+    with pytest.raises(ValueError, match="max_trials"):
+        tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path / "x"), {"max_trials": 0}))
