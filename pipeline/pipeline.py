@@ -37,7 +37,7 @@ def create_pipeline(
     num_examples: int,
     seed: int,
     splits: Mapping[str, int],
-    training_config: Mapping[str, Any],
+    training_config: Optional[Mapping[str, Any]] = None,
     enable_tuning: bool = False,
     tuning_config: Optional[Mapping[str, Any]] = None,
     schema_path: str = schemas.SCHEMA_PATH,
@@ -53,7 +53,8 @@ def create_pipeline(
       num_examples: examples generated over all splits.
       seed: generator seed.
       splits: split name -> hash buckets; needs 'train' and 'eval' (and 'test' for the benchmark).
-      training_config: Trainer custom_config (models.training.TrainingConfig fields).
+      training_config: Trainer custom_config (models.training.TrainingConfig fields);
+        None trains with the defaults.
       enable_tuning: run the Tuner and train with its best hyperparameters.
       tuning_config: Tuner custom_config: max_trials and TrainingConfig fields for each trial.
       schema_path: the curated raw-data schema.
@@ -89,7 +90,7 @@ def create_pipeline(
         hyperparameters = tuner.outputs["best_hyperparameters"]
         components.append(tuner)
     trainer = tfx.components.Trainer(run_fn=RUN_FN, hyperparameters=hyperparameters,
-                                     custom_config=dict(training_config), **train_split_args)
+                                     custom_config=dict(training_config or {}), **train_split_args)
     components.append(trainer)
 
     return tfx.dsl.Pipeline(

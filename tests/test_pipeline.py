@@ -33,30 +33,42 @@ def _value(example: tf.train.Example, name: str) -> str:
     return example.features.feature[name].bytes_list.value[0].decode()
 
 
-@pytest.mark.slow
-def test_data_pipeline_records_artifacts_in_mlmd(tmp_path):
-    metadata_path = str(tmp_path / "metadata.db")
-    p = pipeline_lib.create_pipeline(
-        pipeline_name="datenmt-data-test",
+@pytest.fixture(scope="module")
+def metadata_path(tmp_path_factory):
+    """One small run of the pipeline (tuning on, one short epoch); its ML Metadata store."""
+    tmp_path = tmp_path_factory.mktemp("pipeline")
+    path = str(tmp_path / "metadata.db")
+    _run(pipeline_lib.create_pipeline(
+        pipeline_name="datenmt-pipeline-test",
         pipeline_root=str(tmp_path / "root"),
         num_examples=2000,
         seed=3,
         splits={"train": 8, "eval": 1, "test": 1},
-        metadata_connection_config=tfx.orchestration.metadata.sqlite_metadata_connection_config(
-            metadata_path),
+        training_config={"epochs": 1, "batch_size": 100},
+        enable_tuning=True,
+        tuning_config={"max_trials": 2, "epochs": 1, "batch_size": 100},
+        metadata_connection_config=tfx.orchestration.metadata.sqlite_metadata_connection_config(path),
         beam_pipeline_args=IN_MEMORY_BEAM_ARGS,
-    )
-    _run(p)
+    ))
+    return path
 
+
+@pytest.mark.slow
+def test_data_pipeline_records_artifacts_in_mlmd(metadata_path):
     with _store(metadata_path) as m:
         store = m.store
         by_type = {t.name: store.get_artifacts_by_type(t.name) for t in store.get_artifact_types()}
-        for type_name in ("Examples", "ExampleStatistics", "Schema", "ExampleAnomalies"):
-            assert len(by_type.get(type_name, [])) == 1, type_name
+        for component, type_name in (("SyntheticDateExampleGen", "Examples"),
+                                     ("StatisticsGen", "ExampleStatistics"),
+                                     ("ImportSchemaGen", "Schema"),
+                                     ("ExampleValidator", "ExampleAnomalies")):
+            produced = [a for a in by_type.get(type_name, []) if f"/{component}/" in a.uri]
+            assert len(produced) == 1, (component, type_name)
+        generated = [a for a in by_type["Examples"] if "/SyntheticDateExampleGen/" in a.uri]
         executions = store.get_executions()
         assert executions and all(
             e.last_known_state == metadata_store_pb2.Execution.COMPLETE for e in executions)
-        examples = by_type["Examples"][0]
+        examples = generated[0]
         assert examples.properties["split_names"].string_value == '["train", "eval", "test"]'
 
     sizes, iso_by_split = {}, {}
@@ -104,3 +116,26 @@ def test_corrupted_labels_are_caught_and_stop_the_pipeline(tmp_path):
     message = str(raised.value)
     assert "iso" in message and "2001-02-30" in message and "not a date" in message
     assert "format" in message and "made_up_format" in message
+
+
+@pytest.mark.slow
+def test_pipeline_tunes_trains_and_exports(metadata_path):
+    with _store(metadata_path) as m:
+        store = m.store
+        hyperparameters = store.get_artifacts_by_type("HyperParameters")
+        models = store.get_artifacts_by_type("Model")
+        assert len(hyperparameters) == 1 and len(models) == 1
+        assert len(store.get_artifacts_by_type("TransformGraph")) == 1
+    with open(os.path.join(hyperparameters[0].uri, "best_hyperparameters.txt")) as f:
+        best = f.read()
+    assert '"n_a"' in best and '"n_s"' in best
+    loaded = tf.saved_model.load(os.path.join(models[0].uri, "Format-Serving"))
+    out = loaded.signatures["serving_default"](human=tf.constant(["3 May 1979"]))
+    assert out["iso"].shape == (1,)
+
+
+def test_pipeline_needs_train_and_eval_splits(tmp_path):
+    with pytest.raises(ValueError, match="eval"):
+        pipeline_lib.create_pipeline(
+            pipeline_name="x", pipeline_root=str(tmp_path), num_examples=10, seed=0,
+            splits={"train": 1})
