@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import datetime
+import random
 import subprocess
 import sys
 import zlib
@@ -16,8 +17,6 @@ SAMPLES_PER_FORMAT = 2000
 
 
 def _dates_for(fmt: formats.DateFormat, n: int, seed: int) -> list[datetime.date]:
-    import random
-
     rng = random.Random(seed)
     first, last = fmt.date_range
     span = (last - first).days
