@@ -3,6 +3,6 @@
 The model is written against Keras 3 (`import keras`), deliberately: keras-tuner
 1.4 builds and searches Keras 3 models, and tensorflow-transform's import sets
 TF_USE_LEGACY_KERAS=1, which turns `tf.keras` into Keras 2. So nothing here uses
-`tf.keras`; the Transform graph is embedded in the export with plain TF
-(`TFTransformOutput.transform_raw_features`), not through a Keras 2 layer.
+`tf.keras`; the Transform graph enters the export as TFT's transform layer
+tracked by a plain tf.Module (models/export.py), never as a layer of the Keras model.
 """

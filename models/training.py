@@ -81,6 +81,15 @@ def input_fn(file_pattern, data_accessor: tfx.components.DataAccessor,
                        num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
+def train_and_eval_datasets(fn_args: tfx.components.FnArgs, tf_transform_output: tft.TFTransformOutput,
+                            batch_size: int) -> tuple[tf.data.Dataset, tf.data.Dataset]:
+    """The shuffled training split and the ordered eval split of a Trainer's or Tuner's FnArgs."""
+    train = input_fn(fn_args.train_files, fn_args.data_accessor, tf_transform_output, batch_size)
+    evaluation = input_fn(fn_args.eval_files, fn_args.data_accessor, tf_transform_output, batch_size,
+                          shuffle=False)
+    return train, evaluation
+
+
 def hyperparameter_values(hyperparameters: Optional[Mapping[str, Any]]) -> dict[str, Any]:
     """n_a, n_s and learning rate: the Tuner's best, or the defaults when tuning is off."""
     values = {"n_a": model_lib.DEFAULT_N_A, "n_s": model_lib.DEFAULT_N_S, "learning_rate": None}
@@ -97,9 +106,7 @@ def run_fn(fn_args: tfx.components.FnArgs) -> None:
     model, attention_model = model_lib.build_models(model_config(tf_transform_output, hp["n_a"], hp["n_s"]))
     compile_model(model, make_optimizer(config, hp["learning_rate"]))
 
-    train = input_fn(fn_args.train_files, fn_args.data_accessor, tf_transform_output, config.batch_size)
-    evaluation = input_fn(fn_args.eval_files, fn_args.data_accessor, tf_transform_output,
-                          config.batch_size, shuffle=False)
+    train, evaluation = train_and_eval_datasets(fn_args, tf_transform_output, config.batch_size)
     history = model.fit(
         train, validation_data=evaluation, epochs=config.epochs, verbose=config.verbose,
         callbacks=[

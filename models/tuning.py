@@ -53,9 +53,7 @@ def tuner_fn(fn_args: tfx.components.FnArgs) -> tfx.components.TunerFnResult:
         overwrite=True,
         max_consecutive_failed_trials=1,  # a failing trial is a bug to see, not to skip
     )
-    train = training.input_fn(fn_args.train_files, fn_args.data_accessor, tf_transform_output, config.batch_size)
-    evaluation = training.input_fn(fn_args.eval_files, fn_args.data_accessor, tf_transform_output,
-                                   config.batch_size, shuffle=False)
+    train, evaluation = training.train_and_eval_datasets(fn_args, tf_transform_output, config.batch_size)
     return tfx.components.TunerFnResult(
         tuner=tuner,
         fit_kwargs={"x": train, "validation_data": evaluation, "epochs": config.epochs,

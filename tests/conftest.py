@@ -26,6 +26,23 @@ RAW_SPEC = {k: tf.io.FixedLenFeature([1], tf.string)
             for k in (features.HUMAN_KEY, features.ISO_KEY, features.FORMAT_KEY)}
 
 
+def analyze_and_transform(train_rows: list[dict], other_rows: list[dict], out_dir: str):
+    """Runs preprocessing_fn with tf.Transform's Beam implementation, as TFX's Transform does.
+
+    Analyzes `train_rows`, transforms both lists, writes the transform graph (with the
+    raw schema, as TFX does) to `out_dir`. Returns (train_out, other_out, transformed metadata).
+    """
+    metadata = dataset_metadata.DatasetMetadata(schema_utils.schema_from_feature_spec(RAW_SPEC))
+    with tft_beam.Context(temp_dir=os.path.join(os.path.dirname(out_dir), "tft_tmp"), force_tf_compat_v1=False):
+        (train_out, out_metadata), transform_fn = (
+            (train_rows, metadata) | tft_beam.AnalyzeAndTransformDataset(
+                preprocessing.preprocessing_fn, output_record_batches=False))
+        (other_out, _) = ((other_rows, metadata), transform_fn) | tft_beam.TransformDataset()
+        _ = transform_fn | tft_beam.WriteTransformFn(out_dir)
+    metadata_io.write_metadata(metadata, os.path.join(out_dir, tft.TFTransformOutput.RAW_METADATA_DIR))
+    return train_out, other_out, out_metadata
+
+
 def _raw_rows(n: int, seed: int) -> list[dict]:
     return [{"human": [e.human], "iso": [e.iso], "format": [e.format]} for e in generator.generate(n, seed)]
 
@@ -37,17 +54,9 @@ def transformed_data(tmp_path_factory):
     Returns (examples artifact, transform graph artifact, TFTransformOutput).
     """
     root = str(tmp_path_factory.mktemp("transformed"))
-    metadata = dataset_metadata.DatasetMetadata(schema_utils.schema_from_feature_spec(RAW_SPEC))
-    train_rows, eval_rows = _raw_rows(1500, seed=1), _raw_rows(300, seed=2)
     graph_dir = os.path.join(root, "transform_graph")
-    with tft_beam.Context(temp_dir=os.path.join(root, "tmp"), force_tf_compat_v1=False):
-        (train_out, out_metadata), transform_fn = (
-            (train_rows, metadata) | tft_beam.AnalyzeAndTransformDataset(
-                preprocessing.preprocessing_fn, output_record_batches=False))
-        (eval_out, _) = ((eval_rows, metadata), transform_fn) | tft_beam.TransformDataset()
-        _ = transform_fn | tft_beam.WriteTransformFn(graph_dir)
-    # TFX's Transform also records the raw schema, which serving uses to parse raw input.
-    metadata_io.write_metadata(metadata, os.path.join(graph_dir, tft.TFTransformOutput.RAW_METADATA_DIR))
+    train_out, eval_out, out_metadata = analyze_and_transform(
+        _raw_rows(1500, seed=1), _raw_rows(300, seed=2), graph_dir)
     coder = tft.coders.ExampleProtoCoder(out_metadata.schema)
     examples_dir = os.path.join(root, "examples")
     for split, rows in (("train", train_out), ("eval", eval_out)):

@@ -8,13 +8,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 import tensorflow_transform as tft
-import tensorflow_transform.beam as tft_beam
-from tensorflow_transform.tf_metadata import dataset_metadata, schema_utils
 
-from models import features, preprocessing
+from models import features
+from tests.conftest import analyze_and_transform
 
-RAW_SPEC = {k: tf.io.FixedLenFeature([1], tf.string)
-            for k in (features.HUMAN_KEY, features.ISO_KEY, features.FORMAT_KEY)}
 TRAIN_ROWS = [
     {"human": ["3 May 1979"], "iso": ["1979-05-03"], "format": ["d_mmm_y"]},
     {"human": ["Tuesday, April 5, 2001"], "iso": ["2001-04-05"], "format": ["full"]},
@@ -27,15 +24,9 @@ OVER_LONG = {"human": ["wednesday the thirteenth of september 2000"], "iso": ["2
 
 @pytest.fixture(scope="module")
 def transformed(tmp_path_factory):
-    tmp = str(tmp_path_factory.mktemp("tft"))
-    metadata = dataset_metadata.DatasetMetadata(schema_utils.schema_from_feature_spec(RAW_SPEC))
-    with tft_beam.Context(temp_dir=os.path.join(tmp, "tmp"), force_tf_compat_v1=False):
-        (_, _), transform_fn = (
-            (TRAIN_ROWS, metadata) | tft_beam.AnalyzeAndTransformDataset(
-                preprocessing.preprocessing_fn, output_record_batches=False))
-        (rows, _) = (([UNSEEN, OVER_LONG] + TRAIN_ROWS, metadata), transform_fn) | tft_beam.TransformDataset()
-        _ = transform_fn | tft_beam.WriteTransformFn(os.path.join(tmp, "out"))
-    return rows, tft.TFTransformOutput(os.path.join(tmp, "out"))
+    out_dir = os.path.join(str(tmp_path_factory.mktemp("tft")), "out")
+    _, rows, _ = analyze_and_transform(TRAIN_ROWS, [UNSEEN, OVER_LONG] + TRAIN_ROWS, out_dir)
+    return rows, tft.TFTransformOutput(out_dir)
 
 
 def test_input_vocabulary_is_built_from_normalised_training_characters(transformed):
