@@ -1,7 +1,8 @@
 """The exported SavedModel: raw strings in, ISO dates out, with the Transform graph embedded.
 
 Signatures:
-- `serving_default(human: string[batch])` -> iso, confidence, valid, input_length
+- `serving_default(human: string[batch])` -> iso, confidence, valid, input_length,
+  unknown_characters (the input characters the model never saw in training, joined)
 - `attention(human: string[batch])` -> attention (batch, Ty, Tx), input_characters, iso
 - `evaluate(examples: serialized tf.Example[batch])` -> iso: what TFMA scores against the raw label
 """
@@ -49,6 +50,12 @@ class DateNormaliserModule(tf.Module):
                 key_dtype=tf.int64, key_index=tf.lookup.TextFileIndex.LINE_NUMBER,
                 value_dtype=tf.string, value_index=tf.lookup.TextFileIndex.WHOLE_LINE),
             default_value="?")
+        self.input_chars = tf.lookup.StaticHashTable(
+            tf.lookup.TextFileInitializer(
+                tf_transform_output.vocabulary_file_by_name(features.INPUT_VOCAB_NAME),
+                key_dtype=tf.string, key_index=tf.lookup.TextFileIndex.WHOLE_LINE,
+                value_dtype=tf.int64, value_index=tf.lookup.TextFileIndex.LINE_NUMBER),
+            default_value=-1)
 
     def _transform(self, human: tf.Tensor) -> dict:
         return self.tft_layer({features.HUMAN_KEY: tf.reshape(human, [-1, 1])})
@@ -59,6 +66,12 @@ class DateNormaliserModule(tf.Module):
         confidence = tf.reduce_prod(tf.reduce_max(probabilities, axis=-1), axis=-1)
         return iso, confidence
 
+    def _unknown_characters(self, human: tf.Tensor) -> tf.Tensor:
+        """Per input, its characters (after normalisation) missing from the input vocabulary."""
+        chars = tf.strings.unicode_split(normalize(human), "UTF-8")
+        unknown = tf.ragged.map_flat_values(self.input_chars.lookup, chars) < 0
+        return tf.strings.reduce_join(tf.ragged.boolean_mask(chars, unknown), axis=-1)
+
     def _predict(self, human: tf.Tensor) -> dict:
         transformed = self._transform(human)
         probabilities = self.model(transformed[features.HUMAN_IDS_KEY], training=False)
@@ -68,6 +81,7 @@ class DateNormaliserModule(tf.Module):
             "confidence": confidence,
             "valid": is_calendar_date(iso),
             "input_length": tf.reshape(transformed[features.HUMAN_LENGTH_KEY], [-1]),
+            "unknown_characters": self._unknown_characters(human),
         }
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="human")])

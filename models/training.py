@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import time
 from typing import Any, Mapping, Optional
 
 import keras
@@ -22,14 +23,21 @@ HISTORY_FILE = "history.json"
 
 @dataclasses.dataclass(frozen=True)
 class TrainingConfig:
-    """Training settings; defaults are the seed's (Adam 0.005, 0.9, 0.999, decay 0.01; batch 100)."""
+    """Training settings: the seed's Adam (0.005, 0.9, 0.999), batch 100, a gentler decay.
+
+    The seed's legacy `decay=0.01` per step cuts the learning rate tenfold within
+    three epochs of 32,000 examples and stalls training; here the rate decays as
+    lr / (1 + decay * step / decay_steps), with decay_steps about one epoch.
+    """
 
     epochs: int = 10
     batch_size: int = 100
     learning_rate: float = 0.005
     beta_1: float = 0.9
     beta_2: float = 0.999
-    decay: float = 0.01  # Keras 2's legacy `decay`: lr / (1 + decay * step)
+    decay: float = 0.1
+    decay_steps: int = 320  # one epoch of the default 32,000 training examples
+    clipnorm: float = 1.0  # gradient clipping: keeps late epochs from blowing up
     patience: int = 3  # early stopping on validation exact match
     verbose: int = 2  # one progress line per epoch
 
@@ -39,16 +47,17 @@ class TrainingConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in (custom_config or {}).items() if k in known}
         config = cls(**values)
-        if config.epochs < 1 or config.batch_size < 1 or config.learning_rate <= 0:
-            raise ValueError(f"epochs, batch_size and learning_rate must be positive: {config}")
+        if min(config.epochs, config.batch_size, config.decay_steps) < 1 or config.learning_rate <= 0:
+            raise ValueError(f"epochs, batch_size, decay_steps and learning_rate must be positive: {config}")
         return config
 
 
 def make_optimizer(config: TrainingConfig, learning_rate: Optional[float] = None) -> keras.optimizers.Optimizer:
-    """Adam with the seed's inverse-time learning-rate decay."""
+    """Adam with inverse-time learning-rate decay and gradient clipping."""
     schedule = keras.optimizers.schedules.InverseTimeDecay(
-        learning_rate or config.learning_rate, decay_steps=1, decay_rate=config.decay)
-    return keras.optimizers.Adam(learning_rate=schedule, beta_1=config.beta_1, beta_2=config.beta_2)
+        learning_rate or config.learning_rate, decay_steps=config.decay_steps, decay_rate=config.decay)
+    return keras.optimizers.Adam(learning_rate=schedule, beta_1=config.beta_1, beta_2=config.beta_2,
+                                 clipnorm=config.clipnorm)
 
 
 def compile_model(model: keras.Model, optimizer: keras.optimizers.Optimizer) -> keras.Model:
@@ -98,6 +107,27 @@ def hyperparameter_values(hyperparameters: Optional[Mapping[str, Any]]) -> dict[
     return values
 
 
+class ThroughputRecorder(keras.callbacks.Callback):
+    """Adds each epoch's training time and examples per second (validation excluded) to its logs."""
+
+    def __init__(self, batch_size: int):
+        super().__init__()
+        self.batch_size = batch_size
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start, self._last, self._steps = time.perf_counter(), None, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._steps += 1
+        self._last = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None and self._last is not None:
+            seconds = self._last - self._start
+            logs["train_seconds"] = seconds
+            logs["train_examples_per_second"] = self._steps * self.batch_size / seconds
+
+
 def run_fn(fn_args: tfx.components.FnArgs) -> None:
     """TFX Trainer entry point."""
     config = TrainingConfig.from_custom_config(fn_args.custom_config)
@@ -110,6 +140,7 @@ def run_fn(fn_args: tfx.components.FnArgs) -> None:
     history = model.fit(
         train, validation_data=evaluation, epochs=config.epochs, verbose=config.verbose,
         callbacks=[
+            ThroughputRecorder(config.batch_size),  # first, so the others see its figures
             keras.callbacks.EarlyStopping(monitor="val_exact_match", mode="max",
                                           patience=config.patience, restore_best_weights=True),
             keras.callbacks.TensorBoard(log_dir=fn_args.model_run_dir),

@@ -1,18 +1,33 @@
-"""Embedded defaults of the main job (`make run`)."""
+"""Embedded defaults of the main job (`make run`); every one can be overridden by a flag."""
 
 import os
 
 PIPELINE_NAME = "datenmt"
 OUTPUT_DIR = os.environ.get("DATENMT_OUTPUT_DIR", os.path.join(os.getcwd(), "outputs"))
-PIPELINE_ROOT = os.path.join(OUTPUT_DIR, "pipeline_root")
-METADATA_PATH = os.path.join(OUTPUT_DIR, "metadata", "metadata.db")
 
+
+def pipeline_root(output_dir: str) -> str:
+    return os.path.join(output_dir, "pipeline_root")
+
+
+def metadata_path(output_dir: str) -> str:
+    return os.path.join(output_dir, "metadata", "metadata.db")
+
+
+def serving_model_dir(output_dir: str) -> str:
+    """Pusher's destination: one numbered SavedModel version per blessed model."""
+    return os.path.join(output_dir, "serving_model")
+
+
+# 40,000 examples: 32,000 to train on, 4,000 for early stopping, 4,000 held out for the Evaluator.
 NUM_EXAMPLES = 40000
 SEED = 42
 SPLITS = {"train": 8, "eval": 1, "test": 1}
-TRAINING_CONFIG = {"epochs": 12, "batch_size": 100}
-ENABLE_TUNING = False
+TRAINING_CONFIG = {"epochs": 15, "batch_size": 100}
+ENABLE_TUNING = True
 TUNING_CONFIG = {"max_trials": 4, "epochs": 2, "batch_size": 100}
+ACCURACY_THRESHOLD = 0.999
+MAX_ACCURACY_DROP = 0.001
 
 # Components' own Beam work: the DirectRunner in multi-process mode, one worker per core.
 BEAM_PIPELINE_ARGS = ["--direct_running_mode=multi_processing", "--direct_num_workers=0"]

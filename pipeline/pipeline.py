@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional, Sequence
 
+import tensorflow_model_analysis as tfma
+from tensorflow_model_analysis.proto import config_pb2
 from tfx import v1 as tfx
 from tfx.dsl.components.base import base_node
 
 from components.anomalies_gate import AnomaliesGate
 from components.date_example_gen import SyntheticDateExampleGen
+from models import features
 import schemas
 
 # Module code, referred to by module path as in the TFX templates (baked into
@@ -16,6 +19,41 @@ import schemas
 PREPROCESSING_FN = "models.preprocessing.preprocessing_fn"
 TUNER_FN = "models.tuning.tuner_fn"
 RUN_FN = "models.training.run_fn"
+
+# What the Evaluator scores: the `evaluate` signature decodes a whole ISO string
+# per example, which TFMA's ExactMatch compares with the raw `iso` label.
+EVAL_SIGNATURE = "evaluate"
+EXACT_MATCH = "exact_match"
+SLICE_FEATURE = "format"
+DEFAULT_ACCURACY_THRESHOLD = 0.999
+DEFAULT_MAX_ACCURACY_DROP = 0.001
+
+
+def create_eval_config(accuracy_threshold: float, max_accuracy_drop: float) -> tfma.EvalConfig:
+    """Whole-string exact match, overall and per format; blessing needs both thresholds.
+
+    accuracy_threshold: the lowest exact match a model may have.
+    max_accuracy_drop: how far below the latest blessed model it may fall (ignored on the first run).
+    """
+    if max_accuracy_drop < 0:
+        raise ValueError(f"max_accuracy_drop must be >= 0, got {max_accuracy_drop}")
+    threshold = tfma.MetricThreshold(
+        value_threshold=tfma.GenericValueThreshold(lower_bound={"value": accuracy_threshold}),
+        change_threshold=tfma.GenericChangeThreshold(
+            direction=tfma.MetricDirection.HIGHER_IS_BETTER,
+            absolute={"value": -max_accuracy_drop - 1e-10}))
+    return tfma.EvalConfig(
+        model_specs=[tfma.ModelSpec(signature_name=EVAL_SIGNATURE, label_key=features.ISO_KEY,
+                                    prediction_key=features.ISO_KEY)],
+        slicing_specs=[tfma.SlicingSpec(), tfma.SlicingSpec(feature_keys=[SLICE_FEATURE])],
+        metrics_specs=[tfma.MetricsSpec(
+            metrics=[
+                tfma.MetricConfig(class_name="ExampleCount"),
+                # Gates the overall slice only: per-format slices hold too few examples for
+                # a 0.999 target to mean anything; they are reported, not gated.
+                tfma.MetricConfig(class_name="ExactMatch", per_slice_thresholds=[
+                    config_pb2.PerSliceMetricThreshold(slicing_specs=[tfma.SlicingSpec()], threshold=threshold)]),
+            ])])
 
 
 def create_data_validation(
@@ -31,6 +69,29 @@ def create_data_validation(
     return [schema_gen, statistics_gen, example_validator, gate]
 
 
+def create_evaluation_and_push(
+    examples: tfx.types.BaseChannel, schema: tfx.types.BaseChannel, model: tfx.types.BaseChannel,
+    eval_split: str, eval_config: tfma.EvalConfig, serving_model_dir: Optional[str],
+) -> list[base_node.BaseNode]:
+    """The latest-blessed-model Resolver, the Evaluator and, for blessed models only, the Pusher."""
+    resolver = tfx.dsl.Resolver(
+        strategy_class=tfx.dsl.experimental.LatestBlessedModelStrategy,
+        model=tfx.dsl.Channel(type=tfx.types.standard_artifacts.Model),
+        model_blessing=tfx.dsl.Channel(type=tfx.types.standard_artifacts.ModelBlessing),
+    ).with_id("latest_blessed_model_resolver")
+    evaluator = tfx.components.Evaluator(
+        examples=examples, model=model, baseline_model=resolver.outputs["model"], schema=schema,
+        eval_config=eval_config, example_splits=[eval_split])
+    nodes = [resolver, evaluator]
+    if serving_model_dir:
+        with tfx.dsl.Cond(evaluator.outputs["blessing"].future()[0].custom_property("blessed") == 1):
+            nodes.append(tfx.components.Pusher(
+                model=model,
+                push_destination=tfx.proto.PushDestination(
+                    filesystem=tfx.proto.PushDestination.Filesystem(base_directory=serving_model_dir))))
+    return nodes
+
+
 def create_pipeline(
     pipeline_name: str,
     pipeline_root: str,
@@ -40,6 +101,9 @@ def create_pipeline(
     training_config: Optional[Mapping[str, Any]] = None,
     enable_tuning: bool = False,
     tuning_config: Optional[Mapping[str, Any]] = None,
+    accuracy_threshold: float = DEFAULT_ACCURACY_THRESHOLD,
+    max_accuracy_drop: float = DEFAULT_MAX_ACCURACY_DROP,
+    serving_model_dir: Optional[str] = None,
     schema_path: str = schemas.SCHEMA_PATH,
     metadata_connection_config: Optional[tfx.proto.orchestration.metadata_pb2.ConnectionConfig] = None,
     beam_pipeline_args: Optional[Sequence[str]] = None,
@@ -52,11 +116,16 @@ def create_pipeline(
       pipeline_root: where component outputs are written.
       num_examples: examples generated over all splits.
       seed: generator seed.
-      splits: split name -> hash buckets; needs 'train' and 'eval' (and 'test' for the benchmark).
+      splits: split name -> hash buckets; needs 'train' and 'eval'. The Evaluator scores
+        'test' when there is one (the Trainer's early stopping has seen 'eval'), else 'eval'.
       training_config: Trainer custom_config (models.training.TrainingConfig fields);
         None trains with the defaults.
       enable_tuning: run the Tuner and train with its best hyperparameters.
       tuning_config: Tuner custom_config: max_trials and TrainingConfig fields for each trial.
+      accuracy_threshold: whole-string exact match a model needs to be blessed.
+      max_accuracy_drop: how much lower than the latest blessed model's exact match is tolerated.
+      serving_model_dir: Pusher's base directory (one numbered version per push);
+        None leaves the Evaluator as the last step.
       schema_path: the curated raw-data schema.
       metadata_connection_config: ML Metadata store; None lets the runner choose.
       beam_pipeline_args: passed to every Beam-based component.
@@ -92,6 +161,11 @@ def create_pipeline(
     trainer = tfx.components.Trainer(run_fn=RUN_FN, hyperparameters=hyperparameters,
                                      custom_config=dict(training_config or {}), **train_split_args)
     components.append(trainer)
+    components += create_evaluation_and_push(
+        examples, schema_gen.outputs["schema"], trainer.outputs["model"],
+        eval_split="test" if "test" in splits else "eval",
+        eval_config=create_eval_config(accuracy_threshold, max_accuracy_drop),
+        serving_model_dir=serving_model_dir)
 
     return tfx.dsl.Pipeline(
         pipeline_name=pipeline_name,

@@ -55,6 +55,7 @@ def test_serving_turns_raw_strings_into_iso_strings_with_confidence_and_validity
     assert ((out["confidence"] > 0) & (out["confidence"] <= 1)).all()
     assert out["valid"].dtype == bool
     assert list(out["input_length"]) == [20, 20, 20, 12, 8]
+    assert [u.decode() for u in out["unknown_characters"]] == ["", "", "", "☃", ""]
 
 
 def test_attention_signature_returns_ty_by_tx_weights(trained):

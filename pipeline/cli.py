@@ -1,0 +1,120 @@
+"""`datenmt`: run the pipeline, translate dates with the latest pushed model, print benchmark figures.
+
+  datenmt translate "3 may 1979" "tuesday april 5 2001"
+  datenmt translate - < dates.txt --json
+  datenmt translate "25th of june 2009" --attention attention.png
+  datenmt run [--runner beam] [--num-examples N] ...
+  datenmt bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Iterator, Optional, Sequence, TextIO
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from pipeline import configs  # noqa: E402
+
+MAX_ATTENTION_MAPS = 6
+
+
+def read_inputs(values: Sequence[str], stdin: TextIO) -> Iterator[str]:
+    """The command-line inputs in order; `-` stands for stdin, one input per line."""
+    for value in values:
+        if value == "-":
+            for line in stdin:
+                yield line.rstrip("\r\n")
+        else:
+            yield value
+
+
+def format_line(t, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(t.as_dict(), ensure_ascii=False)
+    if t.error:
+        return f"{t.input}\terror: {t.error}"
+    return f"{t.input}\t{t.iso}\t{t.confidence:.4f}\t{'valid' if t.valid else 'invalid'}"
+
+
+def translate_command(args: argparse.Namespace) -> int:
+    from pipeline import plots, serving
+
+    model_dir = args.model or serving.latest_model_dir(configs.serving_model_dir(args.output_dir))
+    normaliser = serving.DateNormaliser(model_dir)
+    failures, attention_inputs = 0, []
+    for t in normaliser.translate(read_inputs(args.inputs, sys.stdin), batch_size=args.batch_size):
+        print(format_line(t, args.json), flush=False)
+        failures += bool(t.error)
+        if args.attention and not t.error and len(attention_inputs) < MAX_ATTENTION_MAPS:
+            attention_inputs.append(t.input)
+    sys.stdout.flush()
+    if args.attention:
+        if attention_inputs:
+            maps = [(text, *normaliser.attention(text)) for text in attention_inputs]
+            plots.attention_maps(maps, args.attention)
+            print(f"attention map of {len(maps)} input(s) written to {args.attention}", file=sys.stderr)
+        else:
+            print("no attention map: no input could be translated", file=sys.stderr)
+    if failures:
+        print(f"{failures} input(s) could not be translated", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from pipeline import main_job
+
+    print("\n".join(main_job.run(args).lines()), flush=True)
+    return 0
+
+
+def bench_command(args: argparse.Namespace) -> int:
+    from pipeline import bench
+
+    return bench.main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="datenmt", description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="\n".join(__doc__.splitlines()[1:]))
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    translate = commands.add_parser("translate", help="human-written dates -> ISO dates, one line per input")
+    translate.add_argument("inputs", nargs="+", metavar="TEXT", help="dates to translate; - reads stdin")
+    translate.add_argument("--json", action="store_true",
+                           help="one JSON object per line: input, iso, confidence, valid (or error)")
+    translate.add_argument("--attention", metavar="FILE.png",
+                           help=f"draw the attention maps of the first {MAX_ATTENTION_MAPS} inputs")
+    translate.add_argument("--model", help="a SavedModel directory (default: the latest pushed model)")
+    translate.add_argument("--output-dir", default=configs.OUTPUT_DIR,
+                           help="the main job's output directory, whose serving_model/ holds pushed models")
+    translate.add_argument("--batch-size", type=int, default=1024)
+    translate.set_defaults(handler=translate_command)
+
+    from pipeline import main_job
+
+    run = main_job.add_pipeline_arguments(commands.add_parser("run", help="run the whole pipeline"))
+    run.set_defaults(handler=run_command)
+
+    bench = commands.add_parser("bench", help="benchmark figures of the latest pushed model and run")
+    bench.add_argument("--output-dir", default=configs.OUTPUT_DIR)
+    bench.add_argument("--pipeline-name", default=configs.PIPELINE_NAME)
+    bench.set_defaults(handler=bench_command)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except FileNotFoundError as e:  # no pushed model, no such model directory
+        print(f"datenmt: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

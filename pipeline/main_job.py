@@ -1,0 +1,107 @@
+"""The main job: build the pipeline from the embedded defaults and flags, run it, print a summary.
+
+The runner files (`local_runner.py`, `beam_runner.py`) are thin wrappers around `main`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Callable, Optional, Sequence
+
+from tfx import v1 as tfx
+from tfx.orchestration.beam.beam_dag_runner import BeamDagRunner
+
+from pipeline import configs, progress, records, summary
+from pipeline import pipeline as pipeline_lib
+
+RUNNERS: dict[str, Callable[[], object]] = {
+    "local": tfx.orchestration.LocalDagRunner,
+    "beam": BeamDagRunner,
+}
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
+    return value
+
+
+def add_pipeline_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Flags over the embedded defaults of pipeline/configs.py."""
+    parser.add_argument("--runner", choices=sorted(RUNNERS), default="local",
+                        help="TFX orchestrator: LocalDagRunner (default) or BeamDagRunner")
+    parser.add_argument("--output-dir", default=configs.OUTPUT_DIR,
+                        help="pipeline root, metadata and serving models go under it (env DATENMT_OUTPUT_DIR)")
+    parser.add_argument("--pipeline-name", default=configs.PIPELINE_NAME)
+    parser.add_argument("--num-examples", type=positive_int, default=configs.NUM_EXAMPLES)
+    parser.add_argument("--seed", type=int, default=configs.SEED)
+    parser.add_argument("--epochs", type=positive_int, default=configs.TRAINING_CONFIG["epochs"])
+    parser.add_argument("--tuning", action=argparse.BooleanOptionalAction, default=configs.ENABLE_TUNING,
+                        help="search n_a, n_s and the learning rate before training")
+    parser.add_argument("--max-trials", type=positive_int, default=configs.TUNING_CONFIG["max_trials"])
+    parser.add_argument("--trial-epochs", type=positive_int, default=configs.TUNING_CONFIG["epochs"])
+    parser.add_argument("--accuracy-threshold", type=non_negative_float, default=configs.ACCURACY_THRESHOLD,
+                        help="whole-string exact match needed to bless and push a model")
+    parser.add_argument("--max-accuracy-drop", type=non_negative_float, default=configs.MAX_ACCURACY_DROP,
+                        help="tolerated drop below the latest blessed model's exact match")
+    parser.add_argument("--beam-arg", action="append", dest="beam_args", metavar="ARG",
+                        help="a Beam pipeline option for the components' Beam work (repeatable); replaces "
+                             f"the default {' '.join(configs.BEAM_PIPELINE_ARGS)}, e.g. --beam-arg=--runner=FlinkRunner")
+    parser.add_argument("--no-cache", dest="enable_cache", action="store_false",
+                        help="run every component even if its inputs are unchanged")
+    parser.add_argument("--verbose", action="store_true", help="show TFX's own INFO logs")
+    return parser
+
+
+def metadata_config(output_dir: str):
+    path = configs.metadata_path(output_dir)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    return tfx.orchestration.metadata.sqlite_metadata_connection_config(path)
+
+
+def pipeline_from_args(args: argparse.Namespace) -> tfx.dsl.Pipeline:
+    """create_pipeline() on the defaults as overridden by the flags."""
+    batch_size = configs.TRAINING_CONFIG["batch_size"]
+    return pipeline_lib.create_pipeline(
+        pipeline_name=args.pipeline_name,
+        pipeline_root=configs.pipeline_root(args.output_dir),
+        num_examples=args.num_examples,
+        seed=args.seed,
+        splits=configs.SPLITS,
+        training_config={**configs.TRAINING_CONFIG, "epochs": args.epochs},
+        enable_tuning=args.tuning,
+        tuning_config={**configs.TUNING_CONFIG, "max_trials": args.max_trials, "epochs": args.trial_epochs,
+                       "batch_size": batch_size},
+        accuracy_threshold=args.accuracy_threshold,
+        max_accuracy_drop=args.max_accuracy_drop,
+        serving_model_dir=configs.serving_model_dir(args.output_dir),
+        metadata_connection_config=metadata_config(args.output_dir),
+        beam_pipeline_args=args.beam_args or configs.BEAM_PIPELINE_ARGS,
+        enable_cache=args.enable_cache,
+    )
+
+
+def run(args: argparse.Namespace) -> summary.RunSummary:
+    """Runs the pipeline with progress lines; returns the run's summary."""
+    pipeline = pipeline_from_args(args)
+    with progress.reporting(total=len(pipeline.components), verbose=args.verbose):
+        RUNNERS[args.runner]().run(pipeline)
+    store = records.open_store(pipeline.metadata_connection_config)
+    return summary.summarize(records.latest_run(store, args.pipeline_name))
+
+
+def main(argv: Optional[Sequence[str]] = None, runner: str = "local") -> int:
+    parser = add_pipeline_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
+    parser.set_defaults(runner=runner)
+    result = run(parser.parse_args(argv))
+    print("\n".join(result.lines()), flush=True)
+    return 0

@@ -1,0 +1,63 @@
+"""Figures: attention maps, training curves and per-format exact match, written as PNG files."""
+
+from __future__ import annotations
+
+import math
+from typing import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display needed
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def _save(fig, path: str) -> str:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def attention_maps(maps: Sequence[tuple[str, np.ndarray, list[str], str]], path: str) -> str:
+    """One heatmap per (input, weights (Ty, n), input characters, output): output against input characters."""
+    columns = min(2, len(maps))
+    rows = math.ceil(len(maps) / columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(7 * columns, 3.6 * rows), squeeze=False)
+    for ax, (text, weights, chars, iso) in zip(axes.flat, maps):
+        ax.imshow(weights, cmap="viridis", aspect="auto", vmin=0, vmax=1)
+        ax.set_xticks(range(len(chars)), [c if c != " " else "␣" for c in chars])
+        ax.set_yticks(range(len(iso)), list(iso))
+        ax.set_xlabel("input characters")
+        ax.set_ylabel("output characters")
+        ax.set_title(f"{text!r} -> {iso}", fontsize=10)
+    for ax in list(axes.flat)[len(maps):]:
+        ax.axis("off")
+    return _save(fig, path)
+
+
+def training_curves(history: Mapping[str, Sequence[float]], path: str) -> str:
+    """Loss and accuracies per epoch, training against validation."""
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
+    for key, ax in (("loss", loss_ax), ("char_accuracy", acc_ax), ("exact_match", acc_ax)):
+        for prefix, style in (("", "-"), ("val_", "--")):
+            if prefix + key in history:
+                values = history[prefix + key]
+                ax.plot(range(1, len(values) + 1), values, style, label=prefix + key)
+    loss_ax.set_yscale("log")
+    for ax, title in ((loss_ax, "loss"), (acc_ax, "accuracy")):
+        ax.set_xlabel("epoch")
+        ax.set_title(title)
+        ax.legend()
+    return _save(fig, path)
+
+
+def exact_match_by_format(results: Mapping[str, float], path: str) -> str:
+    """Horizontal bars of exact match per format, worst at the top."""
+    ordered = sorted(results.items(), key=lambda kv: kv[1], reverse=True)
+    fig, ax = plt.subplots(figsize=(8, 0.28 * len(ordered) + 1.2))
+    ax.barh([k for k, _ in ordered], [v for _, v in ordered])
+    low = min((v for _, v in ordered), default=1.0)
+    ax.set_xlim(max(0.0, low - 0.01), 1.0)
+    ax.set_xlabel("whole-string exact match")
+    return _save(fig, path)

@@ -1,0 +1,80 @@
+"""Reading a pipeline run back from ML Metadata: its components, their timings and artifacts."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Optional
+
+from ml_metadata import metadata_store
+from ml_metadata.proto import metadata_store_pb2
+
+_EXECUTION_STATES = metadata_store_pb2.Execution.State
+
+
+@dataclasses.dataclass(frozen=True)
+class ComponentRecord:
+    """One component's execution in a run."""
+
+    node_id: str
+    state: str  # COMPLETE, CACHED, FAILED, RUNNING, ...
+    seconds: float
+
+
+class RunRecords:
+    """The artifacts and executions ML Metadata holds for one run of a pipeline."""
+
+    def __init__(self, store: metadata_store.MetadataStore, pipeline_name: str, run_id: str):
+        self.store = store
+        self.pipeline_name = pipeline_name
+        self.run_id = run_id
+        context = store.get_context_by_type_and_name("pipeline_run", run_id)
+        if context is None:
+            raise LookupError(f"no run {run_id!r} of pipeline {pipeline_name!r} in ML Metadata")
+        self.context = context
+
+    def artifacts(self, type_name: str) -> list[metadata_store_pb2.Artifact]:
+        """The run's output artifacts of one type (including ones reused from cache), oldest first."""
+        found = [a for a in self.store.get_artifacts_by_context(self.context.id) if a.type == type_name]
+        return sorted(found, key=lambda a: a.id)
+
+    def artifact(self, type_name: str, producer: Optional[str] = None) -> Optional[metadata_store_pb2.Artifact]:
+        """The run's newest artifact of a type, optionally from one component (its URI names it)."""
+        found = [a for a in self.artifacts(type_name) if producer is None or f"/{producer}/" in a.uri]
+        return found[-1] if found else None
+
+    def components(self) -> list[ComponentRecord]:
+        """Every component that ran (or was served from cache) in this run, in execution order."""
+        records = []
+        for execution in sorted(self.store.get_executions_by_context(self.context.id), key=lambda e: e.id):
+            node = next((c.name for c in self.store.get_contexts_by_execution(execution.id)
+                         if c.type == "node"), execution.type)
+            records.append(ComponentRecord(
+                node_id=node.removeprefix(f"{self.pipeline_name}."),
+                state=_EXECUTION_STATES.Name(execution.last_known_state),
+                seconds=(execution.last_update_time_since_epoch - execution.create_time_since_epoch) / 1000))
+        return records
+
+
+def open_store(connection_config: metadata_store_pb2.ConnectionConfig) -> metadata_store.MetadataStore:
+    return metadata_store.MetadataStore(connection_config)
+
+
+def latest_run(store: metadata_store.MetadataStore, pipeline_name: str) -> RunRecords:
+    """The most recent run of `pipeline_name` in the store."""
+    pipeline = store.get_context_by_type_and_name("pipeline", pipeline_name)
+    if pipeline is None:
+        raise LookupError(f"pipeline {pipeline_name!r} has never run against this ML Metadata store")
+    run_ids = {c.id for c in store.get_children_contexts_by_context(pipeline.id)
+               if c.type == "pipeline_run"}
+    if not run_ids:
+        raise LookupError(f"pipeline {pipeline_name!r} has no recorded runs")
+    newest = max(store.get_contexts_by_id(list(run_ids)), key=lambda c: (c.create_time_since_epoch, c.id))
+    return RunRecords(store, pipeline_name, newest.name)
+
+
+def custom_value(artifact: metadata_store_pb2.Artifact, key: str):
+    """An artifact's int or string custom property, or None."""
+    if key not in artifact.custom_properties:
+        return None
+    value = artifact.custom_properties[key]
+    return value.int_value if value.HasField("int_value") else value.string_value

@@ -1,0 +1,98 @@
+"""Using a pushed model: find the latest version, translate strings in batches, get attention maps."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import os
+from typing import Iterable, Iterator, Optional
+
+import numpy as np
+import tensorflow as tf
+
+from models import features
+
+DEFAULT_BATCH_SIZE = 1024
+
+
+class NoPushedModelError(FileNotFoundError):
+    """No model has been pushed to the serving directory (none was blessed yet)."""
+
+
+def latest_model_dir(serving_model_dir: str) -> str:
+    """The newest numbered SavedModel version Pusher wrote under `serving_model_dir`."""
+    versions = [int(name) for name in tf.io.gfile.listdir(serving_model_dir)
+                if name.strip("/").isdigit()] if tf.io.gfile.isdir(serving_model_dir) else []
+    if not versions:
+        raise NoPushedModelError(
+            f"no pushed model under {serving_model_dir}: run the pipeline first (`make run`); "
+            "only models that pass the Evaluator are pushed")
+    return os.path.join(serving_model_dir, str(max(versions)))
+
+
+@dataclasses.dataclass(frozen=True)
+class Translation:
+    """One input and its ISO date, or why it could not be translated."""
+
+    input: str
+    iso: Optional[str] = None
+    confidence: Optional[float] = None
+    valid: Optional[bool] = None
+    error: Optional[str] = None
+
+    def as_dict(self) -> dict:
+        fields = {"input": self.input}
+        if self.error:
+            fields["error"] = self.error
+        else:
+            fields.update(iso=self.iso, confidence=round(self.confidence, 6), valid=self.valid)
+        return fields
+
+
+def input_error(input_length: int, unknown_characters: str) -> Optional[str]:
+    """Why an input cannot be translated, from what the serving signature reports; None if it can."""
+    if input_length == 0:
+        return "empty input"
+    if input_length > features.TX:
+        return (f"input too long: {input_length} characters after normalisation, "
+                f"the model reads at most {features.TX}")
+    if unknown_characters:
+        return f"characters never seen in training: {unknown_characters!r}"
+    return None
+
+
+class DateNormaliser:
+    """A loaded SavedModel of the pipeline, used through its serving signatures."""
+
+    def __init__(self, model_dir: str):
+        self.model_dir = model_dir
+        self._loaded = tf.saved_model.load(model_dir)
+        self._serve = self._loaded.signatures["serving_default"]
+        self._attention = self._loaded.signatures["attention"]
+
+    def translate_batch(self, texts: list[str]) -> list[Translation]:
+        if not texts:
+            return []
+        out = {k: v.numpy() for k, v in self._serve(human=tf.constant(texts, dtype=tf.string)).items()}
+        results = []
+        for i, text in enumerate(texts):
+            error = input_error(int(out["input_length"][i]), out["unknown_characters"][i].decode("utf-8"))
+            if error:
+                results.append(Translation(text, error=error))
+            else:
+                results.append(Translation(text, iso=out["iso"][i].decode("utf-8"),
+                                           confidence=float(out["confidence"][i]), valid=bool(out["valid"][i])))
+        return results
+
+    def translate(self, texts: Iterable[str], batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[Translation]:
+        """Translations in input order, computed `batch_size` inputs at a time (streams any iterable)."""
+        iterator = iter(texts)
+        while batch := list(itertools.islice(iterator, batch_size)):
+            yield from self.translate_batch(batch)
+
+    def attention(self, text: str) -> tuple[np.ndarray, list[str], str]:
+        """(weights (Ty, n) over the n normalised input characters, those characters, the ISO output)."""
+        out = self._attention(human=tf.constant([text]))
+        chars = [c.decode("utf-8") for c in out["input_characters"].numpy()[0]]
+        n = next((i for i, c in enumerate(chars) if c == ""), len(chars))
+        return out["attention"].numpy()[0][:, :n], chars[:n], out["iso"].numpy()[0].decode("utf-8")
