@@ -6,7 +6,6 @@ The runner files (`local_runner.py`, `beam_runner.py`) are thin wrappers around 
 from __future__ import annotations
 
 import argparse
-import os
 from typing import Callable, Optional, Sequence
 
 from tfx import v1 as tfx
@@ -63,9 +62,7 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> argparse.Argument
 
 
 def metadata_config(output_dir: str):
-    path = configs.metadata_path(output_dir)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    return tfx.orchestration.metadata.sqlite_metadata_connection_config(path)
+    return tfx.orchestration.metadata.sqlite_metadata_connection_config(configs.metadata_path(output_dir))
 
 
 def pipeline_from_args(args: argparse.Namespace) -> tfx.dsl.Pipeline:

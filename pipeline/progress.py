@@ -9,6 +9,8 @@ import sys
 import time
 from typing import Iterator, Optional, TextIO
 
+from absl import logging as absl_logging
+
 # What LocalDagRunner, BeamDagRunner and the component launcher log around each node.
 _STARTED = re.compile(r"^(?:Component|node) (\S+) is running\.$")
 _FINISHED = re.compile(r"^(?:Component|node) (\S+) is finished\.$")
@@ -54,8 +56,10 @@ def reporting(total: int, verbose: bool = False, stream: TextIO = sys.stdout) ->
     """Shows component progress; without `verbose`, only errors of TFX's own logs reach the console."""
     absl_logger = logging.getLogger("absl")
     handler = ComponentProgress(total, stream)
-    saved = absl_logger.level, absl_logger.propagate
-    absl_logger.setLevel(logging.INFO)
+    saved = absl_logging.get_verbosity(), absl_logger.propagate
+    # Through absl's verbosity flag, not the logger's level: libraries that silence absl for a
+    # moment restore the flag's value.
+    absl_logging.set_verbosity(absl_logging.INFO)
     absl_logger.addHandler(handler)
     quiet = None
     if not verbose:
@@ -69,5 +73,5 @@ def reporting(total: int, verbose: bool = False, stream: TextIO = sys.stdout) ->
         absl_logger.removeHandler(handler)
         if quiet is not None:
             absl_logger.removeHandler(quiet)
-        absl_logger.setLevel(saved[0])
+        absl_logging.set_verbosity(saved[0])
         absl_logger.propagate = saved[1]
