@@ -1,8 +1,13 @@
-"""The generator, statistics, schema import and validation under LocalDagRunner."""
+"""The whole pipeline end to end: LocalDagRunner and BeamDagRunner, ML Metadata, the gate, Pusher, cache, CLI."""
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import subprocess
+import sys
+import types
 
 import pytest
 import tensorflow as tf
@@ -11,6 +16,7 @@ from tfx import v1 as tfx
 from tfx.orchestration import metadata
 
 from components.anomalies_gate import DataAnomaliesError
+from pipeline import configs, main_job
 from pipeline import pipeline as pipeline_lib
 from tests.conftest import IN_MEMORY_BEAM_ARGS
 
@@ -33,24 +39,36 @@ def _value(example: tf.train.Example, name: str) -> str:
     return example.features.feature[name].bytes_list.value[0].decode()
 
 
+def _main_job_args(output_dir: str, *extra: str):
+    """The main job's flags for a tiny run: 2,000 examples, one short epoch, in-memory Beam."""
+    parser = main_job.add_pipeline_arguments(argparse.ArgumentParser())
+    return parser.parse_args([
+        "--output-dir", output_dir, "--pipeline-name", "datenmt-test", "--num-examples", "2000",
+        "--seed", "3", "--epochs", "1", "--max-trials", "2", "--trial-epochs", "1",
+        *[f"--beam-arg={a}" for a in IN_MEMORY_BEAM_ARGS], *extra])
+
+
 @pytest.fixture(scope="module")
-def metadata_path(tmp_path_factory):
-    """One small run of the pipeline (tuning on, one short epoch); its ML Metadata store."""
-    tmp_path = tmp_path_factory.mktemp("pipeline")
-    path = str(tmp_path / "metadata.db")
-    _run(pipeline_lib.create_pipeline(
-        pipeline_name="datenmt-pipeline-test",
-        pipeline_root=str(tmp_path / "root"),
-        num_examples=2000,
-        seed=3,
-        splits={"train": 8, "eval": 1, "test": 1},
-        training_config={"epochs": 1, "batch_size": 100},
-        enable_tuning=True,
-        tuning_config={"max_trials": 2, "epochs": 1, "batch_size": 100},
-        metadata_connection_config=tfx.orchestration.metadata.sqlite_metadata_connection_config(path),
-        beam_pipeline_args=IN_MEMORY_BEAM_ARGS,
-    ))
-    return path
+def runs(tmp_path_factory):
+    """Three runs of the main job (LocalDagRunner, tuning on) over one output directory.
+
+    unreachable: accuracy threshold 1.01; pushed: threshold 0 (only evaluation changes);
+    again: the same as `pushed`, nothing changed.
+    """
+    output_dir = str(tmp_path_factory.mktemp("main_job"))
+    unreachable = main_job.run(_main_job_args(output_dir, "--accuracy-threshold", "1.01"))
+    serving_dir = configs.serving_model_dir(output_dir)
+    pushed_after_unreachable = os.listdir(serving_dir) if os.path.exists(serving_dir) else []
+    pushed = main_job.run(_main_job_args(output_dir, "--accuracy-threshold", "0"))
+    again = main_job.run(_main_job_args(output_dir, "--accuracy-threshold", "0"))
+    return types.SimpleNamespace(output_dir=output_dir, unreachable=unreachable, pushed=pushed, again=again,
+                                 metadata_path=configs.metadata_path(output_dir),
+                                 pushed_after_unreachable=pushed_after_unreachable)
+
+
+@pytest.fixture(scope="module")
+def metadata_path(runs):
+    return runs.metadata_path
 
 
 @pytest.mark.slow
@@ -67,7 +85,8 @@ def test_data_pipeline_records_artifacts_in_mlmd(metadata_path):
         generated = [a for a in by_type["Examples"] if "/SyntheticDateExampleGen/" in a.uri]
         executions = store.get_executions()
         assert executions and all(
-            e.last_known_state == metadata_store_pb2.Execution.COMPLETE for e in executions)
+            e.last_known_state in (metadata_store_pb2.Execution.COMPLETE, metadata_store_pb2.Execution.CACHED)
+            for e in executions)
         examples = generated[0]
         assert examples.properties["split_names"].string_value == '["train", "eval", "test"]'
 
@@ -139,3 +158,115 @@ def test_pipeline_needs_train_and_eval_splits(tmp_path):
         pipeline_lib.create_pipeline(
             pipeline_name="x", pipeline_root=str(tmp_path), num_examples=10, seed=0,
             splits={"train": 1})
+
+
+ALL_COMPONENTS = ["ImportSchemaGen", "SyntheticDateExampleGen", "latest_blessed_model_resolver", "StatisticsGen",
+                  "ExampleValidator", "AnomaliesGate", "Transform", "Tuner", "Trainer", "Evaluator"]
+UP_TO_TRAINER = ["SyntheticDateExampleGen", "StatisticsGen", "ExampleValidator", "Transform", "Tuner", "Trainer"]
+
+
+def _states(summary) -> dict[str, str]:
+    return {c.node_id: c.state for c in summary.components}
+
+
+@pytest.mark.slow
+def test_first_run_executes_every_component_and_records_its_artifacts(runs):
+    states = _states(runs.unreachable)
+    assert [c.node_id for c in runs.unreachable.components] == ALL_COMPONENTS  # Pusher skipped
+    assert set(states.values()) == {"COMPLETE"}
+    with _store(runs.metadata_path) as m:
+        for component, type_name in (("Transform", "TransformGraph"), ("Tuner", "HyperParameters"),
+                                     ("Trainer", "Model"), ("Trainer", "ModelRun"),
+                                     ("Evaluator", "ModelEvaluation"), ("Evaluator", "ModelBlessing")):
+            produced = [a for a in m.store.get_artifacts_by_type(type_name) if f"/{component}/" in a.uri]
+            assert produced, (component, type_name)
+
+
+@pytest.mark.slow
+def test_unreachable_threshold_is_not_blessed_and_nothing_is_pushed(runs):
+    assert runs.unreachable.blessed is False
+    assert runs.unreachable.pushed_to is None
+    assert runs.unreachable.exact_match is not None and runs.unreachable.examples > 100
+    assert runs.pushed_after_unreachable == []
+    assert "NOT blessed" in "\n".join(runs.unreachable.lines())
+
+
+@pytest.mark.slow
+def test_evaluation_is_whole_string_and_sliced_by_format(runs):
+    result = runs.pushed
+    formats = {f.format for f in result.formats}
+    assert len(formats) > 20  # most of the 29 catalogue formats occur in ~200 test examples
+    assert sum(f.examples for f in result.formats) == result.examples
+    # The overall figure is the example-weighted mean of the per-format ones.
+    weighted = sum(f.exact_match * f.examples for f in result.formats) / result.examples
+    assert result.exact_match == pytest.approx(weighted)
+    assert [f.exact_match for f in result.formats] == sorted(f.exact_match for f in result.formats)
+
+
+@pytest.mark.slow
+def test_low_threshold_blesses_and_pushes_a_versioned_model(runs):
+    assert runs.pushed.blessed is True
+    serving_dir = configs.serving_model_dir(runs.output_dir)
+    assert runs.pushed.pushed_to and os.path.dirname(runs.pushed.pushed_to) == serving_dir
+    assert os.path.basename(runs.pushed.pushed_to).isdigit()
+    assert tf.saved_model.contains_saved_model(runs.pushed.pushed_to)
+    states = _states(runs.pushed)
+    assert all(states[c] == "CACHED" for c in UP_TO_TRAINER)  # only the threshold changed
+    assert states["Evaluator"] == states["Pusher"] == "COMPLETE"
+
+
+@pytest.mark.slow
+def test_rerun_with_nothing_changed_is_served_from_cache(runs):
+    states = _states(runs.again)
+    assert all(states[c] == "CACHED" for c in UP_TO_TRAINER)
+    assert runs.again.blessed is True
+
+
+def _datenmt(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    script = os.path.join(os.path.dirname(sys.executable), "datenmt")
+    return subprocess.run([script, *args], input=stdin, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.slow
+def test_cli_translates_with_the_latest_pushed_model(runs, tmp_path):
+    inputs = ["3 may 1979", "tuesday april 5 2001", "25.06.09"]
+    plain = _datenmt("translate", *inputs, "--output-dir", runs.output_dir)
+    assert plain.returncode == 0, plain.stderr
+    lines = plain.stdout.splitlines()
+    assert [line.split("\t")[0] for line in lines] == inputs
+    assert all(len(line.split("\t")) == 4 and line.split("\t")[3] in ("valid", "invalid") for line in lines)
+
+    attention = tmp_path / "attention.png"
+    js = _datenmt("translate", "-", "--json", "--output-dir", runs.output_dir, "--attention", str(attention),
+                  stdin="3 may 1979\n\n" + "1 " * 20 + "\n25.06.09\n")
+    assert js.returncode == 1  # some inputs failed; the others were still translated
+    rows = [json.loads(line) for line in js.stdout.splitlines()]
+    assert [r["input"] for r in rows] == ["3 may 1979", "", "1 " * 20, "25.06.09"]
+    assert set(rows[0]) == {"input", "iso", "confidence", "valid"} and len(rows[0]["iso"]) == 10
+    assert rows[1]["error"] == "empty input"
+    assert "too long" in rows[2]["error"]
+    assert rows[3]["iso"] == lines[2].split("\t")[1]
+    assert attention.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.slow
+def test_bench_prints_the_figures_of_the_pushed_model(runs):
+    bench = _datenmt("bench", "--output-dir", runs.output_dir, "--pipeline-name", "datenmt-test")
+    assert bench.returncode == 0, bench.stderr
+    assert "exact match on the test split" in bench.stdout and "strings/s" in bench.stdout
+    with open(os.path.join(runs.output_dir, "bench", "bench.json")) as f:
+        figures = json.load(f)
+    assert figures["model"] == runs.again.pushed_to  # the latest push
+    assert figures["test_examples"] == runs.pushed.examples  # the Evaluator's split, read back
+    assert figures["exact_match"] == pytest.approx(runs.pushed.exact_match, abs=1e-9)
+    assert set(figures["component_seconds"]) >= set(UP_TO_TRAINER)
+
+
+@pytest.mark.slow
+def test_beam_dag_runner_runs_the_whole_pipeline(tmp_path):
+    result = main_job.run(_main_job_args(str(tmp_path), "--runner", "beam", "--no-tuning",
+                                         "--num-examples", "1000", "--accuracy-threshold", "0"))
+    states = _states(result)
+    assert set(states) == set(ALL_COMPONENTS) - {"Tuner"} | {"Pusher"}
+    assert set(states.values()) == {"COMPLETE"}
+    assert result.blessed and result.pushed_to

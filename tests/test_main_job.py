@@ -1,0 +1,114 @@
+"""The main job's pieces that need no pipeline run: flags, evaluation config, progress, CLI input handling."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+
+import pytest
+
+from models import features
+from pipeline import cli, configs, main_job, progress, serving
+from pipeline import pipeline as pipeline_lib
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    return main_job.add_pipeline_arguments(argparse.ArgumentParser()).parse_args(list(argv))
+
+
+def test_defaults_are_the_embedded_configuration(tmp_path):
+    args = _args()
+    assert (args.runner, args.num_examples, args.tuning, args.accuracy_threshold) == (
+        "local", configs.NUM_EXAMPLES, configs.ENABLE_TUNING, 0.999)
+    p = main_job.pipeline_from_args(_args("--output-dir", str(tmp_path)))
+    assert p.pipeline_info.pipeline_root == str(tmp_path / "pipeline_root")
+    assert p.beam_pipeline_args == configs.BEAM_PIPELINE_ARGS
+    ids = [c.id for c in p.components]
+    assert ids[-3:] == ["Trainer", "Evaluator", "Pusher"] and "Tuner" in ids
+
+
+def test_flags_override_and_beam_args_replace_the_defaults(tmp_path):
+    p = main_job.pipeline_from_args(_args("--output-dir", str(tmp_path), "--no-tuning", "--beam-arg=--runner=FlinkRunner",
+                                          "--beam-arg=--flink_master=localhost:8081"))
+    assert p.beam_pipeline_args == ["--runner=FlinkRunner", "--flink_master=localhost:8081"]
+    assert "Tuner" not in [c.id for c in p.components]
+
+
+@pytest.mark.parametrize("flags", [["--num-examples", "0"], ["--epochs", "-1"], ["--accuracy-threshold", "-0.5"],
+                                   ["--max-accuracy-drop", "nan"], ["--runner", "airflow"]])
+def test_bad_flags_are_rejected_with_a_message(flags, capsys):
+    with pytest.raises(SystemExit):
+        _args(*flags)
+    assert "error: argument" in capsys.readouterr().err
+
+
+def test_eval_config_gates_overall_exact_match_and_slices_by_format():
+    config = pipeline_lib.create_eval_config(0.95, 0.002)
+    spec = config.model_specs[0]
+    assert (spec.signature_name, spec.label_key, spec.prediction_key) == ("evaluate", "iso", "iso")
+    assert [list(s.feature_keys) for s in config.slicing_specs] == [[], ["format"]]
+    exact = next(m for m in config.metrics_specs[0].metrics if m.class_name == "ExactMatch")
+    (gate,) = exact.per_slice_thresholds
+    assert [list(s.feature_keys) for s in gate.slicing_specs] == [[]]  # overall slice only
+    assert gate.threshold.value_threshold.lower_bound.value == 0.95
+    assert gate.threshold.change_threshold.absolute.value == pytest.approx(-0.002)
+    with pytest.raises(ValueError):
+        pipeline_lib.create_eval_config(0.95, -0.1)
+
+
+def _log(message: str, *args) -> logging.LogRecord:
+    return logging.LogRecord("absl", logging.INFO, __file__, 0, message, args, None)
+
+
+def test_progress_prints_one_line_per_component_event():
+    out = io.StringIO()
+    handler = progress.ComponentProgress(total=3, stream=out)
+    for record in [_log("Component %s is running.", "ExampleGen"), _log("A cached execution %d is used.", 4),
+                   _log("Component %s is finished.", "ExampleGen"), _log("node %s is running.", "Trainer"),
+                   _log("unrelated"), _log("node %s is finished.", "Trainer"),
+                   _log("Component %s is running.", "Pusher"), _log("Skipping execution for %s", "Pusher"),
+                   _log("Component %s is finished.", "Pusher")]:
+        handler.emit(record)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "[1/3] ExampleGen running"
+    assert lines[1].startswith("[1/3] ExampleGen reused from cache in ")
+    assert lines[3].startswith("[2/3] Trainer finished in ")
+    assert lines[5].startswith("[3/3] Pusher skipped")
+    assert len(lines) == 6
+
+
+def test_latest_model_dir_picks_the_newest_numbered_version(tmp_path):
+    with pytest.raises(serving.NoPushedModelError, match="make run"):
+        serving.latest_model_dir(str(tmp_path / "serving"))
+    for name in ("1700000000", "1800000000", "notes", "999"):
+        (tmp_path / "serving" / name).mkdir(parents=True)
+    assert serving.latest_model_dir(str(tmp_path / "serving")) == str(tmp_path / "serving" / "1800000000")
+
+
+@pytest.mark.parametrize("length, unknown, error", [
+    (10, "", None), (0, "", "empty input"), (features.TX, "", None),
+    (features.TX + 1, "", "input too long"), (5, "ß", "never seen in training")])
+def test_input_errors(length, unknown, error):
+    found = serving.input_error(length, unknown)
+    assert found is None if error is None else error in found
+
+
+def test_inputs_keep_their_order_and_dash_reads_stdin():
+    stdin = io.StringIO("b\r\n\nc\n")
+    assert list(cli.read_inputs(["a", "-", "d"], stdin)) == ["a", "b", "", "c", "d"]
+
+
+def test_output_lines():
+    ok = serving.Translation("3 may 1979", iso="1979-05-03", confidence=0.98765, valid=True)
+    bad = serving.Translation("", error="empty input")
+    assert cli.format_line(ok, as_json=False) == "3 may 1979\t1979-05-03\t0.9877\tvalid"
+    assert cli.format_line(bad, as_json=False) == "\terror: empty input"
+    assert cli.format_line(ok, as_json=True) == (
+        '{"input": "3 may 1979", "iso": "1979-05-03", "confidence": 0.98765, "valid": true}')
+    assert cli.format_line(bad, as_json=True) == '{"input": "", "error": "empty input"}'
+
+
+def test_translate_without_a_pushed_model_says_what_to_do(tmp_path, capsys):
+    assert cli.main(["translate", "3 may 1979", "--output-dir", str(tmp_path)]) == 2
+    assert "no pushed model" in capsys.readouterr().err
