@@ -19,6 +19,7 @@ from models import export, features, metrics
 from models import model as model_lib
 
 HISTORY_FILE = "history.json"
+MODEL_FILE = "model.json"  # sizes, parameter count and the training settings used
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,13 +147,21 @@ def run_fn(fn_args: tfx.components.FnArgs) -> None:
             keras.callbacks.TensorBoard(log_dir=fn_args.model_run_dir),
         ])
     write_history(history.history, fn_args.model_run_dir)
+    write_json({"parameters": model.count_params(), **hp,
+                "learning_rate": hp["learning_rate"] or config.learning_rate,
+                "training_config": dataclasses.asdict(config)},
+               os.path.join(fn_args.model_run_dir, MODEL_FILE))
     export.export_serving_model(model, attention_model, tf_transform_output, fn_args.serving_model_dir)
+
+
+def write_json(value: Any, path: str) -> str:
+    tf.io.gfile.makedirs(os.path.dirname(path))
+    with tf.io.gfile.GFile(path, "w") as f:
+        json.dump(value, f, indent=1)
+    return path
 
 
 def write_history(history: Mapping[str, list], model_run_dir: str) -> str:
     """Saves per-epoch metrics as JSON in the model run directory; returns its path."""
-    path = os.path.join(model_run_dir, HISTORY_FILE)
-    tf.io.gfile.makedirs(model_run_dir)
-    with tf.io.gfile.GFile(path, "w") as f:
-        json.dump({k: [float(v) for v in vs] for k, vs in history.items()}, f, indent=1)
-    return path
+    return write_json({k: [float(v) for v in vs] for k, vs in history.items()},
+                      os.path.join(model_run_dir, HISTORY_FILE))

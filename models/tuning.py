@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import keras_tuner
 import tensorflow_transform as tft
 from tfx import v1 as tfx
@@ -14,6 +16,23 @@ N_A_CHOICES = (16, 32, 64)
 N_S_CHOICES = (32, 64, 128)
 LEARNING_RATE_CHOICES = (0.002, 0.005, 0.01)
 DEFAULT_MAX_TRIALS = 4
+
+
+class TimedRandomSearch(keras_tuner.RandomSearch):
+    """RandomSearch that keeps each trial's wall time in `trial_seconds` (trial id -> seconds)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trial_seconds: dict[str, float] = {}
+        self._trial_started: dict[str, float] = {}
+
+    def on_trial_begin(self, trial):
+        self._trial_started[trial.trial_id] = time.perf_counter()
+        super().on_trial_begin(trial)
+
+    def on_trial_end(self, trial):
+        self.trial_seconds[trial.trial_id] = time.perf_counter() - self._trial_started[trial.trial_id]
+        super().on_trial_end(trial)
 
 
 def search_space() -> keras_tuner.HyperParameters:
@@ -42,7 +61,7 @@ def tuner_fn(fn_args: tfx.components.FnArgs) -> tfx.components.TunerFnResult:
         raise ValueError(f"max_trials must be >= 1, got {max_trials}")
     config = training.TrainingConfig.from_custom_config(custom)
     tf_transform_output = tft.TFTransformOutput(fn_args.transform_graph_path)
-    tuner = keras_tuner.RandomSearch(
+    tuner = TimedRandomSearch(
         hypermodel=_hypermodel(tf_transform_output, config),
         objective=OBJECTIVE,
         max_trials=max_trials,

@@ -11,6 +11,7 @@ from tfx.dsl.components.base import base_node
 
 from components.anomalies_gate import AnomaliesGate
 from components.date_example_gen import SyntheticDateExampleGen
+from components.timed_tuner import TimedTuner
 from models import features
 import schemas
 
@@ -154,8 +155,8 @@ def create_pipeline(
     components = [example_gen, *validation, transform]
     hyperparameters = None
     if enable_tuning:
-        tuner = tfx.components.Tuner(tuner_fn=TUNER_FN, custom_config=dict(tuning_config or {}),
-                                     **train_split_args)
+        tuner = TimedTuner(tuner_fn=TUNER_FN, custom_config=dict(tuning_config or {}),
+                           **train_split_args).with_id("Tuner")
         hyperparameters = tuner.outputs["best_hyperparameters"]
         components.append(tuner)
     trainer = tfx.components.Trainer(run_fn=RUN_FN, hyperparameters=hyperparameters,

@@ -34,6 +34,11 @@ def test_run_fn_writes_history_and_tensorboard_logs(trained):
     for key in ("loss", "char_accuracy", "exact_match", "val_loss", "val_char_accuracy", "val_exact_match"):
         assert len(history[key]) == 2
     assert tf.io.gfile.glob(os.path.join(fn_args.model_run_dir, "*", "events.out.tfevents.*"))
+    assert len(history["train_examples_per_second"]) == 2 and min(history["train_examples_per_second"]) > 0
+    with open(os.path.join(fn_args.model_run_dir, training.MODEL_FILE)) as f:
+        summary = json.load(f)
+    assert summary["parameters"] > 0 and (summary["n_a"], summary["n_s"]) == (32, 64)
+    assert summary["training_config"]["epochs"] == 2
 
 
 def test_export_has_the_three_signatures(trained):
