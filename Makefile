@@ -16,6 +16,10 @@ test: setup
 run: setup
 	$(PY) -m pipeline.local_runner
 
+## bench: figures of the latest pushed model and the last run (after `make run`).
+bench: setup
+	$(PY) -m pipeline.cli bench
+
 ## lock: re-pin constraints.txt from the current venv (after changing pyproject.toml).
 lock:
 	$(PY) -m pip freeze --exclude-editable > constraints.txt

@@ -67,8 +67,7 @@ def translate_command(args: argparse.Namespace) -> int:
 def run_command(args: argparse.Namespace) -> int:
     from pipeline import main_job
 
-    print("\n".join(main_job.run(args).lines()), flush=True)
-    return 0
+    return main_job.run_and_print(args)
 
 
 def bench_command(args: argparse.Namespace) -> int:

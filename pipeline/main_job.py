@@ -6,12 +6,16 @@ The runner files (`local_runner.py`, `beam_runner.py`) are thin wrappers around 
 from __future__ import annotations
 
 import argparse
-from typing import Callable, Optional, Sequence
+import dataclasses
+import os
+import sys
+from typing import Any, Callable, Optional, Sequence
 
 from tfx import v1 as tfx
 from tfx.orchestration.beam.beam_dag_runner import BeamDagRunner
 
-from pipeline import configs, progress, records, summary
+from data_gen import formats
+from pipeline import configs, progress, records, summary, tracking
 from pipeline import pipeline as pipeline_lib
 
 RUNNERS: dict[str, Callable[[], object]] = {
@@ -58,6 +62,15 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> argparse.Argument
     parser.add_argument("--no-cache", dest="enable_cache", action="store_false",
                         help="run every component even if its inputs are unchanged")
     parser.add_argument("--verbose", action="store_true", help="show TFX's own INFO logs")
+    mlflow = parser.add_argument_group("experiment tracking (MLflow)")
+    mlflow.add_argument("--tracking-uri", default=os.environ.get("MLFLOW_TRACKING_URI"),
+                        help="MLflow tracking server (env MLFLOW_TRACKING_URI); default: a SQLite store "
+                             "under the output directory")
+    mlflow.add_argument("--experiment", default=tracking.DEFAULT_EXPERIMENT, help="MLflow experiment name")
+    mlflow.add_argument("--registered-model", default=tracking.DEFAULT_REGISTERED_MODEL,
+                        help="MLflow registered model that blessed, pushed models become versions of")
+    mlflow.add_argument("--no-tracking", dest="tracking", action="store_false",
+                        help="run without recording anything in MLflow")
     return parser
 
 
@@ -87,18 +100,59 @@ def pipeline_from_args(args: argparse.Namespace) -> tfx.dsl.Pipeline:
     )
 
 
+def tracking_settings(args: argparse.Namespace) -> Optional[tracking.TrackingSettings]:
+    """MLflow settings from the flags; None when tracking is off."""
+    if not args.tracking:
+        return None
+    if args.tracking_uri:
+        return tracking.TrackingSettings(args.tracking_uri, args.experiment, args.registered_model)
+    return dataclasses.replace(tracking.local_settings(args.output_dir, args.experiment),
+                               registered_model=args.registered_model)
+
+
+def data_config(args: argparse.Namespace) -> dict[str, Any]:
+    """What the data and the search were made from, as recorded with each run."""
+    return {"num_examples": args.num_examples, "seed": args.seed, "splits": configs.SPLITS,
+            "catalogue_version": formats.CATALOGUE_VERSION, "epochs": args.epochs, "tuning": args.tuning,
+            "max_trials": args.max_trials if args.tuning else 0}
+
+
 def run(args: argparse.Namespace) -> summary.RunSummary:
-    """Runs the pipeline with progress lines; returns the run's summary."""
+    """Runs the pipeline with progress lines, records it in MLflow; returns the run's summary.
+
+    Raises tracking.TrackingUnavailableError before any work if MLflow cannot be reached.
+    """
+    settings = tracking_settings(args)
+    if settings is not None:
+        tracking.experiment_id(settings)  # fail now, not after an hour of training
     pipeline = pipeline_from_args(args)
     with progress.reporting(total=len(pipeline.components), verbose=args.verbose):
         RUNNERS[args.runner]().run(pipeline)
-    store = records.open_store(pipeline.metadata_connection_config)
-    return summary.summarize(records.latest_run(store, args.pipeline_name))
+    run_records = records.latest_run(records.open_store(pipeline.metadata_connection_config), args.pipeline_name)
+    result = summary.summarize(run_records)
+    if settings is not None:
+        mlflow_run = tracking.report_run(
+            settings, run_records, result, data_config(args),
+            thresholds={"accuracy_threshold": args.accuracy_threshold,
+                        "max_accuracy_drop": args.max_accuracy_drop},
+            trial_epochs=args.trial_epochs if args.tuning else None,
+            metadata_uri=configs.metadata_path(args.output_dir))
+        result = dataclasses.replace(result, mlflow_run=f"{settings.tracking_uri} run {mlflow_run}")
+    return result
 
 
 def main(argv: Optional[Sequence[str]] = None, runner: str = "local") -> int:
     parser = add_pipeline_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     parser.set_defaults(runner=runner)
-    result = run(parser.parse_args(argv))
+    return run_and_print(parser.parse_args(argv))
+
+
+def run_and_print(args: argparse.Namespace) -> int:
+    """Runs, prints the summary; exit status 2 (and no work done) if MLflow is unreachable."""
+    try:
+        result = run(args)
+    except tracking.TrackingUnavailableError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     print("\n".join(result.lines()), flush=True)
     return 0

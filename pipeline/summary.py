@@ -29,6 +29,7 @@ class RunSummary:
     blessed: Optional[bool]  # None: no Evaluator ran
     pushed_to: Optional[str]
     components: list[records.ComponentRecord]
+    mlflow_run: Optional[str] = None  # where the run was recorded, if it was
 
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
@@ -37,7 +38,14 @@ class RunSummary:
             out.append(f"  {c.node_id:<32} {c.state.lower():<9} {c.seconds:8.1f} s")
         if self.exact_match is None:
             out.append("no evaluation in this run")
-            return out
+        else:
+            out += self._evaluation_lines()
+        if self.mlflow_run:
+            out.append(f"recorded in MLflow: {self.mlflow_run}")
+        return out
+
+    def _evaluation_lines(self) -> list[str]:
+        out = []
         out.append(f"exact match {self.exact_match:.4f} on {self.examples} examples")
         for f in self.formats[:WORST_FORMATS_SHOWN]:
             out.append(f"  worst: {f.format:<24} {f.exact_match:.4f} ({f.examples} examples)")

@@ -1,0 +1,264 @@
+"""MLflow experiment tracking: one parent run per pipeline run, nested runs for trials, training, evaluation.
+
+Reporting reads what the pipeline recorded (ML Metadata and its artifacts), so a run whose
+components were served from cache is reported as faithfully as a fresh one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import tempfile
+from typing import Any, Iterator, Mapping, Optional
+
+import mlflow
+from mlflow.tracking import MlflowClient
+import tensorflow as tf
+
+from components import timed_tuner
+from models import features, training
+from pipeline import plots, records, serving, summary
+
+DEFAULT_EXPERIMENT = "datenmt"
+DEFAULT_REGISTERED_MODEL = "datenmt-date-normaliser"
+# Fixed inputs whose attention maps are logged for every trained model.
+ATTENTION_SAMPLES = ("3 may 1979", "tuesday april 5 2001", "25th of june 2009", "25.06.09")
+PIPELINE_RUN_TAG = "tfx.pipeline_run_id"
+MLFLOW_RUN_PROPERTY = "mlflow_run_id"  # on the ML Metadata pipeline_run context
+
+
+class TrackingUnavailableError(RuntimeError):
+    """The configured tracking server cannot be reached."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TrackingSettings:
+    """Where and under which names runs are recorded."""
+
+    tracking_uri: str
+    experiment: str = DEFAULT_EXPERIMENT
+    registered_model: str = DEFAULT_REGISTERED_MODEL
+    artifact_location: Optional[str] = None  # for a local store; a server chooses its own
+
+
+def local_settings(output_dir: str, experiment: str = DEFAULT_EXPERIMENT) -> TrackingSettings:
+    """The embedded store: SQLite and artifacts under the project's output directory."""
+    root = os.path.abspath(os.path.join(output_dir, "mlflow"))
+    os.makedirs(root, exist_ok=True)
+    return TrackingSettings(tracking_uri=f"sqlite:///{root}/mlflow.db", experiment=experiment,
+                            artifact_location=f"file://{root}/artifacts")
+
+
+@contextlib.contextmanager
+def _no_http_retries() -> Iterator[None]:
+    """MLflow retries unreachable servers for minutes; fail within seconds instead."""
+    saved = {k: os.environ.get(k) for k in ("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "MLFLOW_HTTP_REQUEST_TIMEOUT")}
+    os.environ.update(MLFLOW_HTTP_REQUEST_MAX_RETRIES="0", MLFLOW_HTTP_REQUEST_TIMEOUT="10")
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def experiment_id(settings: TrackingSettings) -> str:
+    """The experiment's id, created if missing; raises TrackingUnavailableError if the store is unreachable."""
+    client = MlflowClient(settings.tracking_uri)
+    try:
+        with _no_http_retries():
+            experiment = client.get_experiment_by_name(settings.experiment)
+            if experiment is not None:
+                return experiment.experiment_id
+            return client.create_experiment(settings.experiment, artifact_location=settings.artifact_location)
+    except Exception as e:  # noqa: BLE001 - any failure here means "cannot record runs"
+        raise TrackingUnavailableError(
+            f"MLflow tracking at {settings.tracking_uri} cannot be reached ({type(e).__name__}: "
+            f"{str(e).splitlines()[0][:300]}). Nothing was run. Start the server, point --tracking-uri "
+            "(or MLFLOW_TRACKING_URI) at a reachable one, or pass --no-tracking to run without a record."
+        ) from e
+
+
+# --- what each nested run holds --------------------------------------------------------------
+
+
+def _read_json(path: str) -> Any:
+    with tf.io.gfile.GFile(path) as f:
+        return json.load(f)
+
+
+def log_trials(client: MlflowClient, parent, run: records.RunRecords, trial_epochs: Optional[int]) -> int:
+    """One nested run per Tuner trial; returns how many."""
+    results = run.artifact("TunerResults")
+    if results is None:
+        return 0
+    trials = _read_json(os.path.join(results.uri, timed_tuner.TRIALS_FILE))
+    for trial in trials:
+        child = _child(client, parent, f"trial {trial['trial_id']}", "tuner_trial")
+        params = {**trial["hyperparameters"]}
+        if trial_epochs:
+            params["epochs"] = trial_epochs
+        _log_params(client, child, params)
+        client.set_tag(child.info.run_id, "trial_status", trial["status"])
+        if trial["score"] is not None:
+            client.log_metric(child.info.run_id, "val_exact_match", trial["score"])
+        if trial["seconds"] is not None:
+            client.log_metric(child.info.run_id, "duration_seconds", trial["seconds"])
+        client.set_terminated(child.info.run_id)
+    return len(trials)
+
+
+def _signatures(model_dir: str) -> dict[str, Any]:
+    loaded = tf.saved_model.load(model_dir)
+    described = {}
+    for name, fn in loaded.signatures.items():
+        inputs = fn.structured_input_signature[1]
+        described[name] = {
+            "inputs": {k: {"dtype": v.dtype.name, "shape": v.shape.as_list()} for k, v in inputs.items()},
+            "outputs": {k: {"dtype": v.dtype.name, "shape": v.shape.as_list()}
+                        for k, v in fn.structured_outputs.items()},
+        }
+    return described
+
+
+def log_training(client: MlflowClient, parent, run: records.RunRecords, data_config: Mapping[str, Any],
+                 workdir: str) -> Optional[str]:
+    """The Trainer's nested run: hyperparameters, data, per-epoch metrics, model, figures, vocabularies."""
+    model_run, model = run.artifact("ModelRun", "Trainer"), run.artifact("Model", "Trainer")
+    if model_run is None or model is None:
+        return None
+    child = _child(client, parent, "trainer", "trainer")
+    run_id = child.info.run_id
+    model_info = _read_json(os.path.join(model_run.uri, training.MODEL_FILE))
+    history = _read_json(os.path.join(model_run.uri, training.HISTORY_FILE))
+    _log_params(client, child, {**model_info["training_config"], "n_a": model_info["n_a"],
+                                "n_s": model_info["n_s"], "learning_rate": model_info["learning_rate"],
+                                **{f"data.{k}": v for k, v in data_config.items()}})
+    client.log_metric(run_id, "parameter_count", model_info["parameters"])
+    for key, values in history.items():
+        for epoch, value in enumerate(values):
+            client.log_metric(run_id, key, value, step=epoch + 1)
+    best = max(range(len(history["val_exact_match"])), key=lambda i: history["val_exact_match"][i])
+    for key in ("loss", "char_accuracy", "exact_match", "val_loss", "val_char_accuracy", "val_exact_match"):
+        client.log_metric(run_id, f"final_{key}", history[key][best])  # the restored (best) epoch
+
+    model_dir = os.path.join(model.uri, "Format-Serving")
+    signatures = _signatures(model_dir)
+    client.set_tag(run_id, "model_signature", json.dumps(signatures["serving_default"]))
+    normaliser = serving.DateNormaliser(model_dir)
+    files = [
+        training.write_json(signatures, os.path.join(workdir, "signatures.json")),
+        plots.training_curves(history, os.path.join(workdir, "training_curves.png")),
+        plots.attention_maps([(text, *normaliser.attention(text)) for text in ATTENTION_SAMPLES],
+                             os.path.join(workdir, "attention_maps.png")),
+        os.path.join(model_run.uri, training.HISTORY_FILE),
+    ]
+    for path in files:
+        client.log_artifact(run_id, path)
+    graph = run.artifact("TransformGraph", "Transform")
+    if graph is not None:
+        for name in (features.INPUT_VOCAB_NAME, features.OUTPUT_VOCAB_NAME):
+            client.log_artifact(run_id, os.path.join(graph.uri, "transform_fn", "assets", name), "vocabularies")
+    client.set_terminated(run_id)
+    return run_id
+
+
+def log_evaluation(client: MlflowClient, parent, run_summary: summary.RunSummary,
+                   thresholds: Mapping[str, float], workdir: str) -> None:
+    """The Evaluator's nested run: exact match overall and per format, thresholds, blessed or not."""
+    if run_summary.exact_match is None:
+        return
+    child = _child(client, parent, "evaluator", "evaluator")
+    run_id = child.info.run_id
+    _log_params(client, child, dict(thresholds))
+    client.log_metric(run_id, "exact_match", run_summary.exact_match)
+    client.log_metric(run_id, "examples", run_summary.examples)
+    for f in run_summary.formats:
+        client.log_metric(run_id, f"exact_match.{f.format}", f.exact_match)
+    client.set_tag(run_id, "blessed", str(bool(run_summary.blessed)).lower())
+    by_format = {f.format: f.exact_match for f in run_summary.formats}
+    metrics = {"exact_match": run_summary.exact_match, "examples": run_summary.examples,
+               "by_format": {f.format: {"exact_match": f.exact_match, "examples": f.examples}
+                             for f in run_summary.formats},
+               "thresholds": dict(thresholds), "blessed": run_summary.blessed}
+    client.log_artifact(run_id, training.write_json(metrics, os.path.join(workdir, "evaluation_metrics.json")))
+    if by_format:
+        client.log_artifact(run_id, plots.exact_match_by_format(
+            by_format, os.path.join(workdir, "exact_match_by_format.png")))
+    client.set_terminated(run_id)
+
+
+def register_pushed_model(client: MlflowClient, parent, settings: TrackingSettings, pushed_to: str):
+    """Registers a pushed SavedModel as a new model version, once per pushed directory.
+
+    The model is logged under the parent run, and the version links to the pushed path. A
+    re-run that reuses the push from cache finds the version registered before.
+    """
+    with contextlib.suppress(mlflow.exceptions.MlflowException):  # already exists
+        client.create_registered_model(settings.registered_model)
+    for version in client.search_model_versions(f"name='{settings.registered_model}'"):
+        if version.tags.get("pushed_destination") == pushed_to:
+            return version
+    client.log_artifacts(parent.info.run_id, pushed_to, "pushed_model")
+    return client.create_model_version(
+        settings.registered_model, source=f"{parent.info.artifact_uri}/pushed_model",
+        run_id=parent.info.run_id, tags={"pushed_destination": pushed_to},
+        description=f"Blessed by the Evaluator and pushed to {pushed_to}")
+
+
+# --- the parent run -------------------------------------------------------------------------
+
+
+def report_run(settings: TrackingSettings, run: records.RunRecords, run_summary: summary.RunSummary,
+               data_config: Mapping[str, Any], thresholds: Mapping[str, float],
+               trial_epochs: Optional[int], metadata_uri: str) -> str:
+    """Records one pipeline run in MLflow; returns the parent run's id (also stored in ML Metadata)."""
+    client = MlflowClient(settings.tracking_uri)
+    parent = client.create_run(experiment_id(settings), run_name=f"{run.pipeline_name} {run.run_id}", tags={
+        "tfx.pipeline_name": run.pipeline_name,
+        PIPELINE_RUN_TAG: run.run_id,
+        "mlmd.pipeline_run_context_id": str(run.context.id),
+        "mlmd.store": metadata_uri,
+        "cached_components": ",".join(c.node_id for c in run_summary.components if c.state == "CACHED"),
+    })
+    run_id = parent.info.run_id
+    _log_params(client, parent, {**data_config, **thresholds})
+    for c in run_summary.components:
+        client.log_metric(run_id, f"seconds.{c.node_id}", c.seconds)
+    with tempfile.TemporaryDirectory() as workdir:
+        log_trials(client, parent, run, trial_epochs)
+        log_training(client, parent, run, data_config, workdir)
+        log_evaluation(client, parent, run_summary, thresholds, workdir)
+    if run_summary.exact_match is not None:
+        client.log_metric(run_id, "exact_match", run_summary.exact_match)
+    client.set_tag(run_id, "blessed", str(bool(run_summary.blessed)).lower())
+    if run_summary.pushed_to:
+        client.set_tag(run_id, "pushed_destination", run_summary.pushed_to)
+        version = register_pushed_model(client, parent, settings, run_summary.pushed_to)
+        client.set_tag(run_id, "registered_model_version", f"{version.name}/{version.version}")
+    client.set_terminated(run_id)
+    link_in_metadata(run, run_id)
+    return run_id
+
+
+def link_in_metadata(run: records.RunRecords, mlflow_run_id: str) -> None:
+    """Writes the MLflow run id onto the ML Metadata pipeline_run context: artifact -> run -> MLflow."""
+    context = run.context
+    context.custom_properties[MLFLOW_RUN_PROPERTY].string_value = mlflow_run_id
+    run.store.put_contexts([context])
+
+
+def _child(client: MlflowClient, parent, name: str, kind: str):
+    return client.create_run(parent.info.experiment_id, run_name=name, tags={
+        "mlflow.parentRunId": parent.info.run_id, "datenmt.kind": kind,
+        PIPELINE_RUN_TAG: parent.data.tags[PIPELINE_RUN_TAG]})
+
+
+def _log_params(client: MlflowClient, run, params: Mapping[str, Any]) -> None:
+    client.log_batch(run.info.run_id, params=[
+        mlflow.entities.Param(k, json.dumps(v) if isinstance(v, (dict, list)) else str(v))
+        for k, v in params.items()])
