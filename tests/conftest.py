@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import types
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -16,6 +18,7 @@ from tfx.components.trainer import fn_args_utils  # noqa: E402
 from tfx.types import standard_artifacts  # noqa: E402
 
 from data_gen import generator  # noqa: E402
+from pipeline import configs, main_job  # noqa: E402
 from models import features, preprocessing  # noqa: E402
 
 # Beam in tests: one in-process worker (multi-process Beam under pytest is slow
@@ -84,3 +87,30 @@ def make_fn_args(transformed_data, working_dir: str, custom_config: dict) -> fn_
     fn_args.serving_model_dir = os.path.join(working_dir, "serving_model")
     fn_args.model_run_dir = os.path.join(working_dir, "model_run")
     return fn_args
+
+
+def main_job_args(output_dir: str, *extra: str):
+    """The main job's flags for a tiny run: 2,000 examples, one short epoch, in-memory Beam."""
+    parser = main_job.add_pipeline_arguments(argparse.ArgumentParser())
+    return parser.parse_args([
+        "--output-dir", output_dir, "--pipeline-name", "datenmt-test", "--num-examples", "2000",
+        "--seed", "3", "--epochs", "1", "--max-trials", "2", "--trial-epochs", "1",
+        *[f"--beam-arg={a}" for a in IN_MEMORY_BEAM_ARGS], *extra])
+
+
+@pytest.fixture(scope="session")
+def runs(tmp_path_factory):
+    """Three runs of the main job (LocalDagRunner, tuning on) over one output directory.
+
+    unreachable: accuracy threshold 1.01; pushed: threshold 0 (only evaluation changes);
+    again: the same as `pushed`, nothing changed.
+    """
+    output_dir = str(tmp_path_factory.mktemp("main_job"))
+    unreachable = main_job.run(main_job_args(output_dir, "--accuracy-threshold", "1.01"))
+    serving_dir = configs.serving_model_dir(output_dir)
+    pushed_after_unreachable = os.listdir(serving_dir) if os.path.exists(serving_dir) else []
+    pushed = main_job.run(main_job_args(output_dir, "--accuracy-threshold", "0"))
+    again = main_job.run(main_job_args(output_dir, "--accuracy-threshold", "0"))
+    return types.SimpleNamespace(output_dir=output_dir, unreachable=unreachable, pushed=pushed, again=again,
+                                 metadata_path=configs.metadata_path(output_dir),
+                                 pushed_after_unreachable=pushed_after_unreachable)

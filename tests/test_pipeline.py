@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
 import sys
-import types
 
 import pytest
 import tensorflow as tf
@@ -18,7 +16,7 @@ from tfx.orchestration import metadata
 from components.anomalies_gate import DataAnomaliesError
 from pipeline import configs, main_job
 from pipeline import pipeline as pipeline_lib
-from tests.conftest import IN_MEMORY_BEAM_ARGS
+from tests.conftest import IN_MEMORY_BEAM_ARGS, main_job_args
 
 
 def _run(p: tfx.dsl.Pipeline) -> None:
@@ -37,33 +35,6 @@ def _read_examples(uri: str) -> list[tf.train.Example]:
 
 def _value(example: tf.train.Example, name: str) -> str:
     return example.features.feature[name].bytes_list.value[0].decode()
-
-
-def _main_job_args(output_dir: str, *extra: str):
-    """The main job's flags for a tiny run: 2,000 examples, one short epoch, in-memory Beam."""
-    parser = main_job.add_pipeline_arguments(argparse.ArgumentParser())
-    return parser.parse_args([
-        "--output-dir", output_dir, "--pipeline-name", "datenmt-test", "--num-examples", "2000",
-        "--seed", "3", "--epochs", "1", "--max-trials", "2", "--trial-epochs", "1",
-        *[f"--beam-arg={a}" for a in IN_MEMORY_BEAM_ARGS], *extra])
-
-
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """Three runs of the main job (LocalDagRunner, tuning on) over one output directory.
-
-    unreachable: accuracy threshold 1.01; pushed: threshold 0 (only evaluation changes);
-    again: the same as `pushed`, nothing changed.
-    """
-    output_dir = str(tmp_path_factory.mktemp("main_job"))
-    unreachable = main_job.run(_main_job_args(output_dir, "--accuracy-threshold", "1.01"))
-    serving_dir = configs.serving_model_dir(output_dir)
-    pushed_after_unreachable = os.listdir(serving_dir) if os.path.exists(serving_dir) else []
-    pushed = main_job.run(_main_job_args(output_dir, "--accuracy-threshold", "0"))
-    again = main_job.run(_main_job_args(output_dir, "--accuracy-threshold", "0"))
-    return types.SimpleNamespace(output_dir=output_dir, unreachable=unreachable, pushed=pushed, again=again,
-                                 metadata_path=configs.metadata_path(output_dir),
-                                 pushed_after_unreachable=pushed_after_unreachable)
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +151,11 @@ def test_first_run_executes_every_component_and_records_its_artifacts(runs):
                                      ("Evaluator", "ModelEvaluation"), ("Evaluator", "ModelBlessing")):
             produced = [a for a in m.store.get_artifacts_by_type(type_name) if f"/{component}/" in a.uri]
             assert produced, (component, type_name)
+        (tuner_results,) = m.store.get_artifacts_by_type("TunerResults")
+    with open(os.path.join(tuner_results.uri, "trials.json")) as f:
+        trials = json.load(f)
+    assert len(trials) == 2 and all(t["seconds"] > 0 and set(t["hyperparameters"]) == {"n_a", "n_s", "learning_rate"}
+                                    for t in trials)
 
 
 @pytest.mark.slow
@@ -264,9 +240,10 @@ def test_bench_prints_the_figures_of_the_pushed_model(runs):
 
 @pytest.mark.slow
 def test_beam_dag_runner_runs_the_whole_pipeline(tmp_path):
-    result = main_job.run(_main_job_args(str(tmp_path), "--runner", "beam", "--no-tuning",
-                                         "--num-examples", "1000", "--accuracy-threshold", "0"))
+    result = main_job.run(main_job_args(str(tmp_path), "--runner", "beam", "--no-tuning", "--no-tracking",
+                                        "--num-examples", "1000", "--accuracy-threshold", "0"))
     states = _states(result)
     assert set(states) == set(ALL_COMPONENTS) - {"Tuner"} | {"Pusher"}
     assert set(states.values()) == {"COMPLETE"}
     assert result.blessed and result.pushed_to
+    assert result.mlflow_run is None and not (tmp_path / "mlflow").exists()  # --no-tracking
