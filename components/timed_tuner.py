@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import Any, Union
 
 from tfx import types
 from tfx.components.tuner import component as tuner_component
 from tfx.components.tuner import executor as tuner_executor
 from tfx.dsl.components.base import executor_spec
+from tfx.orchestration import data_types
 from tfx.types import artifact_utils, standard_component_specs
 from tfx.utils import io_utils
 
@@ -43,6 +44,16 @@ class Executor(tuner_executor.Executor):
 
 
 class TimedTuner(tuner_component.Tuner):
-    """tfx.components.Tuner whose `tuner_results` output also holds `trials.json`."""
+    """tfx.components.Tuner whose `tuner_results` output also holds `trials.json`.
+
+    Its custom_config may also be a RuntimeParameter (a JSON string), as the Trainer's may.
+    """
 
     EXECUTOR_SPEC = executor_spec.ExecutorClassSpec(Executor)
+
+    def __init__(self, *, custom_config: Union[dict[str, Any], data_types.RuntimeParameter, None] = None,
+                 **kwargs):
+        runtime = isinstance(custom_config, data_types.RuntimeParameter)
+        super().__init__(custom_config=None if runtime else custom_config, **kwargs)
+        if runtime:
+            self.exec_properties[standard_component_specs.CUSTOM_CONFIG_KEY] = custom_config

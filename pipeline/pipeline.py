@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence
+import json
+from typing import Any, Mapping, Optional, Sequence, Union
+
+from google.protobuf import json_format
 
 import tensorflow_model_analysis as tfma
 from tensorflow_model_analysis.proto import config_pb2
 from tfx import v1 as tfx
 from tfx.dsl.components.base import base_node
+from tfx.orchestration import data_types
 
 from components.anomalies_gate import AnomaliesGate
+from components.mlflow_reporter import MlflowReporter
 from components.date_example_gen import SyntheticDateExampleGen
 from components.timed_tuner import TimedTuner
 from models import features
@@ -70,9 +75,37 @@ def create_data_validation(
     return [schema_gen, statistics_gen, example_validator, gate]
 
 
+def thresholds_of(eval_config: Union[tfma.EvalConfig, str]) -> dict[str, float]:
+    """accuracy_threshold and max_accuracy_drop of an EvalConfig made by create_eval_config (or its JSON)."""
+    if isinstance(eval_config, str):
+        eval_config = json_format.Parse(eval_config, tfma.EvalConfig())
+    for metrics_spec in eval_config.metrics_specs:
+        for metric in metrics_spec.metrics:
+            if metric.class_name == "ExactMatch" and metric.per_slice_thresholds:
+                threshold = metric.per_slice_thresholds[0].threshold
+                return {"accuracy_threshold": threshold.value_threshold.lower_bound.value,
+                        "max_accuracy_drop": round(-threshold.change_threshold.absolute.value, 9)}
+    return {}
+
+
+def _custom_config(value: Union[Mapping[str, Any], data_types.RuntimeParameter, None]):
+    """A component's custom_config: a dict, or a RuntimeParameter holding JSON (on Kubeflow)."""
+    return value if isinstance(value, data_types.RuntimeParameter) else dict(value or {})
+
+
+def _config_json(value) -> Union[str, data_types.RuntimeParameter]:
+    """A config as an exec property string: RuntimeParameters as they are, protos and dicts as JSON."""
+    if isinstance(value, data_types.RuntimeParameter):
+        return value
+    if isinstance(value, tfma.EvalConfig):
+        return json_format.MessageToJson(value)
+    return json.dumps(dict(value or {}))
+
+
 def create_evaluation_and_push(
     examples: tfx.types.BaseChannel, schema: tfx.types.BaseChannel, model: tfx.types.BaseChannel,
-    eval_split: str, eval_config: tfma.EvalConfig, serving_model_dir: Optional[str],
+    eval_split: str, eval_config: Union[tfma.EvalConfig, data_types.RuntimeParameter],
+    serving_model_dir: Optional[str],
 ) -> list[base_node.BaseNode]:
     """The latest-blessed-model Resolver, the Evaluator and, for blessed models only, the Pusher."""
     resolver = tfx.dsl.Resolver(
@@ -96,15 +129,17 @@ def create_evaluation_and_push(
 def create_pipeline(
     pipeline_name: str,
     pipeline_root: str,
-    num_examples: int,
-    seed: int,
+    num_examples: Union[int, data_types.RuntimeParameter],
+    seed: Union[int, data_types.RuntimeParameter],
     splits: Mapping[str, int],
-    training_config: Optional[Mapping[str, Any]] = None,
+    training_config: Union[Mapping[str, Any], data_types.RuntimeParameter, None] = None,
     enable_tuning: bool = False,
-    tuning_config: Optional[Mapping[str, Any]] = None,
+    tuning_config: Union[Mapping[str, Any], data_types.RuntimeParameter, None] = None,
     accuracy_threshold: float = DEFAULT_ACCURACY_THRESHOLD,
     max_accuracy_drop: float = DEFAULT_MAX_ACCURACY_DROP,
+    eval_config: Optional[data_types.RuntimeParameter] = None,
     serving_model_dir: Optional[str] = None,
+    mlflow_reporter: Optional[Mapping[str, Any]] = None,
     schema_path: str = schemas.SCHEMA_PATH,
     metadata_connection_config: Optional[tfx.proto.orchestration.metadata_pb2.ConnectionConfig] = None,
     beam_pipeline_args: Optional[Sequence[str]] = None,
@@ -119,14 +154,19 @@ def create_pipeline(
       seed: generator seed.
       splits: split name -> hash buckets; needs 'train' and 'eval'. The Evaluator scores
         'test' when there is one (the Trainer's early stopping has seen 'eval'), else 'eval'.
-      training_config: Trainer custom_config (models.training.TrainingConfig fields);
-        None trains with the defaults.
+      training_config: Trainer custom_config (models.training.TrainingConfig fields), or a
+        RuntimeParameter holding it as JSON; None trains with the defaults.
       enable_tuning: run the Tuner and train with its best hyperparameters.
       tuning_config: Tuner custom_config: max_trials and TrainingConfig fields for each trial.
       accuracy_threshold: whole-string exact match a model needs to be blessed.
       max_accuracy_drop: how much lower than the latest blessed model's exact match is tolerated.
+      eval_config: a RuntimeParameter holding the EvalConfig as JSON, which then replaces the
+        two thresholds (Kubeflow exposes it as a pipeline parameter).
       serving_model_dir: Pusher's base directory (one numbered version per push);
         None leaves the Evaluator as the last step.
+      mlflow_reporter: tracking_uri, experiment and registered_model for an MlflowReporter step
+        after the Evaluator (for orchestrators where no process outlives the pipeline, such as
+        Kubeflow); local runs are reported by the main job instead.
       schema_path: the curated raw-data schema.
       metadata_connection_config: ML Metadata store; None lets the runner choose.
       beam_pipeline_args: passed to every Beam-based component.
@@ -155,18 +195,29 @@ def create_pipeline(
     components = [example_gen, *validation, transform]
     hyperparameters = None
     if enable_tuning:
-        tuner = TimedTuner(tuner_fn=TUNER_FN, custom_config=dict(tuning_config or {}),
+        tuner = TimedTuner(tuner_fn=TUNER_FN, custom_config=_custom_config(tuning_config),
                            **train_split_args).with_id("Tuner")
         hyperparameters = tuner.outputs["best_hyperparameters"]
         components.append(tuner)
     trainer = tfx.components.Trainer(run_fn=RUN_FN, hyperparameters=hyperparameters,
-                                     custom_config=dict(training_config or {}), **train_split_args)
+                                     custom_config=_custom_config(training_config), **train_split_args)
     components.append(trainer)
-    components += create_evaluation_and_push(
+    eval_config = eval_config or create_eval_config(accuracy_threshold, max_accuracy_drop)
+    evaluation = create_evaluation_and_push(
         examples, schema_gen.outputs["schema"], trainer.outputs["model"],
-        eval_split="test" if "test" in splits else "eval",
-        eval_config=create_eval_config(accuracy_threshold, max_accuracy_drop),
+        eval_split="test" if "test" in splits else "eval", eval_config=eval_config,
         serving_model_dir=serving_model_dir)
+    components += evaluation
+    if mlflow_reporter:
+        evaluator = evaluation[1]
+        components.append(MlflowReporter(
+            **mlflow_reporter, pipeline_name=pipeline_name, num_examples=num_examples, seed=seed,
+            training_config=_config_json(training_config), tuning_config=_config_json(tuning_config),
+            eval_config=_config_json(eval_config),
+            model=trainer.outputs["model"], model_run=trainer.outputs["model_run"],
+            transform_graph=transform.outputs["transform_graph"], evaluation=evaluator.outputs["evaluation"],
+            blessing=evaluator.outputs["blessing"],
+            tuner_results=tuner.outputs["tuner_results"] if enable_tuning else None))
 
     return tfx.dsl.Pipeline(
         pipeline_name=pipeline_name,

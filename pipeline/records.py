@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Optional
+from typing import Any, Iterable, Optional
 
 from ml_metadata import metadata_store
 from ml_metadata.proto import metadata_store_pb2
@@ -53,6 +53,26 @@ class RunRecords:
                 state=_EXECUTION_STATES.Name(execution.last_known_state),
                 seconds=(execution.last_update_time_since_epoch - execution.create_time_since_epoch) / 1000))
         return records
+
+
+class InputArtifacts:
+    """A component executor's input artifacts, answering like RunRecords (no ML Metadata access)."""
+
+    context = None
+    store = None
+
+    def __init__(self, pipeline_name: str, run_id: str, artifacts: Iterable[Any]):
+        self.pipeline_name = pipeline_name
+        self.run_id = run_id
+        self._artifacts = list(artifacts)  # tfx.types.Artifact
+
+    def artifact(self, type_name: str, producer: Optional[str] = None) -> Optional[metadata_store_pb2.Artifact]:
+        found = [a.mlmd_artifact for a in self._artifacts
+                 if a.type_name == type_name and (producer is None or f"/{producer}/" in a.uri)]
+        return found[-1] if found else None
+
+    def components(self) -> list[ComponentRecord]:
+        return []
 
 
 def open_store(connection_config: metadata_store_pb2.ConnectionConfig) -> metadata_store.MetadataStore:

@@ -221,7 +221,7 @@ def report_run(settings: TrackingSettings, run: records.RunRecords, run_summary:
     parent = client.create_run(experiment_id(settings), run_name=f"{run.pipeline_name} {run.run_id}", tags={
         "tfx.pipeline_name": run.pipeline_name,
         PIPELINE_RUN_TAG: run.run_id,
-        "mlmd.pipeline_run_context_id": str(run.context.id),
+        "mlmd.pipeline_run_context_id": str(run.context.id) if run.context else "",
         "mlmd.store": metadata_uri,
         "cached_components": ",".join(c.node_id for c in run_summary.components if c.state == "CACHED"),
     })
@@ -248,6 +248,8 @@ def report_run(settings: TrackingSettings, run: records.RunRecords, run_summary:
 def link_in_metadata(run: records.RunRecords, mlflow_run_id: str) -> None:
     """Writes the MLflow run id onto the ML Metadata pipeline_run context: artifact -> run -> MLflow."""
     context = run.context
+    if context is None:  # reported from inside a component (Kubeflow): the run is found by its tags
+        return
     context.custom_properties[MLFLOW_RUN_PROPERTY].string_value = mlflow_run_id
     run.store.put_contexts([context])
 

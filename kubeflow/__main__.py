@@ -1,0 +1,158 @@
+"""`python -m kubeflow`: compile the KFP package, submit a run, schedule recurring runs, list/disable them.
+
+  python -m kubeflow compile --pipeline-root gs://bucket/datenmt --image REGISTRY/datenmt-pipeline:TAG
+  python -m kubeflow submit   --endpoint URL --experiment datenmt [--namespace NS] [--epochs 20 ...]
+  python -m kubeflow schedule --endpoint URL --experiment datenmt --cron "0 0 3 * * *"
+  python -m kubeflow schedules --endpoint URL --experiment datenmt
+  python -m kubeflow disable  --endpoint URL RECURRING_RUN_ID
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+from typing import Optional, Sequence
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from kubeflow import kubeflow_v2_runner, scheduling  # noqa: E402
+
+DEFAULT_PACKAGE = os.path.join("outputs", "kubeflow", kubeflow_v2_runner.PACKAGE_FILE)
+
+
+def _compile(args) -> int:
+    path = kubeflow_v2_runner.compile_package(
+        kubeflow_v2_runner.CompileOptions(pipeline_root=args.pipeline_root, image=args.image,
+                                          pipeline_name=args.pipeline_name, enable_tuning=args.tuning),
+        args.package)
+    print(f"compiled {path} (image {args.image}, pipeline root {args.pipeline_root})")
+    return 0
+
+
+def _target(args) -> scheduling.Target:
+    return scheduling.Target(endpoint=args.endpoint, experiment=args.experiment,
+                             pipeline_root=args.pipeline_root, namespace=args.namespace)
+
+
+def _params(args) -> dict:
+    return scheduling.pipeline_parameters(
+        num_examples=args.num_examples, seed=args.seed, epochs=args.epochs, max_trials=args.max_trials,
+        trial_epochs=args.trial_epochs, accuracy_threshold=args.accuracy_threshold,
+        max_accuracy_drop=args.max_accuracy_drop, mlflow_tracking_uri=args.mlflow_tracking_uri,
+        mlflow_experiment=args.mlflow_experiment)
+
+
+def _require_package(path: str) -> None:
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no pipeline package at {path}: run `python -m kubeflow compile` first")
+
+
+def _submit(args) -> int:
+    _require_package(args.package)
+    target = _target(args)
+    run_id = scheduling.submit_run(scheduling.make_client(target), target, args.package, args.pipeline_name,
+                                   args.version, _params(args))
+    print(f"submitted run {run_id} of {args.pipeline_name} version {args.version} to {args.endpoint}")
+    return 0
+
+
+def _schedule(args) -> int:
+    _require_package(args.package)
+    target = _target(args)
+    recurring_id = scheduling.schedule_runs(scheduling.make_client(target), target, args.package,
+                                            args.pipeline_name, args.version, args.cron, _params(args),
+                                            max_concurrency=args.max_concurrency)
+    print(f"scheduled recurring run {recurring_id} ({args.cron}) in experiment {args.experiment}")
+    return 0
+
+
+def _schedules(args) -> int:
+    target = _target(args)
+    for s in scheduling.list_schedules(scheduling.make_client(target), target):
+        print(f"{s['id']}\t{s['status']}\t{s['cron']}\t{s['name']}")
+    return 0
+
+
+def _disable(args) -> int:
+    target = _target(args)
+    scheduling.disable_schedule(scheduling.make_client(target), args.recurring_run_id)
+    print(f"disabled recurring run {args.recurring_run_id}")
+    return 0
+
+
+def _cluster_flags(parser: argparse.ArgumentParser, experiment: bool = True) -> None:
+    parser.add_argument("--endpoint", required=True, help="KFP API endpoint, e.g. http://localhost:8080")
+    parser.add_argument("--namespace", help="Kubernetes namespace (multi-user KFP)")
+    parser.add_argument("--experiment", default="datenmt", help="KFP experiment")
+    parser.add_argument("--pipeline-root", help="pipeline root for the runs (default: the compiled one)")
+
+
+def _run_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--package", default=DEFAULT_PACKAGE)
+    parser.add_argument("--pipeline-name", default=kubeflow_v2_runner.configs.PIPELINE_NAME)
+    parser.add_argument("--version", default=datetime.datetime.now(datetime.timezone.utc).strftime("v%Y%m%d-%H%M%S"),
+                        help="pipeline version name (default: a UTC timestamp)")
+    values = parser.add_argument_group("pipeline parameters (unset: the compiled defaults)")
+    values.add_argument("--num-examples", type=int)
+    values.add_argument("--seed", type=int)
+    values.add_argument("--epochs", type=int)
+    values.add_argument("--max-trials", type=int)
+    values.add_argument("--trial-epochs", type=int)
+    values.add_argument("--accuracy-threshold", type=float)
+    values.add_argument("--max-accuracy-drop", type=float)
+    values.add_argument("--mlflow-tracking-uri")
+    values.add_argument("--mlflow-experiment")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m kubeflow", description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="\n".join(__doc__.splitlines()[1:]))
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    compile_ = commands.add_parser("compile", help="write the KFP pipeline package (.yaml)")
+    compile_.add_argument("--pipeline-root", required=True, help="object-store root the cluster can write")
+    compile_.add_argument("--image", default=os.environ.get("DATENMT_IMAGE", kubeflow_v2_runner.DEFAULT_IMAGE),
+                          help="the steps' container image (env DATENMT_IMAGE)")
+    compile_.add_argument("--pipeline-name", default=kubeflow_v2_runner.configs.PIPELINE_NAME)
+    compile_.add_argument("--no-tuning", dest="tuning", action="store_false")
+    compile_.add_argument("--package", default=DEFAULT_PACKAGE)
+    compile_.set_defaults(handler=_compile)
+
+    submit = commands.add_parser("submit", help="upload the package as a new version and start one run")
+    _cluster_flags(submit)
+    _run_flags(submit)
+    submit.set_defaults(handler=_submit)
+
+    schedule = commands.add_parser("schedule", help="upload the package as a new version and run it on a cron")
+    _cluster_flags(schedule)
+    _run_flags(schedule)
+    schedule.add_argument("--cron", required=True,
+                          help='six-field cron with seconds, as KFP expects, e.g. "0 0 3 * * *" (03:00 daily)')
+    schedule.add_argument("--max-concurrency", type=int, default=1)
+    schedule.set_defaults(handler=_schedule)
+
+    schedules = commands.add_parser("schedules", help="list the experiment's recurring runs")
+    _cluster_flags(schedules)
+    schedules.set_defaults(handler=_schedules)
+
+    disable = commands.add_parser("disable", help="disable a recurring run")
+    _cluster_flags(disable)
+    disable.add_argument("recurring_run_id")
+    disable.set_defaults(handler=_disable)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except FileNotFoundError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

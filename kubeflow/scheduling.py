@@ -1,0 +1,109 @@
+"""Submitting and scheduling the compiled package on a Kubeflow Pipelines (v2) endpoint with `kfp.Client`."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any, Mapping, Optional
+
+import kfp
+from google.protobuf import json_format
+
+from kubeflow import kubeflow_v2_runner
+from pipeline import pipeline as pipeline_lib
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """Where runs go: the KFP endpoint, its namespace, the experiment, the pipeline root."""
+
+    endpoint: str
+    experiment: str
+    pipeline_root: Optional[str] = None
+    namespace: Optional[str] = None
+
+
+def make_client(target: Target) -> kfp.Client:
+    return kfp.Client(host=target.endpoint, namespace=target.namespace)
+
+
+def pipeline_parameters(num_examples: Optional[int] = None, seed: Optional[int] = None,
+                        epochs: Optional[int] = None, max_trials: Optional[int] = None,
+                        trial_epochs: Optional[int] = None, accuracy_threshold: Optional[float] = None,
+                        max_accuracy_drop: Optional[float] = None, mlflow_tracking_uri: Optional[str] = None,
+                        mlflow_experiment: Optional[str] = None) -> dict[str, Any]:
+    """Values for the package's parameters from plain flags; unset ones keep the compiled defaults."""
+    defaults = kubeflow_v2_runner.parameter_defaults()
+    params: dict[str, Any] = {}
+    if num_examples is not None:
+        params["num_examples"] = num_examples
+    if seed is not None:
+        params["seed"] = seed
+    if epochs is not None:
+        params["training_config"] = json.dumps({**json.loads(defaults["training_config"]), "epochs": epochs})
+    if max_trials is not None or trial_epochs is not None:
+        tuning = json.loads(defaults["tuning_config"])
+        tuning.update({k: v for k, v in (("max_trials", max_trials), ("epochs", trial_epochs)) if v is not None})
+        params["tuning_config"] = json.dumps(tuning)
+    if accuracy_threshold is not None or max_accuracy_drop is not None:
+        base = pipeline_lib.thresholds_of(defaults["eval_config"])
+        params["eval_config"] = json_format.MessageToJson(pipeline_lib.create_eval_config(
+            accuracy_threshold if accuracy_threshold is not None else base["accuracy_threshold"],
+            max_accuracy_drop if max_accuracy_drop is not None else base["max_accuracy_drop"]), indent=None)
+    if mlflow_tracking_uri is not None:
+        params["mlflow_tracking_uri"] = mlflow_tracking_uri
+    if mlflow_experiment is not None:
+        params["mlflow_experiment"] = mlflow_experiment
+    return params
+
+
+def upload_version(client: kfp.Client, package_path: str, pipeline_name: str, version_name: str) -> tuple[str, str]:
+    """Uploads the package as a new version of the named pipeline (creating the pipeline if needed).
+
+    Returns (pipeline_id, version_id).
+    """
+    pipeline_id = client.get_pipeline_id(pipeline_name)
+    if pipeline_id is None:
+        pipeline = client.upload_pipeline(package_path, pipeline_name=pipeline_name)
+        pipeline_id = pipeline.pipeline_id
+    version = client.upload_pipeline_version(package_path, pipeline_version_name=version_name,
+                                             pipeline_id=pipeline_id)
+    return pipeline_id, version.pipeline_version_id
+
+
+def experiment_id(client: kfp.Client, target: Target) -> str:
+    return client.create_experiment(target.experiment, namespace=target.namespace).experiment_id
+
+
+def submit_run(client: kfp.Client, target: Target, package_path: str, pipeline_name: str, version_name: str,
+               params: Mapping[str, Any]) -> str:
+    """One run of a new pipeline version; returns the run id."""
+    pipeline_id, version_id = upload_version(client, package_path, pipeline_name, version_name)
+    run = client.run_pipeline(
+        experiment_id=experiment_id(client, target), job_name=f"{pipeline_name} {version_name}",
+        pipeline_id=pipeline_id, version_id=version_id, params=dict(params), pipeline_root=target.pipeline_root)
+    return run.run_id
+
+
+def schedule_runs(client: kfp.Client, target: Target, package_path: str, pipeline_name: str,
+                  version_name: str, cron: str, params: Mapping[str, Any], max_concurrency: int = 1) -> str:
+    """A recurring run of a new pipeline version on a cron schedule; returns the recurring run id."""
+    pipeline_id, version_id = upload_version(client, package_path, pipeline_name, version_name)
+    recurring = client.create_recurring_run(
+        experiment_id=experiment_id(client, target), job_name=f"{pipeline_name} {version_name} ({cron})",
+        cron_expression=cron, max_concurrency=max_concurrency, no_catchup=True, enabled=True,
+        pipeline_id=pipeline_id, version_id=version_id, params=dict(params), pipeline_root=target.pipeline_root)
+    return recurring.recurring_run_id
+
+
+def list_schedules(client: kfp.Client, target: Target) -> list[dict[str, str]]:
+    """The experiment's recurring runs: id, name, cron, status."""
+    response = client.list_recurring_runs(experiment_id=experiment_id(client, target), namespace=target.namespace,
+                                          page_size=100)
+    return [{"id": r.recurring_run_id, "name": r.display_name,
+             "cron": r.trigger.cron_schedule.cron if r.trigger and r.trigger.cron_schedule else "",
+             "status": str(r.status)} for r in (response.recurring_runs or [])]
+
+
+def disable_schedule(client: kfp.Client, recurring_run_id: str) -> None:
+    client.disable_recurring_run(recurring_run_id)

@@ -1,0 +1,155 @@
+"""Kubeflow Pipelines: the compiled package (read with kfp's own parser) and a contract test of submit/schedule.
+
+No cluster runs here: the package is checked with kfp's parser, and the client's requests are checked
+against a loopback server answering the KFP v2beta1 REST endpoints (tests/kfp_contract_server.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import yaml
+from kfp import components
+
+from kubeflow import __main__ as kfp_cli
+from kubeflow import kubeflow_v2_runner, scheduling
+from pipeline import pipeline as pipeline_lib
+from tests.kfp_contract_server import KfpContractServer
+
+IMAGE = "registry.example.com/team/datenmt-pipeline:1.2.3"
+PARAMETERS = {"num_examples", "seed", "training_config", "tuning_config", "eval_config", "mlflow_tracking_uri",
+              "mlflow_experiment"}
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory) -> str:
+    path = str(tmp_path_factory.mktemp("kfp") / "datenmt_pipeline.yaml")
+    assert kfp_cli.main(["compile", "--pipeline-root", "gs://bucket/datenmt", "--image", IMAGE,
+                         "--package", path]) == 0
+    return path
+
+
+def test_package_loads_with_kfp_and_exposes_the_parameters(package):
+    spec = components.load_component_from_file(package).pipeline_spec
+    parameters = spec.root.input_definitions.parameters
+    assert set(parameters) == PARAMETERS
+    assert parameters["num_examples"].default_value.number_value == 40000
+    assert json.loads(parameters["training_config"].default_value.string_value)["epochs"] == 20
+    eval_config = parameters["eval_config"].default_value.string_value
+    assert pipeline_lib.thresholds_of(eval_config) == {"accuracy_threshold": 0.999, "max_accuracy_drop": 0.001}
+
+
+def test_package_holds_every_component_in_order(package):
+    tasks = components.load_component_from_file(package).pipeline_spec.root.dag.tasks
+    deps = {name: set(task.dependent_tasks) for name, task in tasks.items()}
+    expected = {"ImportSchemaGen", "SyntheticDateExampleGen", "StatisticsGen", "ExampleValidator", "AnomaliesGate",
+                "Transform", "Tuner", "Trainer", "Evaluator", "Pusher", "MlflowReporter"}
+    assert expected <= set(deps)
+    for task, upstream in {"StatisticsGen": {"SyntheticDateExampleGen"}, "ExampleValidator": {"StatisticsGen"},
+                           "AnomaliesGate": {"ExampleValidator"}, "Transform": {"AnomaliesGate"},
+                           "Tuner": {"Transform"}, "Trainer": {"Tuner", "Transform"},
+                           "Evaluator": {"Trainer", "latest_blessed_model_resolver-model-resolver"},
+                           "Pusher": {"Evaluator", "Trainer"}, "MlflowReporter": {"Evaluator", "Trainer"}}.items():
+        assert upstream <= deps[task], task
+    # The Pusher runs only for a blessed model.
+    assert "blessed" in tasks["Pusher"].trigger_policy.condition
+
+
+def test_package_uses_the_configured_image_and_module_paths(package):
+    with open(package) as f:
+        spec = yaml.safe_load(f)
+    executors = spec["deploymentSpec"]["executors"]
+    containers = [e["container"] for e in executors.values() if "container" in e]
+    assert containers and {c["image"] for c in containers} == {IMAGE}
+    text = open(package).read()
+    for module_fn in (pipeline_lib.PREPROCESSING_FN, pipeline_lib.TUNER_FN, pipeline_lib.RUN_FN):
+        assert module_fn in text  # referred to by module path: baked into the image, nothing uploaded
+    assert spec["defaultPipelineRoot"] == "gs://bucket/datenmt"
+
+
+def test_compile_refuses_a_package_kfp_client_cannot_upload(tmp_path):
+    with pytest.raises(ValueError, match="yaml"):
+        kubeflow_v2_runner.compile_package(kubeflow_v2_runner.CompileOptions(pipeline_root="gs://b"),
+                                           str(tmp_path / "p.json"))
+
+
+def test_friendly_flags_become_parameter_values():
+    params = scheduling.pipeline_parameters(num_examples=1000, epochs=3, max_trials=2, accuracy_threshold=0.98,
+                                            mlflow_tracking_uri="http://mlflow:5000")
+    assert params["num_examples"] == 1000
+    assert json.loads(params["training_config"]) == {"epochs": 3, "batch_size": 100, "patience": 4}
+    assert json.loads(params["tuning_config"])["max_trials"] == 2
+    assert pipeline_lib.thresholds_of(params["eval_config"]) == {"accuracy_threshold": 0.98,
+                                                                  "max_accuracy_drop": 0.001}
+    assert params["mlflow_tracking_uri"] == "http://mlflow:5000"
+    assert "seed" not in params  # unset: the compiled default applies
+
+
+def test_contract_submit_uploads_a_version_and_starts_a_run(package):
+    with KfpContractServer() as kfp_api:
+        assert kfp_cli.main(["submit", "--endpoint", kfp_api.endpoint, "--experiment", "nightly",
+                             "--namespace", "ml-team", "--pipeline-root", "s3://bucket/runs", "--package", package,
+                             "--version", "v1", "--num-examples", "5000", "--epochs", "3"]) == 0
+        assert kfp_api.errors == []
+        (upload,) = kfp_api.calls("POST", "/pipelines/upload")
+        assert upload.query["name"] == ["datenmt"]
+        (version,) = kfp_api.calls("POST", "/pipelines/upload_version")
+        assert version.query["name"] == ["v1"]
+        with open(package, "rb") as f:
+            assert version.body["files"]["uploadfile"] == f.read()  # the compiled package, byte for byte
+        (experiment,) = kfp_api.calls("POST", "/experiments")
+        assert experiment.body["display_name"] == "nightly" and experiment.body["namespace"] == "ml-team"
+        (run,) = kfp_api.calls("POST", "/runs")
+        assert run.body["experiment_id"] == kfp_api.experiments[next(iter(kfp_api.experiments))]["experiment_id"]
+        assert run.body["pipeline_version_reference"] == {
+            "pipeline_id": version.query["pipelineid"][0],
+            "pipeline_version_id": next(iter(kfp_api.versions))}
+        runtime = run.body["runtime_config"]
+        assert runtime["pipeline_root"] == "s3://bucket/runs"
+        assert runtime["parameters"]["num_examples"] == 5000
+        assert json.loads(runtime["parameters"]["training_config"])["epochs"] == 3
+
+
+def test_contract_schedule_list_and_disable(package):
+    with KfpContractServer() as kfp_api:
+        common = ["--endpoint", kfp_api.endpoint, "--experiment", "nightly"]
+        assert kfp_cli.main(["schedule", *common, "--package", package, "--version", "v2",
+                             "--cron", "0 0 3 * * *", "--pipeline-root", "gs://bucket/sched"]) == 0
+        (created,) = kfp_api.calls("POST", "/recurringruns")
+        assert created.body["trigger"] == {"cron_schedule": {"cron": "0 0 3 * * *"}}
+        assert created.body["mode"] == "ENABLE" and created.body["max_concurrency"] == 1
+        assert created.body["no_catchup"] is True
+        assert created.body["runtime_config"]["pipeline_root"] == "gs://bucket/sched"
+        assert created.body["experiment_id"] in kfp_api.experiments
+        recurring_id = next(iter(kfp_api.recurring_runs))
+
+        assert kfp_cli.main(["schedules", *common]) == 0
+        assert kfp_api.calls("GET", "/recurringruns")[0].query["experiment_id"] == [created.body["experiment_id"]]
+        assert kfp_cli.main(["disable", *common, recurring_id]) == 0
+        assert kfp_api.calls("POST", f"/recurringruns/{recurring_id}:disable")
+        assert kfp_api.recurring_runs[recurring_id]["status"] == "DISABLED"
+        assert kfp_api.errors == []
+
+
+def test_submit_without_a_package_says_what_to_do(tmp_path, capsys):
+    assert kfp_cli.main(["submit", "--endpoint", "http://127.0.0.1:9", "--package",
+                         str(tmp_path / "missing.yaml")]) == 2
+    assert "python -m kubeflow compile" in capsys.readouterr().err
+
+
+def test_image_definition_bakes_in_every_package_with_the_locked_dependencies():
+    # No Docker engine runs here; the image is checked as far as a file can be.
+    import re
+    import tomllib
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "kubeflow", "Dockerfile")) as f:
+        dockerfile = f.read()
+    with open(os.path.join(root, "pyproject.toml"), "rb") as f:
+        packages = [p.rstrip("*") for p in tomllib.load(f)["tool"]["setuptools"]["packages"]["find"]["include"]]
+    copied = set(re.findall(r"^COPY (\w+)/ ", dockerfile, flags=re.M))
+    assert set(packages) <= copied
+    assert "pip install -r constraints.txt" in dockerfile
+    assert re.search(r"python:3\.11-slim-trixie", dockerfile)  # Debian 13: glibc 2.41
