@@ -12,9 +12,9 @@ from models import training
 from models import model as model_lib
 
 OBJECTIVE = keras_tuner.Objective("val_exact_match", direction="max")
-N_A_CHOICES = (16, 32, 64)
-N_S_CHOICES = (32, 64, 128)
-LEARNING_RATE_CHOICES = (0.002, 0.005, 0.01)
+N_A_CHOICES = (32, 64)
+N_S_CHOICES = (64, 128)
+LEARNING_RATE_CHOICES = (0.005, 0.01)
 DEFAULT_MAX_TRIALS = 4
 
 

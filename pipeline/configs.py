@@ -23,7 +23,7 @@ def serving_model_dir(output_dir: str) -> str:
 NUM_EXAMPLES = 40000
 SEED = 42
 SPLITS = {"train": 8, "eval": 1, "test": 1}
-TRAINING_CONFIG = {"epochs": 15, "batch_size": 100}
+TRAINING_CONFIG = {"epochs": 20, "batch_size": 100, "patience": 4}
 ENABLE_TUNING = True
 TUNING_CONFIG = {"max_trials": 4, "epochs": 2, "batch_size": 100}
 ACCURACY_THRESHOLD = 0.999

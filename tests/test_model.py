@@ -92,7 +92,7 @@ def test_tuner_fn_declares_the_search_space_and_a_bounded_oracle(transformed_dat
     assert tuner.oracle.max_trials == 3
     assert tuner.oracle.objective.name == "val_exact_match" and tuner.oracle.objective.direction == "max"
     space = {hp.name: list(hp.values) for hp in tuner.oracle.hyperparameters.space}
-    assert space == {"n_a": [16, 32, 64], "n_s": [32, 64, 128], "learning_rate": [0.002, 0.005, 0.01]}
+    assert space == {"n_a": [32, 64], "n_s": [64, 128], "learning_rate": [0.005, 0.01]}
     assert result.fit_kwargs["epochs"] == 2
     with pytest.raises(ValueError, match="max_trials"):
         tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path / "x"), {"max_trials": 0}))
