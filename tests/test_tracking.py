@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -161,3 +162,41 @@ def test_unreachable_tracking_server_stops_before_any_work(tmp_path, capsys):
     err = capsys.readouterr().err
     assert closed in err and "cannot be reached" in err and "--no-tracking" in err
     assert not (tmp_path / "pipeline_root").exists() and not (tmp_path / "metadata").exists()
+
+
+@pytest.mark.slow
+def test_mlflow_reporter_component_reports_from_its_input_artifacts(runs, tmp_path):
+    """The step Kubeflow runs last: the same run tree, built from the executor's inputs alone."""
+    from tfx.dsl.components.base import base_executor
+    from tfx.types import artifact_utils
+
+    from components import mlflow_reporter
+    from kubeflow import kubeflow_v2_runner
+
+    store = records.open_store(main_job.metadata_config(runs.output_dir))
+    run = records.latest_run(store, "datenmt-test")
+    wanted = {"model": ("Model", "Trainer"), "model_run": ("ModelRun", "Trainer"),
+              "transform_graph": ("TransformGraph", "Transform"), "evaluation": ("ModelEvaluation", "Evaluator"),
+              "blessing": ("ModelBlessing", "Evaluator"), "tuner_results": ("TunerResults", "Tuner")}
+    input_dict = {}
+    for key, (type_name, producer) in wanted.items():
+        mlmd_artifact = run.artifact(type_name, producer)
+        artifact_type = store.get_artifact_types_by_id([mlmd_artifact.type_id])[0]
+        input_dict[key] = [artifact_utils.deserialize_artifact(artifact_type, mlmd_artifact)]
+    settings = tracking.local_settings(str(tmp_path))
+    defaults = kubeflow_v2_runner.parameter_defaults()
+    executor = mlflow_reporter.Executor(base_executor.BaseExecutor.Context(
+        tmp_dir=str(tmp_path / "tmp"), pipeline_run_id="kfp-run-42"))
+    executor.Do(input_dict, {}, {
+        "tracking_uri": settings.tracking_uri, "experiment": "on-kubeflow", "registered_model": "m",
+        "pipeline_name": "datenmt-test", "num_examples": 2000, "seed": 3,
+        "training_config": defaults["training_config"],
+        "tuning_config": json.dumps({"max_trials": 2, "epochs": 1}), "eval_config": defaults["eval_config"]})
+
+    client = MlflowClient(settings.tracking_uri)
+    (parent,) = _parents(client, "on-kubeflow")
+    assert parent.data.tags[tracking.PIPELINE_RUN_TAG] == "kfp-run-42"
+    assert parent.data.params["accuracy_threshold"] == "0.999"
+    children = _children(client, parent)
+    assert len(children["tuner_trial"]) == 2 and len(children["trainer"]) == len(children["evaluator"]) == 1
+    assert children["evaluator"][0].data.metrics["exact_match"] == pytest.approx(runs.again.exact_match)
