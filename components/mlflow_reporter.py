@@ -15,8 +15,7 @@ from tfx.orchestration import data_types
 from tfx.types import component_spec, standard_artifacts
 
 from data_gen import formats
-from pipeline import records, summary, tracking
-from pipeline import pipeline as pipeline_lib
+from pipeline import evaluation, records, summary, tracking
 
 _INPUTS = {
     "model": standard_artifacts.Model,
@@ -61,7 +60,7 @@ class Executor(base_executor.BaseExecutor):
                        "tuning": bool(input_dict.get("tuner_results")), "max_trials": tuning.get("max_trials", 0)}
         tracking.experiment_id(settings)  # a clear error if the server is unreachable
         tracking.report_run(settings, view, summary.summarize(view), data_config,
-                            thresholds=pipeline_lib.thresholds_of(exec_properties["eval_config"]),
+                            thresholds=evaluation.thresholds_of(exec_properties["eval_config"]),
                             trial_epochs=tuning.get("epochs"), metadata_uri="")
 
 

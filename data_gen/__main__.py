@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from data_gen import formats, generator
+from data_gen import generator
 
 
 def _positive_or_zero(value: str) -> int:

@@ -17,7 +17,7 @@ from tfx import v1 as tfx
 from tfx.orchestration import data_types
 from tfx.orchestration.kubeflow.v2 import kubeflow_v2_dag_runner
 
-from pipeline import configs
+from pipeline import configs, evaluation
 from pipeline import pipeline as pipeline_lib
 from pipeline import tracking
 
@@ -45,7 +45,7 @@ def parameter_defaults() -> dict[str, object]:
         "training_config": json.dumps(configs.TRAINING_CONFIG),
         "tuning_config": json.dumps(configs.TUNING_CONFIG),
         "eval_config": json_format.MessageToJson(
-            pipeline_lib.create_eval_config(configs.ACCURACY_THRESHOLD, configs.MAX_ACCURACY_DROP), indent=None),
+            evaluation.create_eval_config(configs.ACCURACY_THRESHOLD, configs.MAX_ACCURACY_DROP), indent=None),
         "mlflow_tracking_uri": "http://mlflow.mlflow.svc.cluster.local:5000",
         "mlflow_experiment": tracking.DEFAULT_EXPERIMENT,
     }

@@ -10,7 +10,7 @@ import kfp
 from google.protobuf import json_format
 
 from kubeflow import kubeflow_v2_runner
-from pipeline import pipeline as pipeline_lib
+from pipeline import evaluation
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,8 +46,8 @@ def pipeline_parameters(num_examples: Optional[int] = None, seed: Optional[int] 
         tuning.update({k: v for k, v in (("max_trials", max_trials), ("epochs", trial_epochs)) if v is not None})
         params["tuning_config"] = json.dumps(tuning)
     if accuracy_threshold is not None or max_accuracy_drop is not None:
-        base = pipeline_lib.thresholds_of(defaults["eval_config"])
-        params["eval_config"] = json_format.MessageToJson(pipeline_lib.create_eval_config(
+        base = evaluation.thresholds_of(defaults["eval_config"])
+        params["eval_config"] = json_format.MessageToJson(evaluation.create_eval_config(
             accuracy_threshold if accuracy_threshold is not None else base["accuracy_threshold"],
             max_accuracy_drop if max_accuracy_drop is not None else base["max_accuracy_drop"]), indent=None)
     if mlflow_tracking_uri is not None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping, Optional, Sequence, Union
 
-from google.protobuf import json_format
-
 import tensorflow_model_analysis as tfma
-from tensorflow_model_analysis.proto import config_pb2
+from google.protobuf import json_format
 from tfx import v1 as tfx
 from tfx.dsl.components.base import base_node
 from tfx.orchestration import data_types
@@ -17,7 +15,7 @@ from components.anomalies_gate import AnomaliesGate
 from components.mlflow_reporter import MlflowReporter
 from components.date_example_gen import SyntheticDateExampleGen
 from components.timed_tuner import TimedTuner
-from models import features
+from pipeline.evaluation import DEFAULT_ACCURACY_THRESHOLD, DEFAULT_MAX_ACCURACY_DROP, create_eval_config
 import schemas
 
 # Module code, referred to by module path as in the TFX templates (baked into
@@ -25,42 +23,6 @@ import schemas
 PREPROCESSING_FN = "models.preprocessing.preprocessing_fn"
 TUNER_FN = "models.tuning.tuner_fn"
 RUN_FN = "models.training.run_fn"
-
-# What the Evaluator scores: the `evaluate` signature decodes a whole ISO string
-# per example, which TFMA's ExactMatch compares with the raw `iso` label.
-EVAL_SIGNATURE = "evaluate"
-EXACT_MATCH = "exact_match"
-SLICE_FEATURE = "format"
-DEFAULT_ACCURACY_THRESHOLD = 0.999
-DEFAULT_MAX_ACCURACY_DROP = 0.001
-
-
-def create_eval_config(accuracy_threshold: float, max_accuracy_drop: float) -> tfma.EvalConfig:
-    """Whole-string exact match, overall and per format; blessing needs both thresholds.
-
-    accuracy_threshold: the lowest exact match a model may have.
-    max_accuracy_drop: how far below the latest blessed model it may fall (ignored on the first run).
-    """
-    if max_accuracy_drop < 0:
-        raise ValueError(f"max_accuracy_drop must be >= 0, got {max_accuracy_drop}")
-    threshold = tfma.MetricThreshold(
-        value_threshold=tfma.GenericValueThreshold(lower_bound={"value": accuracy_threshold}),
-        change_threshold=tfma.GenericChangeThreshold(
-            direction=tfma.MetricDirection.HIGHER_IS_BETTER,
-            absolute={"value": -max_accuracy_drop - 1e-10}))
-    return tfma.EvalConfig(
-        model_specs=[tfma.ModelSpec(signature_name=EVAL_SIGNATURE, label_key=features.ISO_KEY,
-                                    prediction_key=features.ISO_KEY)],
-        slicing_specs=[tfma.SlicingSpec(), tfma.SlicingSpec(feature_keys=[SLICE_FEATURE])],
-        metrics_specs=[tfma.MetricsSpec(
-            metrics=[
-                tfma.MetricConfig(class_name="ExampleCount"),
-                # Gates the overall slice only: per-format slices hold too few examples for
-                # a 0.999 target to mean anything; they are reported, not gated.
-                tfma.MetricConfig(class_name="ExactMatch", per_slice_thresholds=[
-                    config_pb2.PerSliceMetricThreshold(slicing_specs=[tfma.SlicingSpec()], threshold=threshold)]),
-            ])])
-
 
 def create_data_validation(
     examples: tfx.types.BaseChannel, schema_path: str
@@ -73,19 +35,6 @@ def create_data_validation(
         statistics=statistics_gen.outputs["statistics"], schema=schema_gen.outputs["schema"])
     gate = AnomaliesGate(anomalies=example_validator.outputs["anomalies"])
     return [schema_gen, statistics_gen, example_validator, gate]
-
-
-def thresholds_of(eval_config: Union[tfma.EvalConfig, str]) -> dict[str, float]:
-    """accuracy_threshold and max_accuracy_drop of an EvalConfig made by create_eval_config (or its JSON)."""
-    if isinstance(eval_config, str):
-        eval_config = json_format.Parse(eval_config, tfma.EvalConfig())
-    for metrics_spec in eval_config.metrics_specs:
-        for metric in metrics_spec.metrics:
-            if metric.class_name == "ExactMatch" and metric.per_slice_thresholds:
-                threshold = metric.per_slice_thresholds[0].threshold
-                return {"accuracy_threshold": threshold.value_threshold.lower_bound.value,
-                        "max_accuracy_drop": round(-threshold.change_threshold.absolute.value, 9)}
-    return {}
 
 
 def _custom_config(value: Union[Mapping[str, Any], data_types.RuntimeParameter, None]):

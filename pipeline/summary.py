@@ -7,8 +7,7 @@ from typing import Optional
 
 import tensorflow_model_analysis as tfma
 
-from pipeline import pipeline as pipeline_lib
-from pipeline import records
+from pipeline import evaluation, records
 
 WORST_FORMATS_SHOWN = 3
 
@@ -60,7 +59,7 @@ def exact_match_by_slice(evaluation_uri: str) -> dict[tuple, tuple[float, int]]:
     by_slice = {}
     for slice_key, metrics in result.slicing_metrics:
         values = metrics[""][""]
-        by_slice[tuple(slice_key)] = (values[pipeline_lib.EXACT_MATCH]["doubleValue"],
+        by_slice[tuple(slice_key)] = (values[evaluation.EXACT_MATCH]["doubleValue"],
                                       int(values["example_count"]["doubleValue"]))
     return by_slice
 

@@ -15,6 +15,7 @@ from kfp import components
 
 from kubeflow import __main__ as kfp_cli
 from kubeflow import kubeflow_v2_runner, scheduling
+from pipeline import evaluation
 from pipeline import pipeline as pipeline_lib
 from tests.kfp_contract_server import KfpContractServer
 
@@ -38,7 +39,7 @@ def test_package_loads_with_kfp_and_exposes_the_parameters(package):
     assert parameters["num_examples"].default_value.number_value == 40000
     assert json.loads(parameters["training_config"].default_value.string_value)["epochs"] == 20
     eval_config = parameters["eval_config"].default_value.string_value
-    assert pipeline_lib.thresholds_of(eval_config) == {"accuracy_threshold": 0.999, "max_accuracy_drop": 0.001}
+    assert evaluation.thresholds_of(eval_config) == {"accuracy_threshold": 0.999, "max_accuracy_drop": 0.001}
 
 
 def test_package_holds_every_component_in_order(package):
@@ -81,7 +82,7 @@ def test_friendly_flags_become_parameter_values():
     assert params["num_examples"] == 1000
     assert json.loads(params["training_config"]) == {"epochs": 3, "batch_size": 100, "patience": 4}
     assert json.loads(params["tuning_config"])["max_trials"] == 2
-    assert pipeline_lib.thresholds_of(params["eval_config"]) == {"accuracy_threshold": 0.98,
+    assert evaluation.thresholds_of(params["eval_config"]) == {"accuracy_threshold": 0.98,
                                                                   "max_accuracy_drop": 0.001}
     assert params["mlflow_tracking_uri"] == "http://mlflow:5000"
     assert "seed" not in params  # unset: the compiled default applies

@@ -9,8 +9,7 @@ import logging
 import pytest
 
 from models import features
-from pipeline import cli, configs, main_job, progress, serving
-from pipeline import pipeline as pipeline_lib
+from pipeline import cli, configs, evaluation, main_job, progress, serving
 
 
 def _args(*argv: str) -> argparse.Namespace:
@@ -44,7 +43,7 @@ def test_bad_flags_are_rejected_with_a_message(flags, capsys):
 
 
 def test_eval_config_gates_overall_exact_match_and_slices_by_format():
-    config = pipeline_lib.create_eval_config(0.95, 0.002)
+    config = evaluation.create_eval_config(0.95, 0.002)
     spec = config.model_specs[0]
     assert (spec.signature_name, spec.label_key, spec.prediction_key) == ("evaluate", "iso", "iso")
     assert [list(s.feature_keys) for s in config.slicing_specs] == [[], ["format"]]
@@ -54,7 +53,7 @@ def test_eval_config_gates_overall_exact_match_and_slices_by_format():
     assert gate.threshold.value_threshold.lower_bound.value == 0.95
     assert gate.threshold.change_threshold.absolute.value == pytest.approx(-0.002)
     with pytest.raises(ValueError):
-        pipeline_lib.create_eval_config(0.95, -0.1)
+        evaluation.create_eval_config(0.95, -0.1)
 
 
 def _log(message: str, *args) -> logging.LogRecord:
