@@ -80,7 +80,6 @@ def metadata_config(output_dir: str):
 
 def pipeline_from_args(args: argparse.Namespace) -> tfx.dsl.Pipeline:
     """create_pipeline() on the defaults as overridden by the flags."""
-    batch_size = configs.TRAINING_CONFIG["batch_size"]
     return pipeline_lib.create_pipeline(
         pipeline_name=args.pipeline_name,
         pipeline_root=configs.pipeline_root(args.output_dir),
@@ -89,8 +88,7 @@ def pipeline_from_args(args: argparse.Namespace) -> tfx.dsl.Pipeline:
         splits=configs.SPLITS,
         training_config={**configs.TRAINING_CONFIG, "epochs": args.epochs},
         enable_tuning=args.tuning,
-        tuning_config={**configs.TUNING_CONFIG, "max_trials": args.max_trials, "epochs": args.trial_epochs,
-                       "batch_size": batch_size},
+        tuning_config={**configs.TUNING_CONFIG, "max_trials": args.max_trials, "epochs": args.trial_epochs},
         accuracy_threshold=args.accuracy_threshold,
         max_accuracy_drop=args.max_accuracy_drop,
         serving_model_dir=configs.serving_model_dir(args.output_dir),
