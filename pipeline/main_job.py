@@ -124,9 +124,16 @@ def run(args: argparse.Namespace) -> summary.RunSummary:
     if settings is not None:
         tracking.experiment_id(settings)  # fail now, not after an hour of training
     pipeline = pipeline_from_args(args)
-    with progress.reporting(total=len(pipeline.components), verbose=args.verbose):
-        RUNNERS[args.runner]().run(pipeline)
-    run_records = records.latest_run(records.open_store(pipeline.metadata_connection_config), args.pipeline_name)
+    store = records.open_store(pipeline.metadata_connection_config)
+    try:
+        with progress.reporting(total=len(pipeline.components), verbose=args.verbose):
+            RUNNERS[args.runner]().run(pipeline)
+    except Exception as e:
+        if settings is not None:
+            failed_run = _latest_run_id(store, args.pipeline_name)
+            tracking.report_failure(settings, args.pipeline_name, failed_run, e)
+        raise
+    run_records = records.latest_run(store, args.pipeline_name)
     result = summary.summarize(run_records)
     if settings is not None:
         mlflow_run = tracking.report_run(
@@ -137,6 +144,13 @@ def run(args: argparse.Namespace) -> summary.RunSummary:
             metadata_uri=configs.metadata_path(args.output_dir))
         result = dataclasses.replace(result, mlflow_run=f"{settings.tracking_uri} run {mlflow_run}")
     return result
+
+
+def _latest_run_id(store, pipeline_name: str) -> Optional[str]:
+    try:
+        return records.latest_run(store, pipeline_name).run_id
+    except LookupError:  # failed before recording anything
+        return None
 
 
 def main(argv: Optional[Sequence[str]] = None, runner: str = "local") -> int:

@@ -245,6 +245,16 @@ def report_run(settings: TrackingSettings, run: records.RunRecords, run_summary:
     return run_id
 
 
+def report_failure(settings: TrackingSettings, pipeline_name: str, run_id: Optional[str], error: BaseException) -> str:
+    """A FAILED parent run for a pipeline run that raised, so failures are reviewed too; returns its id."""
+    client = MlflowClient(settings.tracking_uri)
+    parent = client.create_run(experiment_id(settings), run_name=f"{pipeline_name} {run_id or ''} (failed)",
+                               tags={"tfx.pipeline_name": pipeline_name, PIPELINE_RUN_TAG: run_id or "",
+                                     "error": f"{type(error).__name__}: {error}"[:5000]})
+    client.set_terminated(parent.info.run_id, status="FAILED")
+    return parent.info.run_id
+
+
 def link_in_metadata(run: records.RunRecords, mlflow_run_id: str) -> None:
     """Writes the MLflow run id onto the ML Metadata pipeline_run context: artifact -> run -> MLflow."""
     context = run.context

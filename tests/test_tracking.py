@@ -200,3 +200,14 @@ def test_mlflow_reporter_component_reports_from_its_input_artifacts(runs, tmp_pa
     children = _children(client, parent)
     assert len(children["tuner_trial"]) == 2 and len(children["trainer"]) == len(children["evaluator"]) == 1
     assert children["evaluator"][0].data.metrics["exact_match"] == pytest.approx(runs.again.exact_match)
+
+
+def test_a_failed_pipeline_run_is_recorded_as_failed(tmp_path):
+    args = main_job_args(str(tmp_path), "--no-tuning", "--beam-arg=--runner=NoSuchBeamRunner")
+    with pytest.raises(Exception, match="NoSuchBeamRunner"):
+        main_job.run(args)
+    client = MlflowClient(tracking.local_settings(str(tmp_path)).tracking_uri)
+    (parent,) = _parents(client, tracking.DEFAULT_EXPERIMENT)
+    assert parent.info.status == "FAILED"
+    assert "NoSuchBeamRunner" in parent.data.tags["error"]
+    assert parent.data.tags["tfx.pipeline_name"] == "datenmt-test"
