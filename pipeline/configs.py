@@ -15,8 +15,9 @@ def metadata_path(output_dir: str) -> str:
 
 
 def serving_model_dir(output_dir: str) -> str:
-    """Pusher's destination: one numbered SavedModel version per blessed model."""
-    return os.path.join(output_dir, "serving_model")
+    """Pusher's destination (one numbered SavedModel version per blessed model), where the CLI and
+    bench look for the latest: env DATENMT_SERVING_MODEL_DIR, else <output dir>/serving_model."""
+    return os.environ.get("DATENMT_SERVING_MODEL_DIR") or os.path.join(output_dir, "serving_model")
 
 
 # 40,000 examples: 32,000 to train on, 4,000 for early stopping, 4,000 held out for the Evaluator.

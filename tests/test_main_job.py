@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import logging
 
 import pytest
@@ -25,6 +26,17 @@ def test_defaults_are_the_embedded_configuration(tmp_path):
     assert p.beam_pipeline_args == configs.BEAM_PIPELINE_ARGS
     ids = [c.id for c in p.components]
     assert ids[-3:] == ["Trainer", "Evaluator", "Pusher"] and "Tuner" in ids
+
+
+def test_serving_directory_follows_the_output_dir_or_its_own_setting(tmp_path, monkeypatch):
+    def push_base(p):
+        pusher = next(c for c in p.components if c.id == "Pusher")
+        return json.loads(pusher.exec_properties["push_destination"])["filesystem"]["base_directory"]
+
+    assert push_base(main_job.pipeline_from_args(_args("--output-dir", str(tmp_path)))) == str(
+        tmp_path / "serving_model")
+    monkeypatch.setenv("DATENMT_SERVING_MODEL_DIR", "/srv/models/datenmt")
+    assert push_base(main_job.pipeline_from_args(_args("--output-dir", str(tmp_path)))) == "/srv/models/datenmt"
 
 
 def test_flags_override_and_beam_args_replace_the_defaults(tmp_path):
