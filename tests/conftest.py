@@ -103,7 +103,8 @@ def runs(tmp_path_factory):
     """Three runs of the main job (LocalDagRunner, tuning on) over one output directory.
 
     unreachable: accuracy threshold 1.01; pushed: threshold 0 (only evaluation changes);
-    again: the same as `pushed`, nothing changed.
+    again: the same as `pushed`, nothing changed (evaluates once more: it now has a baseline);
+    cached: the same once more (everything from cache).
     """
     output_dir = str(tmp_path_factory.mktemp("main_job"))
     unreachable = main_job.run(main_job_args(output_dir, "--accuracy-threshold", "1.01"))
@@ -111,6 +112,8 @@ def runs(tmp_path_factory):
     pushed_after_unreachable = os.listdir(serving_dir) if os.path.exists(serving_dir) else []
     pushed = main_job.run(main_job_args(output_dir, "--accuracy-threshold", "0"))
     again = main_job.run(main_job_args(output_dir, "--accuracy-threshold", "0"))
+    cached = main_job.run(main_job_args(output_dir, "--accuracy-threshold", "0"))
     return types.SimpleNamespace(output_dir=output_dir, unreachable=unreachable, pushed=pushed, again=again,
+                                 cached=cached,
                                  metadata_path=configs.metadata_path(output_dir),
                                  pushed_after_unreachable=pushed_after_unreachable)

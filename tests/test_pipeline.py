@@ -196,6 +196,10 @@ def test_rerun_with_nothing_changed_is_served_from_cache(runs):
     states = _states(runs.again)
     assert all(states[c] == "CACHED" for c in UP_TO_TRAINER)
     assert runs.again.blessed is True
+    # From the next run on, everything is reused, the push included.
+    states = _states(runs.cached)
+    assert {s for node, s in states.items() if node != "latest_blessed_model_resolver"} == {"CACHED"}
+    assert runs.cached.pushed_to == runs.again.pushed_to
 
 
 def _datenmt(*args: str, stdin: str = "") -> subprocess.CompletedProcess:

@@ -112,7 +112,7 @@ def _check_run_tree(client: MlflowClient, parent, summary) -> None:
 def test_default_local_store_records_every_run_and_registers_only_blessed_models(runs):
     client = MlflowClient(tracking.local_settings(runs.output_dir).tracking_uri)
     parents = _parents(client, tracking.DEFAULT_EXPERIMENT)
-    summaries = [runs.unreachable, runs.pushed, runs.again]
+    summaries = [runs.unreachable, runs.pushed, runs.again, runs.cached]
     assert [p.data.tags[tracking.PIPELINE_RUN_TAG] for p in parents] == [s.run_id for s in summaries]
     for parent, summary in zip(parents, summaries):
         _check_run_tree(client, parent, summary)
@@ -120,7 +120,7 @@ def test_default_local_store_records_every_run_and_registers_only_blessed_models
 
     versions = client.search_model_versions(f"name='{tracking.DEFAULT_REGISTERED_MODEL}'")
     assert sorted(v.tags["pushed_destination"] for v in versions) == sorted(
-        {runs.pushed.pushed_to, runs.again.pushed_to})
+        {runs.pushed.pushed_to, runs.again.pushed_to})  # the fully cached run registered nothing new
     for parent in parents[1:]:
         assert parent.data.tags["registered_model_version"].startswith(tracking.DEFAULT_REGISTERED_MODEL + "/")
         assert parent.data.tags["pushed_destination"] in {runs.pushed.pushed_to, runs.again.pushed_to}
