@@ -66,9 +66,9 @@ class DateNormaliser:
 
     def __init__(self, model_dir: str):
         self.model_dir = model_dir
-        self._loaded = tf.saved_model.load(model_dir)
-        self._serve = self._loaded.signatures["serving_default"]
-        self._attention = self._loaded.signatures["attention"]
+        self.loaded = tf.saved_model.load(model_dir)
+        self._serve = self.loaded.signatures["serving_default"]
+        self._attention = self.loaded.signatures["attention"]
 
     def translate_batch(self, texts: list[str]) -> list[Translation]:
         if not texts:

@@ -112,8 +112,8 @@ def log_trials(client: MlflowClient, parent, run: records.RunRecords, trial_epoc
     return len(trials)
 
 
-def _signatures(model_dir: str) -> dict[str, Any]:
-    loaded = tf.saved_model.load(model_dir)
+def _signatures(loaded) -> dict[str, Any]:
+    """Inputs and outputs (dtype, shape) of every signature of a loaded SavedModel."""
     described = {}
     for name, fn in loaded.signatures.items():
         inputs = fn.structured_input_signature[1]
@@ -146,10 +146,9 @@ def log_training(client: MlflowClient, parent, run: records.RunRecords, data_con
     for key in ("loss", "char_accuracy", "exact_match", "val_loss", "val_char_accuracy", "val_exact_match"):
         client.log_metric(run_id, f"final_{key}", history[key][best])  # the restored (best) epoch
 
-    model_dir = os.path.join(model.uri, "Format-Serving")
-    signatures = _signatures(model_dir)
+    normaliser = serving.DateNormaliser(os.path.join(model.uri, "Format-Serving"))
+    signatures = _signatures(normaliser.loaded)
     client.set_tag(run_id, "model_signature", json.dumps(signatures["serving_default"]))
-    normaliser = serving.DateNormaliser(model_dir)
     files = [
         training.write_json(signatures, os.path.join(workdir, "signatures.json")),
         plots.training_curves(history, os.path.join(workdir, "training_curves.png")),
