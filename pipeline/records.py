@@ -31,16 +31,12 @@ class RunRecords:
         if context is None:
             raise LookupError(f"no run {run_id!r} of pipeline {pipeline_name!r} in ML Metadata")
         self.context = context
-
-    def artifacts(self, type_name: str) -> list[metadata_store_pb2.Artifact]:
-        """The run's output artifacts of one type (including ones reused from cache), oldest first."""
-        found = [a for a in self.store.get_artifacts_by_context(self.context.id) if a.type == type_name]
-        return sorted(found, key=lambda a: a.id)
+        # The run's output artifacts (including ones reused from cache), oldest first; read once.
+        self._artifacts = sorted(store.get_artifacts_by_context(context.id), key=lambda a: a.id)
 
     def artifact(self, type_name: str, producer: Optional[str] = None) -> Optional[metadata_store_pb2.Artifact]:
         """The run's newest artifact of a type, optionally from one component (its URI names it)."""
-        found = [a for a in self.artifacts(type_name) if producer is None or f"/{producer}/" in a.uri]
-        return found[-1] if found else None
+        return newest_artifact(self._artifacts, type_name, producer)
 
     def components(self) -> list[ComponentRecord]:
         """Every component that ran (or was served from cache) in this run, in execution order."""
@@ -64,15 +60,28 @@ class InputArtifacts:
     def __init__(self, pipeline_name: str, run_id: str, artifacts: Iterable[Any]):
         self.pipeline_name = pipeline_name
         self.run_id = run_id
-        self._artifacts = list(artifacts)  # tfx.types.Artifact
+        self._artifacts = [_typed_proto(a) for a in artifacts]  # from tfx.types.Artifact
 
     def artifact(self, type_name: str, producer: Optional[str] = None) -> Optional[metadata_store_pb2.Artifact]:
-        found = [a.mlmd_artifact for a in self._artifacts
-                 if a.type_name == type_name and (producer is None or f"/{producer}/" in a.uri)]
-        return found[-1] if found else None
+        return newest_artifact(self._artifacts, type_name, producer)
 
     def components(self) -> list[ComponentRecord]:
         return []
+
+
+def newest_artifact(artifacts: Iterable[metadata_store_pb2.Artifact], type_name: str,
+                    producer: Optional[str] = None) -> Optional[metadata_store_pb2.Artifact]:
+    """The last artifact of a type, optionally from one component (its URI names it), or None."""
+    found = [a for a in artifacts if a.type == type_name and (producer is None or f"/{producer}/" in a.uri)]
+    return found[-1] if found else None
+
+
+def _typed_proto(artifact) -> metadata_store_pb2.Artifact:
+    """A tfx Artifact's ML Metadata proto, with its type name filled in."""
+    proto = metadata_store_pb2.Artifact()
+    proto.CopyFrom(artifact.mlmd_artifact)
+    proto.type = artifact.type_name
+    return proto
 
 
 def open_store(connection_config: metadata_store_pb2.ConnectionConfig) -> metadata_store.MetadataStore:
