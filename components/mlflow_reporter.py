@@ -14,7 +14,6 @@ from tfx.dsl.components.base import base_component, base_executor, executor_spec
 from tfx.orchestration import data_types
 from tfx.types import component_spec, standard_artifacts
 
-from data_gen import formats
 from pipeline import evaluation, records, summary, tracking
 
 _INPUTS = {
@@ -55,9 +54,9 @@ class Executor(base_executor.BaseExecutor):
                                       [a for artifacts in input_dict.values() for a in artifacts])
         tuning = json.loads(exec_properties["tuning_config"] or "{}")
         training = json.loads(exec_properties["training_config"] or "{}")
-        data_config = {"num_examples": exec_properties["num_examples"], "seed": exec_properties["seed"],
-                       "catalogue_version": formats.CATALOGUE_VERSION, "epochs": training.get("epochs"),
-                       "tuning": bool(input_dict.get("tuner_results")), "max_trials": tuning.get("max_trials", 0)}
+        data_config = tracking.data_config(
+            exec_properties["num_examples"], exec_properties["seed"], training.get("epochs"),
+            max_trials=tuning.get("max_trials", 0) if input_dict.get("tuner_results") else 0)
         tracking.experiment_id(settings)  # a clear error if the server is unreachable
         tracking.report_run(settings, view, summary.summarize(view), data_config,
                             thresholds=evaluation.thresholds_of(exec_properties["eval_config"]),

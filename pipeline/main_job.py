@@ -9,12 +9,11 @@ import argparse
 import dataclasses
 import os
 import sys
-from typing import Any, Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from tfx import v1 as tfx
 from tfx.orchestration.beam.beam_dag_runner import BeamDagRunner
 
-from data_gen import formats
 from pipeline import configs, progress, records, summary, tracking
 from pipeline import pipeline as pipeline_lib
 
@@ -108,13 +107,6 @@ def tracking_settings(args: argparse.Namespace) -> Optional[tracking.TrackingSet
                                registered_model=args.registered_model)
 
 
-def data_config(args: argparse.Namespace) -> dict[str, Any]:
-    """What the data and the search were made from, as recorded with each run."""
-    return {"num_examples": args.num_examples, "seed": args.seed, "splits": configs.SPLITS,
-            "catalogue_version": formats.CATALOGUE_VERSION, "epochs": args.epochs, "tuning": args.tuning,
-            "max_trials": args.max_trials if args.tuning else 0}
-
-
 def run(args: argparse.Namespace) -> summary.RunSummary:
     """Runs the pipeline with progress lines, records it in MLflow; returns the run's summary.
 
@@ -137,7 +129,9 @@ def run(args: argparse.Namespace) -> summary.RunSummary:
     result = summary.summarize(run_records)
     if settings is not None:
         mlflow_run = tracking.report_run(
-            settings, run_records, result, data_config(args),
+            settings, run_records, result,
+            tracking.data_config(args.num_examples, args.seed, args.epochs,
+                                 max_trials=args.max_trials if args.tuning else 0, splits=configs.SPLITS),
             thresholds={"accuracy_threshold": args.accuracy_threshold,
                         "max_accuracy_drop": args.max_accuracy_drop},
             trial_epochs=args.trial_epochs if args.tuning else None,

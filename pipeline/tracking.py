@@ -18,6 +18,7 @@ from mlflow.tracking import MlflowClient
 import tensorflow as tf
 
 from components import timed_tuner
+from data_gen import formats
 from models import features, training
 from pipeline import plots, records, serving, summary
 
@@ -81,6 +82,16 @@ def experiment_id(settings: TrackingSettings) -> str:
             f"{str(e).splitlines()[0][:300]}). Nothing was run. Start the server, point --tracking-uri "
             "(or MLFLOW_TRACKING_URI) at a reachable one, or pass --no-tracking to run without a record."
         ) from e
+
+
+def data_config(num_examples: int, seed: int, epochs: Optional[int], max_trials: int,
+                splits: Optional[Mapping[str, int]] = None) -> dict[str, Any]:
+    """What the data and the search were made from, as recorded with each run (max_trials 0: no tuning)."""
+    config = {"num_examples": num_examples, "seed": seed, "catalogue_version": formats.CATALOGUE_VERSION,
+              "epochs": epochs, "tuning": max_trials > 0, "max_trials": max_trials}
+    if splits is not None:
+        config["splits"] = dict(splits)
+    return config
 
 
 # --- what each nested run holds --------------------------------------------------------------
