@@ -11,6 +11,7 @@ import dataclasses
 import json
 import os
 import tempfile
+import time
 from typing import Any, Iterator, Mapping, Optional
 
 import mlflow
@@ -28,6 +29,7 @@ DEFAULT_REGISTERED_MODEL = "datenmt-date-normaliser"
 ATTENTION_SAMPLES = ("3 may 1979", "tuesday april 5 2001", "25th of june 2009", "25.06.09")
 PIPELINE_RUN_TAG = "tfx.pipeline_run_id"
 MLFLOW_RUN_PROPERTY = "mlflow_run_id"  # on the ML Metadata pipeline_run context
+MAX_METRICS_PER_BATCH = 1000  # MLflow's log_batch limit
 
 
 class TrackingUnavailableError(RuntimeError):
@@ -115,10 +117,9 @@ def log_trials(client: MlflowClient, parent, run: records.RunRecords, trial_epoc
             params["epochs"] = trial_epochs
         _log_params(client, child, params)
         client.set_tag(child.info.run_id, "trial_status", trial["status"])
-        if trial["score"] is not None:
-            client.log_metric(child.info.run_id, "val_exact_match", trial["score"])
-        if trial["seconds"] is not None:
-            client.log_metric(child.info.run_id, "duration_seconds", trial["seconds"])
+        _log_metrics(client, child.info.run_id, [
+            (key, trial[field], 0) for key, field in (("val_exact_match", "score"), ("duration_seconds", "seconds"))
+            if trial[field] is not None])
         client.set_terminated(child.info.run_id)
     return len(trials)
 
@@ -149,13 +150,13 @@ def log_training(client: MlflowClient, parent, run: records.RunRecords, data_con
     _log_params(client, child, {**model_info["training_config"], "n_a": model_info["n_a"],
                                 "n_s": model_info["n_s"], "learning_rate": model_info["learning_rate"],
                                 **{f"data.{k}": v for k, v in data_config.items()}})
-    client.log_metric(run_id, "parameter_count", model_info["parameters"])
-    for key, values in history.items():
-        for epoch, value in enumerate(values):
-            client.log_metric(run_id, key, value, step=epoch + 1)
     best = max(range(len(history["val_exact_match"])), key=lambda i: history["val_exact_match"][i])
-    for key in ("loss", "char_accuracy", "exact_match", "val_loss", "val_char_accuracy", "val_exact_match"):
-        client.log_metric(run_id, f"final_{key}", history[key][best])  # the restored (best) epoch
+    _log_metrics(client, run_id, [
+        ("parameter_count", model_info["parameters"], 0),
+        *[(key, value, epoch + 1) for key, values in history.items() for epoch, value in enumerate(values)],
+        *[(f"final_{key}", history[key][best], 0)  # the restored (best) epoch
+          for key in ("loss", "char_accuracy", "exact_match", "val_loss", "val_char_accuracy", "val_exact_match")],
+    ])
 
     normaliser = serving.DateNormaliser(os.path.join(model.uri, "Format-Serving"))
     signatures = _signatures(normaliser.loaded)
@@ -185,10 +186,8 @@ def log_evaluation(client: MlflowClient, parent, run_summary: summary.RunSummary
     child = _child(client, parent, "evaluator", "evaluator")
     run_id = child.info.run_id
     _log_params(client, child, dict(thresholds))
-    client.log_metric(run_id, "exact_match", run_summary.exact_match)
-    client.log_metric(run_id, "examples", run_summary.examples)
-    for f in run_summary.formats:
-        client.log_metric(run_id, f"exact_match.{f.format}", f.exact_match)
+    _log_metrics(client, run_id, [("exact_match", run_summary.exact_match, 0), ("examples", run_summary.examples, 0),
+                                  *[(f"exact_match.{f.format}", f.exact_match, 0) for f in run_summary.formats]])
     client.set_tag(run_id, "blessed", str(bool(run_summary.blessed)).lower())
     by_format = {f.format: f.exact_match for f in run_summary.formats}
     metrics = {"exact_match": run_summary.exact_match, "examples": run_summary.examples,
@@ -237,8 +236,7 @@ def report_run(settings: TrackingSettings, run: records.RunRecords, run_summary:
     })
     run_id = parent.info.run_id
     _log_params(client, parent, {**data_config, **thresholds})
-    for c in run_summary.components:
-        client.log_metric(run_id, f"seconds.{c.node_id}", c.seconds)
+    _log_metrics(client, run_id, [(f"seconds.{c.node_id}", c.seconds, 0) for c in run_summary.components])
     with tempfile.TemporaryDirectory() as workdir:
         log_trials(client, parent, run, trial_epochs)
         log_training(client, parent, run, data_config, workdir)
@@ -278,6 +276,14 @@ def _child(client: MlflowClient, parent, name: str, kind: str):
     return client.create_run(parent.info.experiment_id, run_name=name, tags={
         "mlflow.parentRunId": parent.info.run_id, "datenmt.kind": kind,
         PIPELINE_RUN_TAG: parent.data.tags[PIPELINE_RUN_TAG]})
+
+
+def _log_metrics(client: MlflowClient, run_id: str, metrics: list[tuple[str, float, int]]) -> None:
+    """Logs (key, value, step) triples in batches: one request per 1,000 metrics, MLflow's limit."""
+    now = int(time.time() * 1000)
+    entities = [mlflow.entities.Metric(key, float(value), now, step) for key, value, step in metrics]
+    for start in range(0, len(entities), MAX_METRICS_PER_BATCH):
+        client.log_batch(run_id, metrics=entities[start:start + MAX_METRICS_PER_BATCH])
 
 
 def _log_params(client: MlflowClient, run, params: Mapping[str, Any]) -> None:
