@@ -17,7 +17,7 @@ from typing import Iterator, Optional, Sequence, TextIO
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from pipeline import configs  # noqa: E402
+from pipeline import configs, flags  # noqa: E402
 
 MAX_ATTENTION_MAPS = 6
 
@@ -94,9 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--batch-size", type=int, default=1024)
     translate.set_defaults(handler=translate_command)
 
-    from pipeline import main_job
-
-    run = main_job.add_pipeline_arguments(commands.add_parser("run", help="run the whole pipeline"))
+    run = flags.add_pipeline_arguments(commands.add_parser("run", help="run the whole pipeline"))
     run.set_defaults(handler=run_command)
 
     bench = commands.add_parser("bench", help="benchmark figures of the latest pushed model and run")

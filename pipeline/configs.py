@@ -30,5 +30,9 @@ TUNING_CONFIG = {"max_trials": 4, "epochs": 2, "batch_size": 100}
 ACCURACY_THRESHOLD = 0.999
 MAX_ACCURACY_DROP = 0.001
 
+# MLflow names (the tracking URI defaults to a SQLite store under OUTPUT_DIR).
+MLFLOW_EXPERIMENT = "datenmt"
+MLFLOW_REGISTERED_MODEL = "datenmt-date-normaliser"
+
 # Components' own Beam work: the DirectRunner in multi-process mode, one worker per core.
 BEAM_PIPELINE_ARGS = ["--direct_running_mode=multi_processing", "--direct_num_workers=0"]

@@ -21,10 +21,10 @@ import tensorflow as tf
 from components import timed_tuner
 from data_gen import formats
 from models import features, training
-from pipeline import plots, records, serving, summary
+from pipeline import configs, plots, records, serving, summary
 
-DEFAULT_EXPERIMENT = "datenmt"
-DEFAULT_REGISTERED_MODEL = "datenmt-date-normaliser"
+DEFAULT_EXPERIMENT = configs.MLFLOW_EXPERIMENT
+DEFAULT_REGISTERED_MODEL = configs.MLFLOW_REGISTERED_MODEL
 # Fixed inputs whose attention maps are logged for every trained model.
 ATTENTION_SAMPLES = ("3 may 1979", "tuesday april 5 2001", "25th of june 2009", "25.06.09")
 PIPELINE_RUN_TAG = "tfx.pipeline_run_id"

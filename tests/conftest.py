@@ -18,7 +18,7 @@ from tfx.components.trainer import fn_args_utils  # noqa: E402
 from tfx.types import standard_artifacts  # noqa: E402
 
 from data_gen import generator  # noqa: E402
-from pipeline import configs, main_job  # noqa: E402
+from pipeline import configs, flags, main_job  # noqa: E402
 from models import features, preprocessing  # noqa: E402
 
 # Beam in tests: one in-process worker (multi-process Beam under pytest is slow
@@ -91,7 +91,7 @@ def make_fn_args(transformed_data, working_dir: str, custom_config: dict) -> fn_
 
 def main_job_args(output_dir: str, *extra: str):
     """The main job's flags for a tiny run: 2,000 examples, one short epoch, in-memory Beam."""
-    parser = main_job.add_pipeline_arguments(argparse.ArgumentParser())
+    parser = flags.add_pipeline_arguments(argparse.ArgumentParser())
     return parser.parse_args([
         "--output-dir", output_dir, "--pipeline-name", "datenmt-test", "--num-examples", "2000",
         "--seed", "3", "--epochs", "1", "--max-trials", "2", "--trial-epochs", "1",

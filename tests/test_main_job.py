@@ -10,14 +10,15 @@ import logging
 import pytest
 
 from models import features
-from pipeline import cli, configs, evaluation, main_job, progress, serving
+from pipeline import cli, configs, evaluation, flags, main_job, progress, serving
 
 
 def _args(*argv: str) -> argparse.Namespace:
-    return main_job.add_pipeline_arguments(argparse.ArgumentParser()).parse_args(list(argv))
+    return flags.add_pipeline_arguments(argparse.ArgumentParser()).parse_args(list(argv))
 
 
 def test_defaults_are_the_embedded_configuration(tmp_path):
+    assert set(flags.RUNNER_NAMES) == set(main_job.RUNNERS)
     args = _args()
     assert (args.runner, args.num_examples, args.tuning, args.accuracy_threshold) == (
         "local", configs.NUM_EXAMPLES, configs.ENABLE_TUNING, 0.999)
