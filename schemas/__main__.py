@@ -1,4 +1,4 @@
-"""Re-syncs the derived domains of schemas/schema.pbtxt with data_gen: python -m schemas."""
+"""Re-syncs the derived domain of schemas/schema.pbtxt with data_gen: python -m schemas."""
 
 import tensorflow_data_validation as tfdv
 
@@ -7,9 +7,10 @@ import schemas
 HEADER = """\
 # Curated schema of the raw examples written by SyntheticDateExampleGen, imported
 # with ImportSchemaGen; StatisticsGen and ExampleValidator check every split
-# against it. Features are hand-written; the string domains "format" and
-# "iso_date" are derived from data_gen: run `.venv/bin/python -m schemas` after
-# changing the format catalogue or the date range.
+# against it. Features are hand-written; the string domain "format" is derived
+# from data_gen: run `.venv/bin/python -m schemas` after changing the format
+# catalogue. `iso` has no domain: AnomaliesGate checks every label against
+# data_gen.labels.is_valid_label (a real YYYY-MM-DD date in 1900-2099, or "").
 """
 
 if __name__ == "__main__":
