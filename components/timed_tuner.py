@@ -1,32 +1,29 @@
-"""TFX's Tuner, also recording every trial (status, score, hyperparameters, duration) as `trials.json`."""
+"""TimedTuner: TFX's Tuner with scalar search settings, also recording every trial as `trials.json`."""
 
 from __future__ import annotations
 
 import json
 import os
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 from tfx import types
-from tfx.components.tuner import component as tuner_component
 from tfx.components.tuner import executor as tuner_executor
-from tfx.dsl.components.base import executor_spec
+from tfx.dsl.components.base import base_component, executor_spec
 from tfx.orchestration import data_types
-from tfx.types import artifact_utils, standard_component_specs
+from tfx.proto import trainer_pb2
+from tfx.types import artifact_utils, standard_artifacts, standard_component_specs
 from tfx.utils import io_utils
 
-TRIALS_FILE = "trials.json"
+from components.scalar_config import scalar_parameters, with_scalars_in_custom_config
+from models import tuning
+
+# What a pipeline sets per run: the trial budget and each trial's training settings.
+TUNING_PARAMETERS = {"max_trials": int, "epochs": int, "batch_size": int}
+IntParameter = Union[int, data_types.RuntimeParameter]
 
 
-def trial_records(tuner) -> list[dict[str, Any]]:
-    """One record per trial, in trial order; `seconds` where the tuner timed it (TimedRandomSearch)."""
-    seconds = getattr(tuner, "trial_seconds", {})
-    return [{
-        "trial_id": t.trial_id,
-        "status": str(t.status),
-        "score": t.score,
-        "hyperparameters": dict(t.hyperparameters.values),
-        "seconds": seconds.get(t.trial_id),
-    } for t in sorted(tuner.oracle.trials.values(), key=lambda t: t.trial_id)]
+class TimedTunerSpec(standard_component_specs.TunerSpec):
+    PARAMETERS = {**standard_component_specs.TunerSpec.PARAMETERS, **scalar_parameters(TUNING_PARAMETERS)}
 
 
 class Executor(tuner_executor.Executor):
@@ -34,26 +31,29 @@ class Executor(tuner_executor.Executor):
 
     def Do(self, input_dict: dict[str, list[types.Artifact]], output_dict: dict[str, list[types.Artifact]],
            exec_properties: dict[str, Any]) -> None:
+        exec_properties = with_scalars_in_custom_config(exec_properties, TUNING_PARAMETERS)
         if tuner_executor.get_tune_args(exec_properties):
             raise ValueError("TuneArgs (distributed tuning) is not supported by this executor.")
         tuner = tuner_executor.search(input_dict, exec_properties, self._get_tmp_dir())
         tuner_executor.write_best_hyperparameters(tuner, output_dict)
         results_dir = artifact_utils.get_single_uri(output_dict[standard_component_specs.TUNER_RESULTS_KEY])
-        io_utils.write_string_file(os.path.join(results_dir, TRIALS_FILE),
-                                   json.dumps(trial_records(tuner), indent=1))
+        io_utils.write_string_file(os.path.join(results_dir, tuning.TRIALS_FILE),
+                                   json.dumps(tuning.trial_records(tuner), indent=1))
 
 
-class TimedTuner(tuner_component.Tuner):
-    """tfx.components.Tuner whose `tuner_results` output also holds `trials.json`.
+class TimedTuner(base_component.BaseComponent):
+    """Searches with `tuner_fn`; outputs `best_hyperparameters` and `tuner_results` (with `trials.json`)."""
 
-    Its custom_config may also be a RuntimeParameter (a JSON string), as the Trainer's may.
-    """
-
+    SPEC_CLASS = TimedTunerSpec
     EXECUTOR_SPEC = executor_spec.ExecutorClassSpec(Executor)
 
-    def __init__(self, *, custom_config: Union[dict[str, Any], data_types.RuntimeParameter, None] = None,
-                 **kwargs):
-        runtime = isinstance(custom_config, data_types.RuntimeParameter)
-        super().__init__(custom_config=None if runtime else custom_config, **kwargs)
-        if runtime:
-            self.exec_properties[standard_component_specs.CUSTOM_CONFIG_KEY] = custom_config
+    def __init__(self, *, examples: types.BaseChannel, transform_graph: types.BaseChannel,
+                 schema: types.BaseChannel, tuner_fn: str, train_args: trainer_pb2.TrainArgs,
+                 eval_args: trainer_pb2.EvalArgs, max_trials: IntParameter, epochs: IntParameter,
+                 batch_size: IntParameter, base_model: Optional[types.BaseChannel] = None):
+        super().__init__(spec=TimedTunerSpec(
+            examples=examples, transform_graph=transform_graph, schema=schema, base_model=base_model,
+            tuner_fn=tuner_fn, train_args=train_args, eval_args=eval_args,
+            max_trials=max_trials, epochs=epochs, batch_size=batch_size,
+            best_hyperparameters=types.Channel(type=standard_artifacts.HyperParameters),
+            tuner_results=types.Channel(type=standard_artifacts.TunerResults)))

@@ -18,6 +18,7 @@ from typing import Optional, Sequence
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from kubeflow import kubeflow_v2_runner, scheduling  # noqa: E402
+from pipeline import configs, flags  # noqa: E402
 
 DEFAULT_PACKAGE = os.path.join("outputs", "kubeflow", kubeflow_v2_runner.PACKAGE_FILE)
 
@@ -25,7 +26,8 @@ DEFAULT_PACKAGE = os.path.join("outputs", "kubeflow", kubeflow_v2_runner.PACKAGE
 def _compile(args) -> int:
     path = kubeflow_v2_runner.compile_package(
         kubeflow_v2_runner.CompileOptions(pipeline_root=args.pipeline_root, image=args.image,
-                                          pipeline_name=args.pipeline_name, enable_tuning=args.tuning),
+                                          pipeline_name=args.pipeline_name, enable_tuning=args.tuning,
+                                          **({"beam_pipeline_args": tuple(args.beam_args)} if args.beam_args else {})),
         args.package)
     print(f"compiled {path} (image {args.image}, pipeline root {args.pipeline_root})")
     return 0
@@ -36,12 +38,9 @@ def _target(args) -> scheduling.Target:
                              pipeline_root=args.pipeline_root, namespace=args.namespace)
 
 
-def _params(args) -> dict:
-    return scheduling.pipeline_parameters(
-        num_examples=args.num_examples, seed=args.seed, epochs=args.epochs, max_trials=args.max_trials,
-        trial_epochs=args.trial_epochs, accuracy_threshold=args.accuracy_threshold,
-        max_accuracy_drop=args.max_accuracy_drop, mlflow_tracking_uri=args.mlflow_tracking_uri,
-        mlflow_experiment=args.mlflow_experiment)
+def parameter_values(args) -> dict:
+    """The pipeline parameters set on the command line; unset ones keep the compiled defaults."""
+    return {name: getattr(args, name) for name in configs.KFP_PARAMETERS if getattr(args, name) is not None}
 
 
 def _require_package(path: str) -> None:
@@ -53,7 +52,7 @@ def _submit(args) -> int:
     _require_package(args.package)
     target = _target(args)
     run_id = scheduling.submit_run(scheduling.make_client(target), target, args.package, args.pipeline_name,
-                                   args.version, _params(args))
+                                   args.version, parameter_values(args))
     print(f"submitted run {run_id} of {args.pipeline_name} version {args.version} to {args.endpoint}")
     return 0
 
@@ -62,7 +61,7 @@ def _schedule(args) -> int:
     _require_package(args.package)
     target = _target(args)
     recurring_id = scheduling.schedule_runs(scheduling.make_client(target), target, args.package,
-                                            args.pipeline_name, args.version, args.cron, _params(args),
+                                            args.pipeline_name, args.version, args.cron, parameter_values(args),
                                             max_concurrency=args.max_concurrency)
     print(f"scheduled recurring run {recurring_id} ({args.cron}) in experiment {args.experiment}")
     return 0
@@ -91,19 +90,11 @@ def _cluster_flags(parser: argparse.ArgumentParser, experiment: bool = True) -> 
 
 def _run_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--package", default=DEFAULT_PACKAGE)
-    parser.add_argument("--pipeline-name", default=kubeflow_v2_runner.configs.PIPELINE_NAME)
+    flags.add_settings_arguments(parser, ["pipeline_name"])
     parser.add_argument("--version", default=datetime.datetime.now(datetime.timezone.utc).strftime("v%Y%m%d-%H%M%S"),
                         help="pipeline version name (default: a UTC timestamp)")
-    values = parser.add_argument_group("pipeline parameters (unset: the compiled defaults)")
-    values.add_argument("--num-examples", type=int)
-    values.add_argument("--seed", type=int)
-    values.add_argument("--epochs", type=int)
-    values.add_argument("--max-trials", type=int)
-    values.add_argument("--trial-epochs", type=int)
-    values.add_argument("--accuracy-threshold", type=float)
-    values.add_argument("--max-accuracy-drop", type=float)
-    values.add_argument("--mlflow-tracking-uri")
-    values.add_argument("--mlflow-experiment")
+    flags.add_settings_arguments(parser.add_argument_group("pipeline parameters (unset: the compiled defaults)"),
+                                 configs.KFP_PARAMETERS, with_defaults=False)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,12 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
                                      epilog="\n".join(__doc__.splitlines()[1:]))
     commands = parser.add_subparsers(dest="command", required=True)
 
-    compile_ = commands.add_parser("compile", help="write the KFP pipeline package (.yaml)")
+    compile_ = flags.add_settings_arguments(
+        commands.add_parser("compile", help="write the KFP pipeline package (.yaml)"),
+        ["pipeline_name", "tuning", "beam_args"])
     compile_.add_argument("--pipeline-root", required=True, help="object-store root the cluster can write")
     compile_.add_argument("--image", default=os.environ.get("DATENMT_IMAGE", kubeflow_v2_runner.DEFAULT_IMAGE),
                           help="the steps' container image (env DATENMT_IMAGE)")
-    compile_.add_argument("--pipeline-name", default=kubeflow_v2_runner.configs.PIPELINE_NAME)
-    compile_.add_argument("--no-tuning", dest="tuning", action="store_false")
     compile_.add_argument("--package", default=DEFAULT_PACKAGE)
     compile_.set_defaults(handler=_compile)
 

@@ -1,28 +1,27 @@
 """Compiles the datenmt pipeline for Kubeflow Pipelines (KFP v2) with TFX's KubeflowV2DagRunner.
 
-The package is a `.yaml` PipelineJob that `kfp.Client` uploads. The knobs a scheduler needs are
-pipeline parameters (RuntimeParameters); everything else is fixed at compile time.
+The package is a `.yaml` PipelineSpec that `kfp.Client` uploads. The settings a scheduler sets per run
+(`configs.KFP_PARAMETERS`) are scalar pipeline parameters whose defaults are the main job's; everything
+else is fixed at compile time.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from typing import Optional
 
 import yaml
-from google.protobuf import json_format
 from tfx import v1 as tfx
 from tfx.orchestration import data_types
 from tfx.orchestration.kubeflow.v2 import kubeflow_v2_dag_runner
 
-from pipeline import configs, evaluation
+from pipeline import configs
 from pipeline import pipeline as pipeline_lib
-from pipeline import tracking
 
 DEFAULT_IMAGE = "ghcr.io/datenmt/datenmt-pipeline:latest"
 PACKAGE_FILE = "datenmt_pipeline.yaml"
+_DEFAULTS = configs.Settings(tracking_uri=configs.KUBEFLOW_TRACKING_URI)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,24 +30,15 @@ class CompileOptions:
 
     pipeline_root: str  # e.g. gs://bucket/datenmt or s3://... (reachable from the cluster)
     image: str = DEFAULT_IMAGE
-    pipeline_name: str = configs.PIPELINE_NAME
+    pipeline_name: str = _DEFAULTS.pipeline_name
     serving_model_dir: Optional[str] = None  # default: <pipeline_root>/serving_model
-    enable_tuning: bool = True
-    beam_pipeline_args: tuple[str, ...] = ("--direct_running_mode=multi_processing", "--direct_num_workers=0")
+    enable_tuning: bool = _DEFAULTS.tuning
+    beam_pipeline_args: tuple[str, ...] = _DEFAULTS.beam_args
 
 
 def parameter_defaults() -> dict[str, object]:
-    """Pipeline parameters (name -> default). Configs are JSON strings; `datenmt-kfp submit` builds them."""
-    return {
-        "num_examples": configs.NUM_EXAMPLES,
-        "seed": configs.SEED,
-        "training_config": json.dumps(configs.TRAINING_CONFIG),
-        "tuning_config": json.dumps(configs.TUNING_CONFIG),
-        "eval_config": json_format.MessageToJson(
-            evaluation.create_eval_config(configs.ACCURACY_THRESHOLD, configs.MAX_ACCURACY_DROP), indent=None),
-        "mlflow_tracking_uri": "http://mlflow.mlflow.svc.cluster.local:5000",
-        "mlflow_experiment": tracking.DEFAULT_EXPERIMENT,
-    }
+    """Pipeline parameter -> default: the main job's defaults, MLflow reached on the cluster."""
+    return {name: getattr(_DEFAULTS, name) for name in configs.KFP_PARAMETERS}
 
 
 def runtime_parameters() -> dict[str, data_types.RuntimeParameter]:
@@ -65,14 +55,14 @@ def create_kubeflow_pipeline(options: CompileOptions) -> tfx.dsl.Pipeline:
         num_examples=params["num_examples"],
         seed=params["seed"],
         splits=configs.SPLITS,
-        training_config=params["training_config"],
-        enable_tuning=options.enable_tuning,
-        tuning_config=params["tuning_config"],
-        eval_config=params["eval_config"],
+        training_config=configs.component_config(configs.TRAINING_CONFIG_FIELDS, params),
+        tuning_config=configs.component_config(configs.TUNING_CONFIG_FIELDS, params) if options.enable_tuning
+        else None,
+        accuracy_threshold=params["accuracy_threshold"],
+        max_accuracy_drop=params["max_accuracy_drop"],
         serving_model_dir=options.serving_model_dir or os.path.join(options.pipeline_root, "serving_model"),
-        mlflow_reporter={"tracking_uri": params["mlflow_tracking_uri"],
-                         "experiment": params["mlflow_experiment"],
-                         "registered_model": tracking.DEFAULT_REGISTERED_MODEL},
+        mlflow_reporter={"tracking_uri": params["tracking_uri"], "experiment": params["mlflow_experiment"],
+                         "registered_model": params["registered_model"]},
         beam_pipeline_args=list(options.beam_pipeline_args),
         metadata_connection_config=None,  # KFP brings its own ML Metadata
     )

@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Any, Mapping, Optional
 
 import kfp
-from google.protobuf import json_format
-
-from kubeflow import kubeflow_v2_runner
-from pipeline import evaluation
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,36 +20,6 @@ class Target:
 
 def make_client(target: Target) -> kfp.Client:
     return kfp.Client(host=target.endpoint, namespace=target.namespace)
-
-
-def pipeline_parameters(num_examples: Optional[int] = None, seed: Optional[int] = None,
-                        epochs: Optional[int] = None, max_trials: Optional[int] = None,
-                        trial_epochs: Optional[int] = None, accuracy_threshold: Optional[float] = None,
-                        max_accuracy_drop: Optional[float] = None, mlflow_tracking_uri: Optional[str] = None,
-                        mlflow_experiment: Optional[str] = None) -> dict[str, Any]:
-    """Values for the package's parameters from plain flags; unset ones keep the compiled defaults."""
-    defaults = kubeflow_v2_runner.parameter_defaults()
-    params: dict[str, Any] = {}
-    if num_examples is not None:
-        params["num_examples"] = num_examples
-    if seed is not None:
-        params["seed"] = seed
-    if epochs is not None:
-        params["training_config"] = json.dumps({**json.loads(defaults["training_config"]), "epochs": epochs})
-    if max_trials is not None or trial_epochs is not None:
-        tuning = json.loads(defaults["tuning_config"])
-        tuning.update({k: v for k, v in (("max_trials", max_trials), ("epochs", trial_epochs)) if v is not None})
-        params["tuning_config"] = json.dumps(tuning)
-    if accuracy_threshold is not None or max_accuracy_drop is not None:
-        base = evaluation.thresholds_of(defaults["eval_config"])
-        params["eval_config"] = json_format.MessageToJson(evaluation.create_eval_config(
-            accuracy_threshold if accuracy_threshold is not None else base["accuracy_threshold"],
-            max_accuracy_drop if max_accuracy_drop is not None else base["max_accuracy_drop"]), indent=None)
-    if mlflow_tracking_uri is not None:
-        params["mlflow_tracking_uri"] = mlflow_tracking_uri
-    if mlflow_experiment is not None:
-        params["mlflow_experiment"] = mlflow_experiment
-    return params
 
 
 def upload_version(client: kfp.Client, package_path: str, pipeline_name: str, version_name: str) -> tuple[str, str]:

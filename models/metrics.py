@@ -5,12 +5,15 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+# The metric's name in training logs and in the Evaluator's results (TFMA's ExactMatch has the same name).
+EXACT_MATCH = "exact_match"
+
 
 @keras.saving.register_keras_serializable(package="datenmt")
 class ExactMatch(keras.metrics.Mean):
     """Fraction of sequences whose every step's argmax equals the label."""
 
-    def __init__(self, name: str = "exact_match", **kwargs):
+    def __init__(self, name: str = EXACT_MATCH, **kwargs):
         super().__init__(name=name, **kwargs)
 
     def update_state(self, y_true, y_pred, sample_weight=None):

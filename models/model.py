@@ -121,16 +121,3 @@ def build_models(config: ModelConfig) -> tuple[keras.Model, keras.Model]:
     return (keras.Model(ids, probabilities, name="datenmt"),
             keras.Model(ids, weights, name="datenmt_attention"))
 
-
-def expected_parameter_count(config: ModelConfig) -> int:
-    """The parameter count the seed design implies, for checking the built model."""
-
-    def lstm(inputs: int, units: int) -> int:
-        return 4 * (units * (inputs + units) + units)
-
-    encoder = 2 * lstm(config.input_depth, config.n_a)
-    concat_width = 2 * config.n_a + config.n_s
-    attention = (concat_width * ATTENTION_HIDDEN_UNITS + ATTENTION_HIDDEN_UNITS) + (ATTENTION_HIDDEN_UNITS + 1)
-    decoder = lstm(2 * config.n_a, config.n_s)
-    output = config.n_s * config.output_vocab_size + config.output_vocab_size
-    return encoder + attention + decoder + output

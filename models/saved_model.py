@@ -1,4 +1,5 @@
-"""Using a pushed model: find the latest version, translate strings in batches, get attention maps."""
+"""Reading the exported SavedModel (models/export.py): the newest pushed version, translating strings in
+batches through its serving signature, attention maps."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ import numpy as np
 import tensorflow as tf
 
 from models import features
-
-DEFAULT_BATCH_SIZE = 1024
 
 
 class NoPushedModelError(FileNotFoundError):
@@ -84,7 +83,7 @@ class DateNormaliser:
                                            confidence=float(out["confidence"][i]), valid=bool(out["valid"][i])))
         return results
 
-    def translate(self, texts: Iterable[str], batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[Translation]:
+    def translate(self, texts: Iterable[str], batch_size: int) -> Iterator[Translation]:
         """Translations in input order, computed `batch_size` inputs at a time (streams any iterable)."""
         iterator = iter(texts)
         while batch := list(itertools.islice(iterator, batch_size)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import keras_tuner
 import tensorflow_transform as tft
@@ -15,7 +16,7 @@ OBJECTIVE = keras_tuner.Objective("val_exact_match", direction="max")
 N_A_CHOICES = (32, 64)
 N_S_CHOICES = (64, 128)
 LEARNING_RATE_CHOICES = (0.005, 0.01)
-DEFAULT_MAX_TRIALS = 4
+TRIALS_FILE = "trials.json"  # every trial's record, beside the Tuner's results
 
 
 class TimedRandomSearch(keras_tuner.RandomSearch):
@@ -33,6 +34,18 @@ class TimedRandomSearch(keras_tuner.RandomSearch):
     def on_trial_end(self, trial):
         self.trial_seconds[trial.trial_id] = time.perf_counter() - self._trial_started[trial.trial_id]
         super().on_trial_end(trial)
+
+
+def trial_records(tuner: keras_tuner.Tuner) -> list[dict[str, Any]]:
+    """One record per trial, in trial order; `seconds` where the tuner timed it (TimedRandomSearch)."""
+    seconds = getattr(tuner, "trial_seconds", {})
+    return [{
+        "trial_id": t.trial_id,
+        "status": str(t.status),
+        "score": t.score,
+        "hyperparameters": dict(t.hyperparameters.values),
+        "seconds": seconds.get(t.trial_id),
+    } for t in sorted(tuner.oracle.trials.values(), key=lambda t: t.trial_id)]
 
 
 def search_space() -> keras_tuner.HyperParameters:
@@ -56,7 +69,9 @@ def _hypermodel(tf_transform_output: tft.TFTransformOutput, config: training.Tra
 def tuner_fn(fn_args: tfx.components.FnArgs) -> tfx.components.TunerFnResult:
     """TFX Tuner entry point. custom_config: max_trials, epochs (per trial), batch_size, ..."""
     custom = dict(fn_args.custom_config or {})
-    max_trials = int(custom.pop("max_trials", DEFAULT_MAX_TRIALS))
+    if "max_trials" not in custom:
+        raise ValueError("custom_config must set max_trials (the Tuner's trial budget)")
+    max_trials = int(custom.pop("max_trials"))
     if max_trials < 1:
         raise ValueError(f"max_trials must be >= 1, got {max_trials}")
     config = training.TrainingConfig.from_custom_config(custom)

@@ -1,61 +1,91 @@
-"""The main job's flags over the embedded defaults, kept free of TFX and MLflow imports so that every
-`datenmt` command (not only `run`) starts quickly."""
+"""Command-line flags derived from `configs.Settings`: one flag per setting, its name, default, help and check.
+
+Kept free of TFX and MLflow imports, so every `datenmt` command (not only `run`) starts quickly. The local
+main job takes every setting; `python -m kubeflow submit|schedule` takes the Kubeflow pipeline parameters
+with the same names and checks (unset ones keep the compiled defaults).
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
+import dataclasses
+from typing import Any, Callable, Iterable, Optional
 
 from pipeline import configs
 
-RUNNER_NAMES = ("local", "beam")  # TFX's LocalDagRunner and BeamDagRunner (pipeline/main_job.py)
+# Flags whose spelling differs from the field name (the rest: --field-name).
+_FLAG_NAMES = {"beam_args": "--beam-arg"}
 
 
 def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    """An argparse `type` for a positive whole number."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid value {text!r}") from None
+    if configs.positive(value):
+        raise argparse.ArgumentTypeError(f"{configs.positive(value)}, got {text}")
     return value
 
 
-def non_negative_float(text: str) -> float:
-    value = float(text)
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
-    return value
+def flag_name(name: str) -> str:
+    return _FLAG_NAMES.get(name, "--" + name.replace("_", "-"))
 
 
-def add_pipeline_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Flags over the embedded defaults of pipeline/configs.py."""
-    parser.add_argument("--runner", choices=RUNNER_NAMES, default="local",
-                        help="TFX orchestrator: LocalDagRunner (default) or BeamDagRunner")
-    parser.add_argument("--output-dir", default=configs.OUTPUT_DIR,
-                        help="pipeline root, metadata and serving models go under it (env DATENMT_OUTPUT_DIR)")
-    parser.add_argument("--pipeline-name", default=configs.PIPELINE_NAME)
-    parser.add_argument("--num-examples", type=positive_int, default=configs.NUM_EXAMPLES)
-    parser.add_argument("--seed", type=int, default=configs.SEED)
-    parser.add_argument("--epochs", type=positive_int, default=configs.TRAINING_CONFIG["epochs"])
-    parser.add_argument("--tuning", action=argparse.BooleanOptionalAction, default=configs.ENABLE_TUNING,
-                        help="search n_a, n_s and the learning rate before training")
-    parser.add_argument("--max-trials", type=positive_int, default=configs.TUNING_CONFIG["max_trials"])
-    parser.add_argument("--trial-epochs", type=positive_int, default=configs.TUNING_CONFIG["epochs"])
-    parser.add_argument("--accuracy-threshold", type=non_negative_float, default=configs.ACCURACY_THRESHOLD,
-                        help="whole-string exact match needed to bless and push a model")
-    parser.add_argument("--max-accuracy-drop", type=non_negative_float, default=configs.MAX_ACCURACY_DROP,
-                        help="tolerated drop below the latest blessed model's exact match")
-    parser.add_argument("--beam-arg", action="append", dest="beam_args", metavar="ARG",
-                        help="a Beam pipeline option for the components' Beam work (repeatable); replaces "
-                             f"the default {' '.join(configs.BEAM_PIPELINE_ARGS)}, e.g. --beam-arg=--runner=FlinkRunner")
-    parser.add_argument("--no-cache", dest="enable_cache", action="store_false",
-                        help="run every component even if its inputs are unchanged")
-    parser.add_argument("--verbose", action="store_true", help="show TFX's own INFO logs")
-    mlflow = parser.add_argument_group("experiment tracking (MLflow)")
-    mlflow.add_argument("--tracking-uri", default=os.environ.get("MLFLOW_TRACKING_URI"),
-                        help="MLflow tracking server (env MLFLOW_TRACKING_URI); default: a SQLite store "
-                             "under the output directory")
-    mlflow.add_argument("--experiment", default=configs.MLFLOW_EXPERIMENT, help="MLflow experiment name")
-    mlflow.add_argument("--registered-model", default=configs.MLFLOW_REGISTERED_MODEL,
-                        help="MLflow registered model that blessed, pushed models become versions of")
-    mlflow.add_argument("--no-tracking", dest="tracking", action="store_false",
-                        help="run without recording anything in MLflow")
+def _parser_of(name: str, convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse `type` that converts and applies the setting's check."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid value {text!r}") from None
+        problem = configs.check_value(name, (value,) if name == "beam_args" else value)
+        if problem:
+            raise argparse.ArgumentTypeError(f"{problem}, got {text}")
+        return value
+
+    return parse
+
+
+def _add(parser: argparse._ActionsContainer, field: dataclasses.Field, default: Any) -> None:
+    name, help_text = field.name, field.metadata["help"]
+    kind = type(field.default) if field.default is not dataclasses.MISSING else str
+    if kind is bool:
+        parser.add_argument(flag_name(name), dest=name, action=argparse.BooleanOptionalAction, default=default,
+                            help=help_text)
+    elif name == "beam_args":
+        parser.add_argument(flag_name(name), dest=name, action="append", metavar="ARG", default=None,
+                            type=_parser_of(name, str),
+                            help=f"{help_text} (repeatable; replaces the default "
+                                 f"{' '.join(configs.Settings.beam_args)})")
+    else:
+        shown = "" if default is None else f" (default {default})"
+        parser.add_argument(flag_name(name), dest=name, type=_parser_of(name, kind), default=default,
+                            metavar=name.upper(), help=help_text + shown)
+
+
+def add_settings_arguments(parser: argparse._ActionsContainer, names: Optional[Iterable[str]] = None,
+                           with_defaults: bool = True) -> argparse._ActionsContainer:
+    """Adds a flag for each setting in `names` (default: all); without defaults, unset flags are None."""
+    defaults = configs.Settings() if with_defaults else None
+    for name in (list(names) if names is not None else list(configs.FIELDS)):
+        _add(parser, configs.FIELDS[name], getattr(defaults, name) if defaults else None)
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace, **overrides: Any) -> configs.Settings:
+    """The Settings the parsed flags describe (every flag of add_settings_arguments set)."""
+    values = {name: getattr(args, name) for name in configs.FIELDS if hasattr(args, name)}
+    if values.get("beam_args") is None:
+        values.pop("beam_args", None)
+    else:
+        values["beam_args"] = tuple(values["beam_args"])
+    return configs.Settings(**{**values, **overrides})
+
+
+def build_parser(description: str, runner: str = "local") -> argparse.ArgumentParser:
+    """The main job's parser: every setting, with `runner` as the default orchestrator."""
+    parser = add_settings_arguments(argparse.ArgumentParser(description=description))
+    parser.set_defaults(runner=runner)
     return parser

@@ -5,7 +5,7 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from pipeline import main_job  # noqa: E402
+from pipeline import console  # noqa: E402
 
 if __name__ == "__main__":
-    sys.exit(main_job.main(runner="local"))
+    sys.exit(console.main(runner="local"))

@@ -1,91 +1,107 @@
-"""The main job: build the pipeline from the embedded defaults and flags, run it, print a summary.
+"""The main job: build the pipeline from Settings, check them, run it with progress lines, record it.
 
-The runner files (`local_runner.py`, `beam_runner.py`) are thin wrappers around `main`.
+The runner files (`local_runner.py`, `beam_runner.py`) are thin wrappers around `console.main`, which
+parses the flags and prints the summary this module returns.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import sys
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional
 
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.runners import runner as beam_runner
 from tfx import v1 as tfx
 from tfx.orchestration.beam.beam_dag_runner import BeamDagRunner
 
-from pipeline import configs, flags, progress, records, summary, tracking
+from pipeline import configs
 from pipeline import pipeline as pipeline_lib
+from reporting import progress, records, summary, tracking
+from reporting.tracking import TrackingUnavailableError  # noqa: F401 - what callers catch
 
-RUNNERS: dict[str, Callable[[], object]] = {  # keyed by flags.RUNNER_NAMES
+RUNNERS: dict[str, Callable[[], object]] = {  # keyed by configs.RUNNER_NAMES
     "local": tfx.orchestration.LocalDagRunner,
     "beam": BeamDagRunner,
 }
 
 
-def metadata_config(output_dir: str):
-    return tfx.orchestration.metadata.sqlite_metadata_connection_config(configs.metadata_path(output_dir))
+def metadata_config(settings: configs.Settings):
+    return tfx.orchestration.metadata.sqlite_metadata_connection_config(settings.metadata_path)
 
 
-def pipeline_from_args(args: argparse.Namespace) -> tfx.dsl.Pipeline:
-    """create_pipeline() on the defaults as overridden by the flags."""
+def pipeline_from_settings(settings: configs.Settings) -> tfx.dsl.Pipeline:
+    """create_pipeline() on the given settings."""
     return pipeline_lib.create_pipeline(
-        pipeline_name=args.pipeline_name,
-        pipeline_root=configs.pipeline_root(args.output_dir),
-        num_examples=args.num_examples,
-        seed=args.seed,
+        pipeline_name=settings.pipeline_name,
+        pipeline_root=settings.pipeline_root,
+        num_examples=settings.num_examples,
+        seed=settings.seed,
         splits=configs.SPLITS,
-        training_config={**configs.TRAINING_CONFIG, "epochs": args.epochs},
-        enable_tuning=args.tuning,
-        tuning_config={**configs.TUNING_CONFIG, "max_trials": args.max_trials, "epochs": args.trial_epochs},
-        accuracy_threshold=args.accuracy_threshold,
-        max_accuracy_drop=args.max_accuracy_drop,
-        serving_model_dir=configs.serving_model_dir(args.output_dir),
-        metadata_connection_config=metadata_config(args.output_dir),
-        beam_pipeline_args=args.beam_args or configs.BEAM_PIPELINE_ARGS,
-        enable_cache=args.enable_cache,
+        training_config=settings.training_config,
+        tuning_config=settings.tuning_config if settings.tuning else None,
+        accuracy_threshold=settings.accuracy_threshold,
+        max_accuracy_drop=settings.max_accuracy_drop,
+        serving_model_dir=settings.serving_model_dir,
+        metadata_connection_config=metadata_config(settings),
+        beam_pipeline_args=settings.beam_args,
+        enable_cache=settings.cache,
     )
 
 
-def tracking_settings(args: argparse.Namespace) -> Optional[tracking.TrackingSettings]:
-    """MLflow settings from the flags; None when tracking is off."""
-    if not args.tracking:
+def tracking_settings(settings: configs.Settings) -> Optional[tracking.TrackingSettings]:
+    """Where MLflow records go; None when tracking is off."""
+    if not settings.tracking:
         return None
-    if args.tracking_uri:
-        return tracking.TrackingSettings(args.tracking_uri, args.experiment, args.registered_model)
-    return dataclasses.replace(tracking.local_settings(args.output_dir, args.experiment),
-                               registered_model=args.registered_model)
+    if settings.tracking_uri:
+        return tracking.TrackingSettings(settings.tracking_uri, settings.mlflow_experiment,
+                                         settings.registered_model)
+    return tracking.local_settings(settings.output_dir, settings.mlflow_experiment, settings.registered_model)
 
 
-def run(args: argparse.Namespace) -> summary.RunSummary:
+def data_config(settings: configs.Settings) -> dict:
+    return tracking.data_config(settings.num_examples, settings.seed, settings.epochs,
+                                max_trials=settings.max_trials if settings.tuning else 0, splits=configs.SPLITS)
+
+
+def thresholds(settings: configs.Settings) -> dict[str, float]:
+    return {"accuracy_threshold": settings.accuracy_threshold, "max_accuracy_drop": settings.max_accuracy_drop}
+
+
+def check_beam_args(beam_args) -> None:
+    """Raises SettingsError unless the Beam options name a runner Beam can create."""
+    runner = PipelineOptions(list(beam_args)).view_as(StandardOptions).runner or "DirectRunner"
+    try:
+        beam_runner.create_runner(runner)
+    except (ValueError, ImportError) as e:
+        raise configs.SettingsError(f"beam-arg: Beam has no runner {runner!r} ({str(e).splitlines()[0]})") from None
+
+
+def run(settings: configs.Settings) -> summary.RunSummary:
     """Runs the pipeline with progress lines, records it in MLflow; returns the run's summary.
 
-    Raises tracking.TrackingUnavailableError before any work if MLflow cannot be reached.
+    Raises SettingsError (bad Beam options) or TrackingUnavailableError before any work.
     """
-    settings = tracking_settings(args)
-    if settings is not None:
-        tracking.experiment_id(settings)  # fail now, not after an hour of training
-    pipeline = pipeline_from_args(args)
+    check_beam_args(settings.beam_args)
+    mlflow_settings = tracking_settings(settings)
+    if mlflow_settings is not None:
+        tracking.experiment_id(mlflow_settings)  # fail now, not after an hour of training
+    pipeline = pipeline_from_settings(settings)
     store = records.open_store(pipeline.metadata_connection_config)
     try:
-        with progress.reporting(total=len(pipeline.components), verbose=args.verbose):
-            RUNNERS[args.runner]().run(pipeline)
+        with progress.reporting(total=len(pipeline.components)):
+            RUNNERS[settings.runner]().run(pipeline)
     except Exception as e:
-        if settings is not None:
-            failed_run = _latest_run_id(store, args.pipeline_name)
-            tracking.report_failure(settings, args.pipeline_name, failed_run, e)
+        if mlflow_settings is not None:
+            tracking.report_failure(mlflow_settings, settings.pipeline_name,
+                                    _latest_run_id(store, settings.pipeline_name), e)
         raise
-    run_records = records.latest_run(store, args.pipeline_name)
+    run_records = records.latest_run(store, settings.pipeline_name)
     result = summary.summarize(run_records)
-    if settings is not None:
+    if mlflow_settings is not None:
         mlflow_run = tracking.report_run(
-            settings, run_records, result,
-            tracking.data_config(args.num_examples, args.seed, args.epochs,
-                                 max_trials=args.max_trials if args.tuning else 0, splits=configs.SPLITS),
-            thresholds={"accuracy_threshold": args.accuracy_threshold,
-                        "max_accuracy_drop": args.max_accuracy_drop},
-            trial_epochs=args.trial_epochs if args.tuning else None,
-            metadata_uri=configs.metadata_path(args.output_dir))
-        result = dataclasses.replace(result, mlflow_run=f"{settings.tracking_uri} run {mlflow_run}")
+            mlflow_settings, run_records, result, data_config(settings), thresholds(settings),
+            trial_epochs=settings.trial_epochs if settings.tuning else None, metadata_uri=settings.metadata_path)
+        result = dataclasses.replace(result, mlflow_run=f"{mlflow_settings.tracking_uri} run {mlflow_run}")
     return result
 
 
@@ -95,19 +111,3 @@ def _latest_run_id(store, pipeline_name: str) -> Optional[str]:
     except LookupError:  # failed before recording anything
         return None
 
-
-def main(argv: Optional[Sequence[str]] = None, runner: str = "local") -> int:
-    parser = flags.add_pipeline_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
-    parser.set_defaults(runner=runner)
-    return run_and_print(parser.parse_args(argv))
-
-
-def run_and_print(args: argparse.Namespace) -> int:
-    """Runs, prints the summary; exit status 2 (and no work done) if MLflow is unreachable."""
-    try:
-        result = run(args)
-    except tracking.TrackingUnavailableError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    print("\n".join(result.lines()), flush=True)
-    return 0

@@ -1,4 +1,5 @@
-"""One line per component as a run goes, read from the TFX runners' own log records."""
+"""One line per component as a run goes, read from the TFX runners' own log records, and a heartbeat
+while a long component (generation, Transform, evaluation) works without printing anything itself."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import contextlib
 import logging
 import re
 import sys
+import threading
 import time
 from typing import Iterator, Optional, TextIO
 
@@ -18,6 +20,9 @@ _CACHED = re.compile(r"^A cached execution \d+ is used\.$")
 _SKIPPED = re.compile(r"^Skipping execution for (\S+)$")
 
 
+HEARTBEAT_SECONDS = 30.0
+
+
 class ComponentProgress(logging.Handler):
     """Prints `[ i/n] Component ... finished in 12.3 s` lines (cached and skipped runs say so)."""
 
@@ -28,6 +33,15 @@ class ComponentProgress(logging.Handler):
         self._started: dict[str, float] = {}
         self._notes: dict[str, str] = {}
         self._current: Optional[str] = None
+        self._finished: set[str] = set()
+
+    def heartbeat(self) -> Optional[str]:
+        """`[ i/n] Node still running (1 min 30 s)` for the component at work, or None."""
+        node = self._current
+        if node is None or node in self._finished:
+            return None
+        seconds = int(time.perf_counter() - self._started[node])
+        return self._line(node, f"still running ({seconds // 60} min {seconds % 60:02d} s)")
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
@@ -43,35 +57,59 @@ class ComponentProgress(logging.Handler):
             node = match.group(1)
             seconds = time.perf_counter() - self._started.get(node, time.perf_counter())
             note = self._notes.get(node, "finished")
+            self._finished.add(node)
             self._print(node, f"{note} in {seconds:.1f} s")
 
-    def _print(self, node: str, what: str) -> None:
+    def _line(self, node: str, what: str) -> str:
         position = list(self._started).index(node) + 1 if node in self._started else 0
         width = len(str(self.total))
-        print(f"[{position:>{width}}/{self.total}] {node} {what}", file=self.stream, flush=True)
+        return f"[{position:>{width}}/{self.total}] {node} {what}"
+
+    def _print(self, node: str, what: str) -> None:
+        print(self._line(node, what), file=self.stream, flush=True)
 
 
 @contextlib.contextmanager
-def reporting(total: int, verbose: bool = False, stream: TextIO = sys.stdout) -> Iterator[ComponentProgress]:
-    """Shows component progress; without `verbose`, only errors of TFX's own logs reach the console."""
+def _heartbeat(handler: ComponentProgress, interval: float) -> Iterator[None]:
+    """Prints the handler's heartbeat line every `interval` seconds in a background thread."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(interval):
+            line = handler.heartbeat()
+            if line:
+                print(line, file=handler.stream, flush=True)
+
+    thread = threading.Thread(target=beat, name="progress-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+@contextlib.contextmanager
+def reporting(total: int, stream: TextIO = sys.stdout,
+              heartbeat_seconds: float = HEARTBEAT_SECONDS) -> Iterator[ComponentProgress]:
+    """Shows component progress on `stream`; TFX's own logs (INFO and up) go to stderr, which the main
+    job points at its log file unless it runs verbose."""
     absl_logger = logging.getLogger("absl")
     handler = ComponentProgress(total, stream)
+    tfx_logs = logging.StreamHandler(sys.stderr)
+    tfx_logs.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     saved = absl_logging.get_verbosity(), absl_logger.propagate
     # Through absl's verbosity flag, not the logger's level: libraries that silence absl for a
     # moment restore the flag's value.
     absl_logging.set_verbosity(absl_logging.INFO)
     absl_logger.addHandler(handler)
-    quiet = None
-    if not verbose:
-        absl_logger.propagate = False
-        quiet = logging.StreamHandler(sys.stderr)
-        quiet.setLevel(logging.ERROR)  # TFX warns a lot about its own internals
-        absl_logger.addHandler(quiet)
+    absl_logger.addHandler(tfx_logs)
+    absl_logger.propagate = False
     try:
-        yield handler
+        with _heartbeat(handler, heartbeat_seconds):
+            yield handler
     finally:
         absl_logger.removeHandler(handler)
-        if quiet is not None:
-            absl_logger.removeHandler(quiet)
+        absl_logger.removeHandler(tfx_logs)
         absl_logging.set_verbosity(saved[0])
         absl_logger.propagate = saved[1]

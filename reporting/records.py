@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import Any, Iterable, Optional
 
 from ml_metadata import metadata_store
@@ -86,6 +87,16 @@ def _typed_proto(artifact) -> metadata_store_pb2.Artifact:
 
 def open_store(connection_config: metadata_store_pb2.ConnectionConfig) -> metadata_store.MetadataStore:
     return metadata_store.MetadataStore(connection_config)
+
+
+def open_sqlite_store(path: str) -> metadata_store.MetadataStore:
+    """An existing SQLite ML Metadata store (read back after a local run)."""
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no ML Metadata store at {path}: run the pipeline first (`make run`)")
+    config = metadata_store_pb2.ConnectionConfig()
+    config.sqlite.filename_uri = path
+    config.sqlite.connection_mode = metadata_store_pb2.SqliteMetadataSourceConfig.READWRITE
+    return metadata_store.MetadataStore(config)
 
 
 def latest_run(store: metadata_store.MetadataStore, pipeline_name: str) -> RunRecords:

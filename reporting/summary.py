@@ -7,7 +7,8 @@ from typing import Optional
 
 import tensorflow_model_analysis as tfma
 
-from pipeline import evaluation, records
+from models.metrics import EXACT_MATCH
+from reporting import records
 
 WORST_FORMATS_SHOWN = 3
 
@@ -59,7 +60,7 @@ def exact_match_by_slice(evaluation_uri: str) -> dict[tuple, tuple[float, int]]:
     by_slice = {}
     for slice_key, metrics in result.slicing_metrics:
         values = metrics[""][""]
-        by_slice[tuple(slice_key)] = (values[evaluation.EXACT_MATCH]["doubleValue"],
+        by_slice[tuple(slice_key)] = (values[EXACT_MATCH]["doubleValue"],
                                       int(values["example_count"]["doubleValue"]))
     return by_slice
 

@@ -18,13 +18,10 @@ import mlflow
 from mlflow.tracking import MlflowClient
 import tensorflow as tf
 
-from components import timed_tuner
 from data_gen import formats
-from models import features, training
-from pipeline import configs, plots, records, serving, summary
+from models import features, saved_model, training, tuning
+from reporting import plots, records, summary
 
-DEFAULT_EXPERIMENT = configs.MLFLOW_EXPERIMENT
-DEFAULT_REGISTERED_MODEL = configs.MLFLOW_REGISTERED_MODEL
 # Fixed inputs whose attention maps are logged for every trained model.
 ATTENTION_SAMPLES = ("3 may 1979", "tuesday april 5 2001", "25th of june 2009", "25.06.09")
 PIPELINE_RUN_TAG = "tfx.pipeline_run_id"
@@ -41,17 +38,17 @@ class TrackingSettings:
     """Where and under which names runs are recorded."""
 
     tracking_uri: str
-    experiment: str = DEFAULT_EXPERIMENT
-    registered_model: str = DEFAULT_REGISTERED_MODEL
+    experiment: str
+    registered_model: str
     artifact_location: Optional[str] = None  # for a local store; a server chooses its own
 
 
-def local_settings(output_dir: str, experiment: str = DEFAULT_EXPERIMENT) -> TrackingSettings:
+def local_settings(output_dir: str, experiment: str, registered_model: str) -> TrackingSettings:
     """The embedded store: SQLite and artifacts under the project's output directory."""
     root = os.path.abspath(os.path.join(output_dir, "mlflow"))
     os.makedirs(root, exist_ok=True)
     return TrackingSettings(tracking_uri=f"sqlite:///{root}/mlflow.db", experiment=experiment,
-                            artifact_location=f"file://{root}/artifacts")
+                            registered_model=registered_model, artifact_location=f"file://{root}/artifacts")
 
 
 @contextlib.contextmanager
@@ -109,7 +106,7 @@ def log_trials(client: MlflowClient, parent, run: records.RunRecords, trial_epoc
     results = run.artifact("TunerResults")
     if results is None:
         return 0
-    trials = _read_json(os.path.join(results.uri, timed_tuner.TRIALS_FILE))
+    trials = _read_json(os.path.join(results.uri, tuning.TRIALS_FILE))
     for trial in trials:
         child = _child(client, parent, f"trial {trial['trial_id']}", "tuner_trial")
         params = {**trial["hyperparameters"]}
@@ -158,7 +155,7 @@ def log_training(client: MlflowClient, parent, run: records.RunRecords, data_con
           for key in ("loss", "char_accuracy", "exact_match", "val_loss", "val_char_accuracy", "val_exact_match")],
     ])
 
-    normaliser = serving.DateNormaliser(os.path.join(model.uri, "Format-Serving"))
+    normaliser = saved_model.DateNormaliser(os.path.join(model.uri, "Format-Serving"))
     signatures = _signatures(normaliser.loaded)
     client.set_tag(run_id, "model_signature", json.dumps(signatures["serving_default"]))
     files = [

@@ -17,11 +17,11 @@ import time
 
 import tensorflow as tf
 
-from models import features, training
-from pipeline import configs, plots, records, serving
-from pipeline import main_job
+from models import features, saved_model, training
+from pipeline import configs
+from reporting import plots, records
 
-INFERENCE_BATCH = 1024
+INFERENCE_BATCH = configs.SERVING_BATCH_SIZE
 MIN_INFERENCE_STRINGS = 50_000
 
 
@@ -38,7 +38,7 @@ def read_split(examples_uri: str, split: str) -> list[dict[str, str]]:
     return rows
 
 
-def exact_match(normaliser: serving.DateNormaliser, rows: list[dict]) -> tuple[float, dict[str, float]]:
+def exact_match(normaliser: saved_model.DateNormaliser, rows: list[dict]) -> tuple[float, dict[str, float]]:
     """Overall and per-format whole-string exact match of the model on labelled rows."""
     hits = collections.Counter()
     totals = collections.Counter()
@@ -49,7 +49,7 @@ def exact_match(normaliser: serving.DateNormaliser, rows: list[dict]) -> tuple[f
     return sum(hits.values()) / len(rows), {f: hits[f] / totals[f] for f in sorted(totals)}
 
 
-def inference_throughput(normaliser: serving.DateNormaliser, texts: list[str]) -> float:
+def inference_throughput(normaliser: saved_model.DateNormaliser, texts: list[str]) -> float:
     """Strings per second through serving_default, batches of 1024 raw strings."""
     batches = [texts[i:i + INFERENCE_BATCH] for i in range(0, len(texts), INFERENCE_BATCH)]
     batches = [b for b in batches if len(b) == INFERENCE_BATCH] or batches
@@ -83,12 +83,13 @@ def machine() -> str:
 
 
 def main(args: argparse.Namespace) -> int:
-    model_dir = serving.latest_model_dir(configs.serving_model_dir(args.output_dir))
-    store = records.open_store(main_job.metadata_config(args.output_dir))
+    settings = configs.Settings(output_dir=args.output_dir, pipeline_name=args.pipeline_name)
+    model_dir = saved_model.latest_model_dir(settings.serving_model_dir)
+    store = records.open_sqlite_store(settings.metadata_path)
     run = records.latest_run(store, args.pipeline_name)
     examples = run.artifact("Examples", producer="SyntheticDateExampleGen")
     test_rows = read_split(examples.uri, "test")
-    normaliser = serving.DateNormaliser(model_dir)
+    normaliser = saved_model.DateNormaliser(model_dir)
 
     overall, by_format = exact_match(normaliser, test_rows)
     figures = {

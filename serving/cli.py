@@ -17,7 +17,7 @@ from typing import Iterator, Optional, Sequence, TextIO
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from pipeline import configs, flags  # noqa: E402
+from pipeline import configs, flags  # noqa: E402  (light: no TFX, MLflow or TensorFlow)
 
 MAX_ATTENTION_MAPS = 6
 
@@ -41,10 +41,11 @@ def format_line(t, as_json: bool) -> str:
 
 
 def translate_command(args: argparse.Namespace) -> int:
-    from pipeline import plots, serving
+    from models import saved_model
+    from reporting import plots
 
-    model_dir = args.model or serving.latest_model_dir(configs.serving_model_dir(args.output_dir))
-    normaliser = serving.DateNormaliser(model_dir)
+    model_dir = args.model or saved_model.latest_model_dir(configs.serving_model_dir(args.output_dir))
+    normaliser = saved_model.DateNormaliser(model_dir)
     failures, attention_inputs = 0, []
     for t in normaliser.translate(read_inputs(args.inputs, sys.stdin), batch_size=args.batch_size):
         print(format_line(t, args.json), flush=False)
@@ -65,13 +66,13 @@ def translate_command(args: argparse.Namespace) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from pipeline import main_job
+    from pipeline import console
 
-    return main_job.run_and_print(args)
+    return console.run_and_print(args)
 
 
 def bench_command(args: argparse.Namespace) -> int:
-    from pipeline import bench
+    from serving import bench
 
     return bench.main(args)
 
@@ -89,17 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--attention", metavar="FILE.png",
                            help=f"draw the attention maps of the first {MAX_ATTENTION_MAPS} inputs")
     translate.add_argument("--model", help="a SavedModel directory (default: the latest pushed model)")
-    translate.add_argument("--output-dir", default=configs.OUTPUT_DIR,
-                           help="the main job's output directory, whose serving_model/ holds pushed models")
-    translate.add_argument("--batch-size", type=int, default=1024)
+    flags.add_settings_arguments(translate, ["output_dir"])
+    translate.add_argument("--batch-size", type=flags.positive_int, default=configs.SERVING_BATCH_SIZE,
+                           help=f"inputs translated at once (default {configs.SERVING_BATCH_SIZE})")
     translate.set_defaults(handler=translate_command)
 
-    run = flags.add_pipeline_arguments(commands.add_parser("run", help="run the whole pipeline"))
+    run = flags.add_settings_arguments(commands.add_parser("run", help="run the whole pipeline"))
     run.set_defaults(handler=run_command)
 
     bench = commands.add_parser("bench", help="benchmark figures of the latest pushed model and run")
-    bench.add_argument("--output-dir", default=configs.OUTPUT_DIR)
-    bench.add_argument("--pipeline-name", default=configs.PIPELINE_NAME)
+    flags.add_settings_arguments(bench, ["output_dir", "pipeline_name"])
     bench.set_defaults(handler=bench_command)
     return parser
 

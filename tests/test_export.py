@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 from models import export, features, training
-from tests.conftest import make_fn_args
+from tests.helpers import make_fn_args
 
 
 @pytest.fixture(scope="module")

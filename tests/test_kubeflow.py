@@ -12,16 +12,17 @@ import os
 import pytest
 import yaml
 from kfp import components
+from kfp.pipeline_spec import pipeline_spec_pb2
 
 from kubeflow import __main__ as kfp_cli
-from kubeflow import kubeflow_v2_runner, scheduling
-from pipeline import evaluation
+from kubeflow import kubeflow_v2_runner
+from pipeline import configs
 from pipeline import pipeline as pipeline_lib
 from tests.kfp_contract_server import KfpContractServer
 
 IMAGE = "registry.example.com/team/datenmt-pipeline:1.2.3"
-PARAMETERS = {"num_examples", "seed", "training_config", "tuning_config", "eval_config", "mlflow_tracking_uri",
-              "mlflow_experiment"}
+PARAMETERS = {"num_examples", "seed", "epochs", "batch_size", "patience", "max_trials", "trial_epochs",
+              "accuracy_threshold", "max_accuracy_drop", "tracking_uri", "mlflow_experiment", "registered_model"}
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +36,16 @@ def package(tmp_path_factory) -> str:
 def test_package_loads_with_kfp_and_exposes_the_parameters(package):
     spec = components.load_component_from_file(package).pipeline_spec
     parameters = spec.root.input_definitions.parameters
-    assert set(parameters) == PARAMETERS
+    assert set(parameters) == PARAMETERS == set(configs.KFP_PARAMETERS)
+    # Scalars, with the main job's defaults.
     assert parameters["num_examples"].default_value.number_value == 40000
-    assert json.loads(parameters["training_config"].default_value.string_value)["epochs"] == 20
-    eval_config = parameters["eval_config"].default_value.string_value
-    assert evaluation.thresholds_of(eval_config) == {"accuracy_threshold": 0.999, "max_accuracy_drop": 0.001}
+    assert parameters["epochs"].default_value.number_value == 20
+    assert parameters["accuracy_threshold"].default_value.number_value == 0.999
+    assert parameters["max_accuracy_drop"].default_value.number_value == 0.001
+    assert parameters["tracking_uri"].default_value.string_value == configs.KUBEFLOW_TRACKING_URI
+    types = pipeline_spec_pb2.ParameterType
+    assert parameters["epochs"].parameter_type == types.NUMBER_INTEGER
+    assert parameters["accuracy_threshold"].parameter_type == types.NUMBER_DOUBLE
 
 
 def test_package_holds_every_component_in_order(package):
@@ -76,16 +82,20 @@ def test_compile_refuses_a_package_kfp_client_cannot_upload(tmp_path):
                                            str(tmp_path / "p.json"))
 
 
-def test_friendly_flags_become_parameter_values():
-    params = scheduling.pipeline_parameters(num_examples=1000, epochs=3, max_trials=2, accuracy_threshold=0.98,
-                                            mlflow_tracking_uri="http://mlflow:5000")
-    assert params["num_examples"] == 1000
-    assert json.loads(params["training_config"]) == {"epochs": 3, "batch_size": 100, "patience": 4}
-    assert json.loads(params["tuning_config"])["max_trials"] == 2
-    assert evaluation.thresholds_of(params["eval_config"]) == {"accuracy_threshold": 0.98,
-                                                                  "max_accuracy_drop": 0.001}
-    assert params["mlflow_tracking_uri"] == "http://mlflow:5000"
-    assert "seed" not in params  # unset: the compiled default applies
+def _submit_args(*argv: str):
+    return kfp_cli.build_parser().parse_args(["submit", "--endpoint", "http://127.0.0.1:9", *argv])
+
+
+def test_flags_become_parameter_values_with_the_local_names_and_checks(capsys):
+    params = kfp_cli.parameter_values(_submit_args(
+        "--num-examples", "1000", "--epochs", "3", "--max-trials", "2", "--accuracy-threshold", "0.98",
+        "--tracking-uri", "http://mlflow:5000"))
+    assert params == {"num_examples": 1000, "epochs": 3, "max_trials": 2, "accuracy_threshold": 0.98,
+                      "tracking_uri": "http://mlflow:5000"}  # unset ones keep the compiled defaults
+    for bad in (["--accuracy-threshold", "2"], ["--epochs", "0"]):
+        with pytest.raises(SystemExit):
+            _submit_args(*bad)
+        assert "error: argument" in capsys.readouterr().err
 
 
 def test_contract_submit_uploads_a_version_and_starts_a_run(package):
@@ -109,8 +119,7 @@ def test_contract_submit_uploads_a_version_and_starts_a_run(package):
             "pipeline_version_id": next(iter(kfp_api.versions))}
         runtime = run.body["runtime_config"]
         assert runtime["pipeline_root"] == "s3://bucket/runs"
-        assert runtime["parameters"]["num_examples"] == 5000
-        assert json.loads(runtime["parameters"]["training_config"])["epochs"] == 3
+        assert runtime["parameters"] == {"num_examples": 5000, "epochs": 3}
 
 
 def test_contract_schedule_list_and_disable(package):

@@ -2,29 +2,35 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import logging
+import subprocess
+import sys
 
 import pytest
 
+from components import gated_evaluator
 from models import features
-from pipeline import cli, configs, evaluation, flags, main_job, progress, serving
+from models import saved_model as serving
+from pipeline import configs, console, evaluation, flags, main_job
+from reporting import progress
+from serving import cli
 
 
-def _args(*argv: str) -> argparse.Namespace:
-    return flags.add_pipeline_arguments(argparse.ArgumentParser()).parse_args(list(argv))
+def _settings(*argv: str) -> configs.Settings:
+    return flags.settings_from_args(flags.build_parser("test").parse_args(list(argv)))
 
 
 def test_defaults_are_the_embedded_configuration(tmp_path):
-    assert set(flags.RUNNER_NAMES) == set(main_job.RUNNERS)
-    args = _args()
-    assert (args.runner, args.num_examples, args.tuning, args.accuracy_threshold) == (
-        "local", configs.NUM_EXAMPLES, configs.ENABLE_TUNING, 0.999)
-    p = main_job.pipeline_from_args(_args("--output-dir", str(tmp_path)))
+    assert set(configs.RUNNER_NAMES) == set(main_job.RUNNERS)
+    settings = _settings()
+    assert settings == configs.Settings()
+    assert (settings.runner, settings.num_examples, settings.tuning, settings.accuracy_threshold) == (
+        "local", 40000, True, 0.999)
+    p = main_job.pipeline_from_settings(_settings("--output-dir", str(tmp_path)))
     assert p.pipeline_info.pipeline_root == str(tmp_path / "pipeline_root")
-    assert p.beam_pipeline_args == configs.BEAM_PIPELINE_ARGS
+    assert p.beam_pipeline_args == list(configs.Settings().beam_args)
     ids = [c.id for c in p.components]
     assert ids[-3:] == ["Trainer", "Evaluator", "Pusher"] and "Tuner" in ids
 
@@ -34,24 +40,27 @@ def test_serving_directory_follows_the_output_dir_or_its_own_setting(tmp_path, m
         pusher = next(c for c in p.components if c.id == "Pusher")
         return json.loads(pusher.exec_properties["push_destination"])["filesystem"]["base_directory"]
 
-    assert push_base(main_job.pipeline_from_args(_args("--output-dir", str(tmp_path)))) == str(
+    assert push_base(main_job.pipeline_from_settings(_settings("--output-dir", str(tmp_path)))) == str(
         tmp_path / "serving_model")
     monkeypatch.setenv("DATENMT_SERVING_MODEL_DIR", "/srv/models/datenmt")
-    assert push_base(main_job.pipeline_from_args(_args("--output-dir", str(tmp_path)))) == "/srv/models/datenmt"
+    assert push_base(main_job.pipeline_from_settings(_settings("--output-dir", str(tmp_path)))) == (
+        "/srv/models/datenmt")
 
 
 def test_flags_override_and_beam_args_replace_the_defaults(tmp_path):
-    p = main_job.pipeline_from_args(_args("--output-dir", str(tmp_path), "--no-tuning", "--beam-arg=--runner=FlinkRunner",
-                                          "--beam-arg=--flink_master=localhost:8081"))
+    p = main_job.pipeline_from_settings(_settings("--output-dir", str(tmp_path), "--no-tuning",
+                                                  "--beam-arg=--runner=FlinkRunner",
+                                                  "--beam-arg=--flink_master=localhost:8081"))
     assert p.beam_pipeline_args == ["--runner=FlinkRunner", "--flink_master=localhost:8081"]
     assert "Tuner" not in [c.id for c in p.components]
 
 
 @pytest.mark.parametrize("flags", [["--num-examples", "0"], ["--epochs", "-1"], ["--accuracy-threshold", "-0.5"],
-                                   ["--max-accuracy-drop", "nan"], ["--runner", "airflow"]])
+                                   ["--max-accuracy-drop", "nan"], ["--runner", "airflow"],
+                                   ["--accuracy-threshold", "2"], ["--batch-size", "0"], ["--beam-arg", "runner"]])
 def test_bad_flags_are_rejected_with_a_message(flags, capsys):
     with pytest.raises(SystemExit):
-        _args(*flags)
+        _settings(*flags)
     assert "error: argument" in capsys.readouterr().err
 
 
@@ -67,6 +76,10 @@ def test_eval_config_gates_overall_exact_match_and_slices_by_format():
     assert gate.threshold.change_threshold.absolute.value == pytest.approx(-0.002)
     with pytest.raises(ValueError):
         evaluation.create_eval_config(0.95, -0.1)
+    assert gated_evaluator.thresholds_of(config) == {"accuracy_threshold": 0.95, "max_accuracy_drop": 0.002}
+    # The Evaluator's scalar parameters replace the thresholds when it runs.
+    assert gated_evaluator.thresholds_of(gated_evaluator.with_thresholds(config, 0.5, 0.1)) == {
+        "accuracy_threshold": 0.5, "max_accuracy_drop": 0.1}
 
 
 def _log(message: str, *args) -> logging.LogRecord:
@@ -124,3 +137,38 @@ def test_output_lines():
 def test_translate_without_a_pushed_model_says_what_to_do(tmp_path, capsys):
     assert cli.main(["translate", "3 may 1979", "--output-dir", str(tmp_path)]) == 2
     assert "no pushed model" in capsys.readouterr().err
+
+
+def test_heartbeat_names_the_component_at_work_until_it_finishes():
+    handler = progress.ComponentProgress(total=2, stream=io.StringIO())
+    assert handler.heartbeat() is None
+    handler.emit(_log("Component %s is running.", "Transform"))
+    assert handler.heartbeat().startswith("[1/2] Transform still running (0 min ")
+    handler.emit(_log("Component %s is finished.", "Transform"))
+    assert handler.heartbeat() is None
+
+
+def test_settings_refuse_bad_values_in_one_line():
+    for bad in ({"accuracy_threshold": 2.0}, {"num_examples": 0}, {"runner": "airflow"},
+                {"beam_args": ("runner=Flink",)}):
+        with pytest.raises(configs.SettingsError) as raised:
+            configs.Settings(**bad)
+        assert "\n" not in str(raised.value) and next(iter(bad)).replace("_", "-") in str(raised.value)
+
+
+def test_an_unknown_beam_runner_is_refused_before_any_work(tmp_path, capsys):
+    code = console.main(["--output-dir", str(tmp_path), "--no-tracking", "--beam-arg=--runner=NoSuchBeamRunner"])
+    err = capsys.readouterr().err
+    assert code == 2 and "NoSuchBeamRunner" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "pipeline_root").exists() and not (tmp_path / "metadata").exists()
+
+
+def test_libraries_write_to_the_log_file_and_progress_to_the_console(tmp_path, capfd):
+    log = tmp_path / "out" / "datenmt.log"
+    with console.libraries_to_log(str(log), verbose=False):
+        # A child process (as Beam's workers and TensorFlow's C++ logging are) writing to stderr.
+        subprocess.run([sys.executable, "-c", "import sys; sys.stderr.write('cuda chatter\\n'); print('epoch 1')"],
+                       check=True)
+    out, err = capfd.readouterr()
+    assert "epoch 1" in out and "cuda chatter" not in out + err
+    assert "cuda chatter" in log.read_text()

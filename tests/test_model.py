@@ -10,7 +10,7 @@ import tensorflow as tf
 
 from models import features, training, tuning
 from models import model as model_lib
-from tests.conftest import make_fn_args
+from tests.helpers import expected_parameter_count, make_fn_args
 
 CONFIG = model_lib.ModelConfig(input_vocab_size=38, output_vocab_size=11)
 
@@ -30,7 +30,7 @@ def test_output_and_attention_shapes():
 def test_parameter_count_matches_the_seed_design(n_a, n_s):
     config = model_lib.ModelConfig(input_vocab_size=38, output_vocab_size=11, n_a=n_a, n_s=n_s)
     model, attention_model = model_lib.build_models(config)
-    assert model.count_params() == model_lib.expected_parameter_count(config)
+    assert model.count_params() == expected_parameter_count(config)
     # Hand-computed for the defaults: encoder 2*4*(32*(40+32)+32), attention 128*10+10 + 10+1,
     # decoder 4*(64*(64+64)+64), output 64*11+11.
     if (n_a, n_s) == (32, 64):

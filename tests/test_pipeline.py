@@ -14,9 +14,9 @@ from tfx import v1 as tfx
 from tfx.orchestration import metadata
 
 from components.anomalies_gate import DataAnomaliesError
-from pipeline import configs, main_job
+from pipeline import main_job
 from pipeline import pipeline as pipeline_lib
-from tests.conftest import IN_MEMORY_BEAM_ARGS, main_job_args
+from tests.helpers import IN_MEMORY_BEAM_ARGS, main_job_settings
 
 
 def _run(p: tfx.dsl.Pipeline) -> None:
@@ -128,7 +128,8 @@ def test_pipeline_needs_train_and_eval_splits(tmp_path):
     with pytest.raises(ValueError, match="eval"):
         pipeline_lib.create_pipeline(
             pipeline_name="x", pipeline_root=str(tmp_path), num_examples=10, seed=0,
-            splits={"train": 1})
+            splits={"train": 1}, training_config={"epochs": 1, "batch_size": 1, "patience": 1},
+            tuning_config=None, accuracy_threshold=0.5, max_accuracy_drop=0.0)
 
 
 ALL_COMPONENTS = ["ImportSchemaGen", "SyntheticDateExampleGen", "latest_blessed_model_resolver", "StatisticsGen",
@@ -182,7 +183,7 @@ def test_evaluation_is_whole_string_and_sliced_by_format(runs):
 @pytest.mark.slow
 def test_low_threshold_blesses_and_pushes_a_versioned_model(runs):
     assert runs.pushed.blessed is True
-    serving_dir = configs.serving_model_dir(runs.output_dir)
+    serving_dir = runs.settings.serving_model_dir
     assert runs.pushed.pushed_to and os.path.dirname(runs.pushed.pushed_to) == serving_dir
     assert os.path.basename(runs.pushed.pushed_to).isdigit()
     assert tf.saved_model.contains_saved_model(runs.pushed.pushed_to)
@@ -244,7 +245,7 @@ def test_bench_prints_the_figures_of_the_pushed_model(runs):
 
 @pytest.mark.slow
 def test_beam_dag_runner_runs_the_whole_pipeline(tmp_path):
-    result = main_job.run(main_job_args(str(tmp_path), "--runner", "beam", "--no-tuning", "--no-tracking",
+    result = main_job.run(main_job_settings(str(tmp_path), "--runner", "beam", "--no-tuning", "--no-tracking",
                                         "--num-examples", "1000", "--accuracy-threshold", "0"))
     states = _states(result)
     assert set(states) == set(ALL_COMPONENTS) - {"Tuner"} | {"Pusher"}

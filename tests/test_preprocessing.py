@@ -10,7 +10,7 @@ import tensorflow as tf
 import tensorflow_transform as tft
 
 from models import features
-from tests.conftest import analyze_and_transform
+from tests.helpers import analyze_and_transform
 
 TRAIN_ROWS = [
     {"human": ["3 May 1979"], "iso": ["1979-05-03"], "format": ["d_mmm_y"]},

@@ -14,8 +14,15 @@ import mlflow
 import pytest
 from mlflow.tracking import MlflowClient
 
-from pipeline import main_job, records, tracking
-from tests.conftest import main_job_args
+from pipeline import configs, console, main_job
+from reporting import records, tracking
+from tests.helpers import main_job_settings
+
+DEFAULTS = configs.Settings()
+
+
+def _local_uri(output_dir: str) -> str:
+    return tracking.local_settings(output_dir, DEFAULTS.mlflow_experiment, DEFAULTS.registered_model).tracking_uri
 
 
 def _free_port() -> int:
@@ -110,26 +117,26 @@ def _check_run_tree(client: MlflowClient, parent, summary) -> None:
 
 @pytest.mark.slow
 def test_default_local_store_records_every_run_and_registers_only_blessed_models(runs):
-    client = MlflowClient(tracking.local_settings(runs.output_dir).tracking_uri)
-    parents = _parents(client, tracking.DEFAULT_EXPERIMENT)
+    client = MlflowClient(_local_uri(runs.output_dir))
+    parents = _parents(client, DEFAULTS.mlflow_experiment)
     summaries = [runs.unreachable, runs.pushed, runs.again, runs.cached]
     assert [p.data.tags[tracking.PIPELINE_RUN_TAG] for p in parents] == [s.run_id for s in summaries]
     for parent, summary in zip(parents, summaries):
         _check_run_tree(client, parent, summary)
     assert parents[0].data.tags["blessed"] == "false" and "registered_model_version" not in parents[0].data.tags
 
-    versions = client.search_model_versions(f"name='{tracking.DEFAULT_REGISTERED_MODEL}'")
+    versions = client.search_model_versions(f"name='{DEFAULTS.registered_model}'")
     assert sorted(v.tags["pushed_destination"] for v in versions) == sorted(
         {runs.pushed.pushed_to, runs.again.pushed_to})  # the fully cached run registered nothing new
     for parent in parents[1:]:
-        assert parent.data.tags["registered_model_version"].startswith(tracking.DEFAULT_REGISTERED_MODEL + "/")
+        assert parent.data.tags["registered_model_version"].startswith(DEFAULTS.registered_model + "/")
         assert parent.data.tags["pushed_destination"] in {runs.pushed.pushed_to, runs.again.pushed_to}
 
 
 @pytest.mark.slow
 def test_mlmd_and_mlflow_link_both_ways(runs):
-    client = MlflowClient(tracking.local_settings(runs.output_dir).tracking_uri)
-    store = records.open_store(main_job.metadata_config(runs.output_dir))
+    client = MlflowClient(_local_uri(runs.output_dir))
+    store = records.open_sqlite_store(runs.metadata_path)
     run = records.latest_run(store, "datenmt-test")
     mlflow_run_id = run.context.custom_properties[tracking.MLFLOW_RUN_PROPERTY].string_value
     parent = client.get_run(mlflow_run_id)
@@ -141,14 +148,14 @@ def test_mlmd_and_mlflow_link_both_ways(runs):
 
 @pytest.mark.slow
 def test_tracking_server_receives_the_run_and_the_registered_model(runs, mlflow_server):
-    args = main_job_args(runs.output_dir, "--accuracy-threshold", "0", "--tracking-uri", mlflow_server,
-                         "--experiment", "datenmt-server-test")
-    result = main_job.run(args)
+    settings = main_job_settings(runs.output_dir, "--accuracy-threshold", "0", "--tracking-uri", mlflow_server,
+                                 "--mlflow-experiment", "datenmt-server-test")
+    result = main_job.run(settings)
     assert result.blessed and result.mlflow_run.startswith(mlflow_server)
     client = MlflowClient(mlflow_server)
     (parent,) = _parents(client, "datenmt-server-test")
     _check_run_tree(client, parent, result)
-    (version,) = client.search_model_versions(f"name='{tracking.DEFAULT_REGISTERED_MODEL}'")
+    (version,) = client.search_model_versions(f"name='{DEFAULTS.registered_model}'")
     assert version.tags["pushed_destination"] == result.pushed_to
     downloaded = mlflow.artifacts.download_artifacts(
         run_id=parent.info.run_id, artifact_path="pushed_model", tracking_uri=mlflow_server)
@@ -158,7 +165,7 @@ def test_tracking_server_receives_the_run_and_the_registered_model(runs, mlflow_
 def test_unreachable_tracking_server_stops_before_any_work(tmp_path, capsys):
     closed = f"http://127.0.0.1:{_free_port()}"
     args = ["--output-dir", str(tmp_path), "--tracking-uri", closed, "--num-examples", "100"]
-    assert main_job.main(args) == 2
+    assert console.main(args) == 2
     err = capsys.readouterr().err
     assert closed in err and "cannot be reached" in err and "--no-tracking" in err
     assert not (tmp_path / "pipeline_root").exists() and not (tmp_path / "metadata").exists()
@@ -170,10 +177,9 @@ def test_mlflow_reporter_component_reports_from_its_input_artifacts(runs, tmp_pa
     from tfx.dsl.components.base import base_executor
     from tfx.types import artifact_utils
 
-    from components import mlflow_reporter
-    from kubeflow import kubeflow_v2_runner
+    from reporting import mlflow_reporter
 
-    store = records.open_store(main_job.metadata_config(runs.output_dir))
+    store = records.open_sqlite_store(runs.metadata_path)
     run = records.latest_run(store, "datenmt-test")
     wanted = {"model": ("Model", "Trainer"), "model_run": ("ModelRun", "Trainer"),
               "transform_graph": ("TransformGraph", "Transform"), "evaluation": ("ModelEvaluation", "Evaluator"),
@@ -183,15 +189,13 @@ def test_mlflow_reporter_component_reports_from_its_input_artifacts(runs, tmp_pa
         mlmd_artifact = run.artifact(type_name, producer)
         artifact_type = store.get_artifact_types_by_id([mlmd_artifact.type_id])[0]
         input_dict[key] = [artifact_utils.deserialize_artifact(artifact_type, mlmd_artifact)]
-    settings = tracking.local_settings(str(tmp_path))
-    defaults = kubeflow_v2_runner.parameter_defaults()
+    settings = tracking.local_settings(str(tmp_path), "on-kubeflow", "m")
     executor = mlflow_reporter.Executor(base_executor.BaseExecutor.Context(
         tmp_dir=str(tmp_path / "tmp"), pipeline_run_id="kfp-run-42"))
     executor.Do(input_dict, {}, {
         "tracking_uri": settings.tracking_uri, "experiment": "on-kubeflow", "registered_model": "m",
-        "pipeline_name": "datenmt-test", "num_examples": 2000, "seed": 3,
-        "training_config": defaults["training_config"],
-        "tuning_config": json.dumps({"max_trials": 2, "epochs": 1}), "eval_config": defaults["eval_config"]})
+        "pipeline_name": "datenmt-test", "num_examples": 2000, "seed": 3, "epochs": 1, "max_trials": 2,
+        "trial_epochs": 1, "accuracy_threshold": 0.999, "max_accuracy_drop": 0.001})
 
     client = MlflowClient(settings.tracking_uri)
     (parent,) = _parents(client, "on-kubeflow")
@@ -203,11 +207,13 @@ def test_mlflow_reporter_component_reports_from_its_input_artifacts(runs, tmp_pa
 
 
 def test_a_failed_pipeline_run_is_recorded_as_failed(tmp_path):
-    args = main_job_args(str(tmp_path), "--no-tuning", "--beam-arg=--runner=NoSuchBeamRunner")
-    with pytest.raises(Exception, match="NoSuchBeamRunner"):
-        main_job.run(args)
-    client = MlflowClient(tracking.local_settings(str(tmp_path)).tracking_uri)
-    (parent,) = _parents(client, tracking.DEFAULT_EXPERIMENT)
+    settings = main_job_settings(str(tmp_path), "--no-tuning")
+    with open(settings.pipeline_root, "w") as f:  # a file where the pipeline root must go: the first step fails
+        f.write("not a directory")
+    with pytest.raises(Exception, match="pipeline_root"):
+        main_job.run(settings)
+    client = MlflowClient(_local_uri(str(tmp_path)))
+    (parent,) = _parents(client, DEFAULTS.mlflow_experiment)
     assert parent.info.status == "FAILED"
-    assert "NoSuchBeamRunner" in parent.data.tags["error"]
+    assert "pipeline_root" in parent.data.tags["error"]
     assert parent.data.tags["tfx.pipeline_name"] == "datenmt-test"

@@ -1,0 +1,1 @@
+"""Using a pushed model: finding it, the `datenmt` command (translate, run, bench) and the benchmark."""

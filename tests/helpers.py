@@ -1,0 +1,83 @@
+"""Helpers shared by the tests (fixtures live in conftest.py and use these)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import tensorflow as tf
+import tensorflow_transform as tft
+import tensorflow_transform.beam as tft_beam
+from tensorflow_transform.tf_metadata import dataset_metadata, metadata_io, schema_utils
+from tfx.components.trainer import fn_args_utils
+
+from data_gen import generator
+from models import features, preprocessing
+from models import model as model_lib
+from pipeline import configs, flags
+
+# Beam in tests: one in-process worker (multi-process Beam under pytest is slow
+# and forks the test process).
+IN_MEMORY_BEAM_ARGS = ["--direct_running_mode=in_memory", "--direct_num_workers=1"]
+
+RAW_SPEC = {k: tf.io.FixedLenFeature([1], tf.string)
+            for k in (features.HUMAN_KEY, features.ISO_KEY, features.FORMAT_KEY)}
+
+
+def analyze_and_transform(train_rows: list[dict], other_rows: list[dict], out_dir: str):
+    """Runs preprocessing_fn with tf.Transform's Beam implementation, as TFX's Transform does.
+
+    Analyzes `train_rows`, transforms both lists, writes the transform graph (with the
+    raw schema, as TFX does) to `out_dir`. Returns (train_out, other_out, transformed metadata).
+    """
+    metadata = dataset_metadata.DatasetMetadata(schema_utils.schema_from_feature_spec(RAW_SPEC))
+    with tft_beam.Context(temp_dir=os.path.join(os.path.dirname(out_dir), "tft_tmp"), force_tf_compat_v1=False):
+        (train_out, out_metadata), transform_fn = (
+            (train_rows, metadata) | tft_beam.AnalyzeAndTransformDataset(
+                preprocessing.preprocessing_fn, output_record_batches=False))
+        (other_out, _) = ((other_rows, metadata), transform_fn) | tft_beam.TransformDataset()
+        _ = transform_fn | tft_beam.WriteTransformFn(out_dir)
+    metadata_io.write_metadata(metadata, os.path.join(out_dir, tft.TFTransformOutput.RAW_METADATA_DIR))
+    return train_out, other_out, out_metadata
+
+
+def raw_rows(n: int, seed: int) -> list[dict]:
+    """Generated examples as tf.Transform's instance dicts."""
+    return [{"human": [e.human], "iso": [e.iso], "format": [e.format]} for e in generator.generate(n, seed)]
+
+
+def make_fn_args(transformed_data, working_dir: str, custom_config: dict) -> fn_args_utils.FnArgs:
+    """FnArgs as TFX's Trainer and Tuner build them, over the `transformed_data` fixture."""
+    examples, graph, _ = transformed_data
+    fn_args = fn_args_utils.get_common_fn_args(
+        {"examples": [examples], "transform_graph": [graph]},
+        {"train_args": json.dumps({"splits": ["train"]}), "eval_args": json.dumps({"splits": ["eval"]}),
+         "custom_config": json.dumps(custom_config)},
+        working_dir=working_dir)
+    fn_args.serving_model_dir = os.path.join(working_dir, "serving_model")
+    fn_args.model_run_dir = os.path.join(working_dir, "model_run")
+    return fn_args
+
+
+def main_job_settings(output_dir: str, *extra: str) -> configs.Settings:
+    """The main job's settings for a tiny run: 2,000 examples, one short epoch, in-memory Beam."""
+    args = flags.build_parser("test").parse_args([
+        "--output-dir", output_dir, "--pipeline-name", "datenmt-test", "--num-examples", "2000",
+        "--seed", "3", "--epochs", "1", "--max-trials", "2", "--trial-epochs", "1",
+        *[f"--beam-arg={a}" for a in IN_MEMORY_BEAM_ARGS], *extra])
+    return flags.settings_from_args(args)
+
+
+def expected_parameter_count(config: model_lib.ModelConfig) -> int:
+    """The parameter count the seed design implies, for checking the built model."""
+
+    def lstm(inputs: int, units: int) -> int:
+        return 4 * (units * (inputs + units) + units)
+
+    encoder = 2 * lstm(config.input_depth, config.n_a)
+    concat_width = 2 * config.n_a + config.n_s
+    hidden = model_lib.ATTENTION_HIDDEN_UNITS
+    attention = (concat_width * hidden + hidden) + (hidden + 1)
+    decoder = lstm(2 * config.n_a, config.n_s)
+    output = config.n_s * config.output_vocab_size + config.output_vocab_size
+    return encoder + attention + decoder + output
