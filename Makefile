@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 SETUP_STAMP := .venv/.datenmt-installed
 
-.PHONY: setup test run bench lock clean
+.PHONY: setup test lint run bench lock clean
 
 ## setup: make .venv with the locked stack (idempotent; a second run only checks).
 setup:
@@ -11,6 +11,10 @@ setup:
 ## test: the whole test suite (sets up first if needed).
 test: setup
 	$(PY) -m pytest
+
+## lint: ruff over the whole tree (configuration in pyproject.toml).
+lint: setup
+	$(PY) -m ruff check .
 
 ## run: the main job, the whole pipeline on its embedded defaults.
 run: setup

@@ -7,7 +7,8 @@ scheduler sets the two numbers per run (Kubeflow pipeline parameters) instead of
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Union
+from collections.abc import Sequence
+from typing import Any
 
 import tensorflow_model_analysis as tfma
 from google.protobuf import json_format
@@ -21,7 +22,7 @@ from tfx.utils import json_utils
 from components.scalar_config import scalar_parameters
 
 THRESHOLD_PARAMETERS = {"accuracy_threshold": float, "max_accuracy_drop": float}
-FloatParameter = Union[float, data_types.RuntimeParameter]
+FloatParameter = float | data_types.RuntimeParameter
 
 
 def metric_threshold(accuracy_threshold: float, max_accuracy_drop: float) -> tfma.MetricThreshold:
@@ -86,7 +87,7 @@ class GatedEvaluator(base_beam_component.BaseBeamComponent):
 
     def __init__(self, *, examples: types.BaseChannel, model: types.BaseChannel, schema: types.BaseChannel,
                  eval_config: tfma.EvalConfig, example_splits: Sequence[str], accuracy_threshold: FloatParameter,
-                 max_accuracy_drop: FloatParameter, baseline_model: Optional[types.BaseChannel] = None):
+                 max_accuracy_drop: FloatParameter, baseline_model: types.BaseChannel | None = None):
         super().__init__(spec=GatedEvaluatorSpec(
             examples=examples, model=model, baseline_model=baseline_model, schema=schema,
             eval_config=eval_config, example_splits=json_utils.dumps(list(example_splits)),

@@ -8,7 +8,8 @@ scalar execution parameter instead (a scalar pipeline parameter on Kubeflow) and
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from tfx.types import component_spec, standard_component_specs
 from tfx.utils import json_utils

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Optional, Union
+from typing import Any
 
 from tfx import types
 from tfx.components.tuner import executor as tuner_executor
@@ -19,7 +19,7 @@ from models import tuning
 
 # What a pipeline sets per run: the trial budget and each trial's training settings.
 TUNING_PARAMETERS = {"max_trials": int, "epochs": int, "batch_size": int}
-IntParameter = Union[int, data_types.RuntimeParameter]
+IntParameter = int | data_types.RuntimeParameter
 
 
 class TimedTunerSpec(standard_component_specs.TunerSpec):
@@ -50,7 +50,7 @@ class TimedTuner(base_component.BaseComponent):
     def __init__(self, *, examples: types.BaseChannel, transform_graph: types.BaseChannel,
                  schema: types.BaseChannel, tuner_fn: str, train_args: trainer_pb2.TrainArgs,
                  eval_args: trainer_pb2.EvalArgs, max_trials: IntParameter, epochs: IntParameter,
-                 batch_size: IntParameter, base_model: Optional[types.BaseChannel] = None):
+                 batch_size: IntParameter, base_model: types.BaseChannel | None = None):
         super().__init__(spec=TimedTunerSpec(
             examples=examples, transform_graph=transform_graph, schema=schema, base_model=base_model,
             tuner_fn=tuner_fn, train_args=train_args, eval_args=eval_args,

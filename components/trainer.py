@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any
 
 from tfx import types
 from tfx.components.trainer import executor as trainer_executor
@@ -15,7 +15,7 @@ from components.scalar_config import scalar_parameters, with_scalars_in_custom_c
 
 # models.training.TrainingConfig fields a pipeline sets per run.
 TRAINING_PARAMETERS = {"epochs": int, "batch_size": int, "patience": int}
-IntParameter = Union[int, data_types.RuntimeParameter]
+IntParameter = int | data_types.RuntimeParameter
 
 
 class TrainerSpec(standard_component_specs.TrainerSpec):
@@ -39,7 +39,7 @@ class Trainer(base_component.BaseComponent):
     def __init__(self, *, examples: types.BaseChannel, transform_graph: types.BaseChannel,
                  schema: types.BaseChannel, run_fn: str, train_args: trainer_pb2.TrainArgs,
                  eval_args: trainer_pb2.EvalArgs, epochs: IntParameter, batch_size: IntParameter,
-                 patience: IntParameter, hyperparameters: Optional[types.BaseChannel] = None):
+                 patience: IntParameter, hyperparameters: types.BaseChannel | None = None):
         super().__init__(spec=TrainerSpec(
             examples=examples, transform_graph=transform_graph, schema=schema, hyperparameters=hyperparameters,
             run_fn=run_fn, train_args=train_args, eval_args=eval_args,

@@ -6,7 +6,8 @@ import datetime
 import functools
 import itertools
 import random
-from typing import Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
 from data_gen import formats as formats_lib
 
@@ -70,7 +71,7 @@ def _calendar_cycle() -> Iterator[datetime.date]:
     return (first + datetime.timedelta(days=i) for i in range(28 * 366))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def longest_renderings() -> dict[str, str]:
     """The longest string each format can produce, by format name.
 

@@ -8,7 +8,7 @@ characters, so a normalised string is never longer than the raw one.
 
 from __future__ import annotations
 
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import tensorflow as tf
 
@@ -26,7 +26,7 @@ NORMALIZATION_RULES: tuple[tuple[str, str], ...] = (
 )
 
 
-def normalize(texts: Union[tf.Tensor, str, Sequence[str]]) -> tf.Tensor:
+def normalize(texts: tf.Tensor | str | Sequence[str]) -> tf.Tensor:
     """Normalises human date strings: case folding, punctuation, white space.
 
     Works in a TF graph (Transform, serving) and eagerly on Python strings, e.g.

@@ -13,7 +13,7 @@ import argparse
 import datetime
 import os
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -91,7 +91,7 @@ def _cluster_flags(parser: argparse.ArgumentParser, experiment: bool = True) -> 
 def _run_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--package", default=DEFAULT_PACKAGE)
     flags.add_settings_arguments(parser, ["pipeline_name"])
-    parser.add_argument("--version", default=datetime.datetime.now(datetime.timezone.utc).strftime("v%Y%m%d-%H%M%S"),
+    parser.add_argument("--version", default=datetime.datetime.now(datetime.UTC).strftime("v%Y%m%d-%H%M%S"),
                         help="pipeline version name (default: a UTC timestamp)")
     flags.add_settings_arguments(parser.add_argument_group("pipeline parameters (unset: the compiled defaults)"),
                                  configs.KFP_PARAMETERS, with_defaults=False)
@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)

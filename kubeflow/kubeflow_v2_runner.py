@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Optional
 
 import yaml
 from tfx import v1 as tfx
@@ -31,7 +30,7 @@ class CompileOptions:
     pipeline_root: str  # e.g. gs://bucket/datenmt or s3://... (reachable from the cluster)
     image: str = DEFAULT_IMAGE
     pipeline_name: str = _DEFAULTS.pipeline_name
-    serving_model_dir: Optional[str] = None  # default: <pipeline_root>/serving_model
+    serving_model_dir: str | None = None  # default: <pipeline_root>/serving_model
     enable_tuning: bool = _DEFAULTS.tuning
     beam_pipeline_args: tuple[str, ...] = _DEFAULTS.beam_args
 

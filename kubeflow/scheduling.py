@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 import kfp
 
@@ -14,8 +15,8 @@ class Target:
 
     endpoint: str
     experiment: str
-    pipeline_root: Optional[str] = None
-    namespace: Optional[str] = None
+    pipeline_root: str | None = None
+    namespace: str | None = None
 
 
 def make_client(target: Target) -> kfp.Client:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Dict
-
 import tensorflow as tf
 import tensorflow_transform as tft
 
@@ -27,7 +25,7 @@ def pad_or_truncate(ids: tf.RaggedTensor, length: int, pad_id: int) -> tf.Tensor
     return tf.cast(dense, tf.int64)
 
 
-def encode_human(human: tf.Tensor) -> Dict[str, tf.Tensor]:
+def encode_human(human: tf.Tensor) -> dict[str, tf.Tensor]:
     """Input ids and normalised length of raw human strings ([batch] tf.string)."""
     chars = characters(normalize(human))
     ids = tft.compute_and_apply_vocabulary(
@@ -46,7 +44,7 @@ def encode_iso(iso: tf.Tensor) -> tf.Tensor:
     return pad_or_truncate(ids, features.TY, 0)
 
 
-def preprocessing_fn(inputs: Dict[str, tf.Tensor]) -> Dict[str, tf.Tensor]:
+def preprocessing_fn(inputs: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
     """tf.Transform callback: raw (human, iso, format) -> model features, labels, pass-throughs."""
     iso = _squeeze(inputs[features.ISO_KEY])
     outputs = encode_human(_squeeze(inputs[features.HUMAN_KEY]))

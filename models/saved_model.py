@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
-from typing import Iterable, Iterator, Optional
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import tensorflow as tf
@@ -34,10 +34,10 @@ class Translation:
     """One input and its ISO date, or why it could not be translated."""
 
     input: str
-    iso: Optional[str] = None
-    confidence: Optional[float] = None
-    valid: Optional[bool] = None
-    error: Optional[str] = None
+    iso: str | None = None
+    confidence: float | None = None
+    valid: bool | None = None
+    error: str | None = None
 
     def as_dict(self) -> dict:
         fields = {"input": self.input}
@@ -48,7 +48,7 @@ class Translation:
         return fields
 
 
-def input_error(input_length: int, unknown_characters: str) -> Optional[str]:
+def input_error(input_length: int, unknown_characters: str) -> str | None:
     """Why an input cannot be translated, from what the serving signature reports; None if it can."""
     if input_length == 0:
         return "empty input"

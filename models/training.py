@@ -6,7 +6,8 @@ import dataclasses
 import json
 import os
 import time
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 import keras
 import keras_tuner
@@ -43,7 +44,7 @@ class TrainingConfig:
     verbose: int = 2  # one progress line per epoch
 
     @classmethod
-    def from_custom_config(cls, custom_config: Optional[Mapping[str, Any]]) -> "TrainingConfig":
+    def from_custom_config(cls, custom_config: Mapping[str, Any] | None) -> TrainingConfig:
         """Takes the fields it knows from a component's custom_config; rejects bad values."""
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in (custom_config or {}).items() if k in known}
@@ -53,7 +54,7 @@ class TrainingConfig:
         return config
 
 
-def make_optimizer(config: TrainingConfig, learning_rate: Optional[float] = None) -> keras.optimizers.Optimizer:
+def make_optimizer(config: TrainingConfig, learning_rate: float | None = None) -> keras.optimizers.Optimizer:
     """Adam with inverse-time learning-rate decay and gradient clipping."""
     schedule = keras.optimizers.schedules.InverseTimeDecay(
         learning_rate or config.learning_rate, decay_steps=config.decay_steps, decay_rate=config.decay)
@@ -100,7 +101,7 @@ def train_and_eval_datasets(fn_args: tfx.components.FnArgs, tf_transform_output:
     return train, evaluation
 
 
-def hyperparameter_values(hyperparameters: Optional[Mapping[str, Any]]) -> dict[str, Any]:
+def hyperparameter_values(hyperparameters: Mapping[str, Any] | None) -> dict[str, Any]:
     """n_a, n_s and learning rate: the Tuner's best, or the defaults when tuning is off."""
     values = {"n_a": model_lib.DEFAULT_N_A, "n_s": model_lib.DEFAULT_N_S, "learning_rate": None}
     if hyperparameters:

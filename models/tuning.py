@@ -9,8 +9,8 @@ import keras_tuner
 import tensorflow_transform as tft
 from tfx import v1 as tfx
 
-from models import training
 from models import model as model_lib
+from models import training
 
 OBJECTIVE = keras_tuner.Objective("val_exact_match", direction="max")
 N_A_CHOICES = (32, 64)

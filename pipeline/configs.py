@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 # Split name -> hash buckets: 80% to train on, 10% for early stopping, 10% held out for the Evaluator.
 SPLITS = {"train": 8, "eval": 1, "test": 1}
@@ -31,29 +32,29 @@ class SettingsError(ValueError):
 # --- checks: each returns None when the value is fine, else what is wrong ------------------------
 
 
-def positive(value: Any) -> Optional[str]:
+def positive(value: Any) -> str | None:
     return None if isinstance(value, int) and value >= 1 else "must be a positive integer"
 
 
-def unit_interval(value: Any) -> Optional[str]:
+def unit_interval(value: Any) -> str | None:
     ok = isinstance(value, (int, float)) and not math.isnan(value) and 0 <= value <= 1
     return None if ok else "must be a number from 0 to 1"
 
 
-def known_runner(value: Any) -> Optional[str]:
+def known_runner(value: Any) -> str | None:
     return None if value in RUNNER_NAMES else f"must be one of {', '.join(RUNNER_NAMES)}"
 
 
-def beam_options(value: Any) -> Optional[str]:
+def beam_options(value: Any) -> str | None:
     bad = [a for a in value if not (isinstance(a, str) and a.startswith("--") and len(a) > 2)]
     return f"Beam options are written --name=value, got {bad[0]!r}" if bad else None
 
 
-def non_empty(value: Any) -> Optional[str]:
+def non_empty(value: Any) -> str | None:
     return None if isinstance(value, str) and value.strip() else "must not be empty"
 
 
-def _field(default: Any = dataclasses.MISSING, *, help: str, check: Optional[Callable] = None,  # noqa: A002
+def _field(default: Any = dataclasses.MISSING, *, help: str, check: Callable | None = None,  # noqa: A002
            kfp: bool = False, default_factory: Any = dataclasses.MISSING) -> Any:
     metadata = {"help": help, "check": check, "kfp": kfp}
     if default_factory is not dataclasses.MISSING:
@@ -94,7 +95,7 @@ class Settings:
     cache: bool = _field(True, help="reuse outputs of executions whose inputs are unchanged")
     verbose: bool = _field(False, help="show every library's logs on the console, not only progress")
     tracking: bool = _field(True, help="record the run in MLflow")
-    tracking_uri: Optional[str] = _field(default_factory=lambda: os.environ.get("MLFLOW_TRACKING_URI"), kfp=True,
+    tracking_uri: str | None = _field(default_factory=lambda: os.environ.get("MLFLOW_TRACKING_URI"), kfp=True,
                                          help="MLflow tracking server (env MLFLOW_TRACKING_URI); default: a "
                                               "SQLite store under the output directory")
     mlflow_experiment: str = _field("datenmt", help="MLflow experiment", check=non_empty, kfp=True)
@@ -137,7 +138,7 @@ def component_config(fields: dict[str, str], values: dict[str, Any]) -> dict[str
     return {key: values[name] for key, name in fields.items()}
 
 
-def check_value(name: str, value: Any) -> Optional[str]:
+def check_value(name: str, value: Any) -> str | None:
     """What is wrong with `value` for the setting `name`, or None."""
     check = FIELDS[name].metadata["check"]
     return check(value) if check else None

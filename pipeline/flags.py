@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from typing import Any, Callable, Iterable, Optional
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from pipeline import configs
 
@@ -65,7 +66,7 @@ def _add(parser: argparse._ActionsContainer, field: dataclasses.Field, default: 
                             metavar=name.upper(), help=help_text + shown)
 
 
-def add_settings_arguments(parser: argparse._ActionsContainer, names: Optional[Iterable[str]] = None,
+def add_settings_arguments(parser: argparse._ActionsContainer, names: Iterable[str] | None = None,
                            with_defaults: bool = True) -> argparse._ActionsContainer:
     """Adds a flag for each setting in `names` (default: all); without defaults, unset flags are None."""
     defaults = configs.Settings() if with_defaults else None

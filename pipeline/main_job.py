@@ -7,7 +7,7 @@ parses the flags and prints the summary this module returns.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.runners import runner as beam_runner
@@ -48,7 +48,7 @@ def pipeline_from_settings(settings: configs.Settings) -> tfx.dsl.Pipeline:
     )
 
 
-def tracking_settings(settings: configs.Settings) -> Optional[tracking.TrackingSettings]:
+def tracking_settings(settings: configs.Settings) -> tracking.TrackingSettings | None:
     """Where MLflow records go; None when tracking is off."""
     if not settings.tracking:
         return None
@@ -105,7 +105,7 @@ def run(settings: configs.Settings) -> summary.RunSummary:
     return result
 
 
-def _latest_run_id(store, pipeline_name: str) -> Optional[str]:
+def _latest_run_id(store, pipeline_name: str) -> str | None:
     try:
         return records.latest_run(store, pipeline_name).run_id
     except LookupError:  # failed before recording anything

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, NamedTuple, Optional, Sequence, Union
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
 from tfx import v1 as tfx
 from tfx.dsl.components.base import base_node
@@ -23,9 +24,9 @@ PREPROCESSING_FN = "models.preprocessing.preprocessing_fn"
 TUNER_FN = "models.tuning.tuner_fn"
 RUN_FN = "models.training.run_fn"
 
-IntParameter = Union[int, data_types.RuntimeParameter]
-FloatParameter = Union[float, data_types.RuntimeParameter]
-StrParameter = Union[str, data_types.RuntimeParameter]
+IntParameter = int | data_types.RuntimeParameter
+FloatParameter = float | data_types.RuntimeParameter
+StrParameter = str | data_types.RuntimeParameter
 
 
 class DataValidation(NamedTuple):
@@ -42,7 +43,7 @@ class EvaluationAndPush(NamedTuple):
 
     resolver: base_node.BaseNode
     evaluator: GatedEvaluator
-    pusher: Optional[base_node.BaseNode]
+    pusher: base_node.BaseNode | None
 
 
 def create_data_validation(examples: tfx.types.BaseChannel, schema_path: str) -> DataValidation:
@@ -59,7 +60,7 @@ def create_data_validation(examples: tfx.types.BaseChannel, schema_path: str) ->
 def create_evaluation_and_push(
     examples: tfx.types.BaseChannel, schema: tfx.types.BaseChannel, model: tfx.types.BaseChannel,
     eval_split: str, accuracy_threshold: FloatParameter, max_accuracy_drop: FloatParameter,
-    serving_model_dir: Optional[str],
+    serving_model_dir: str | None,
 ) -> EvaluationAndPush:
     """The latest-blessed-model Resolver, the Evaluator and, for blessed models only, the Pusher."""
     resolver = tfx.dsl.Resolver(
@@ -89,14 +90,14 @@ def create_pipeline(
     seed: IntParameter,
     splits: Mapping[str, int],
     training_config: Mapping[str, IntParameter],
-    tuning_config: Optional[Mapping[str, IntParameter]],
+    tuning_config: Mapping[str, IntParameter] | None,
     accuracy_threshold: FloatParameter,
     max_accuracy_drop: FloatParameter,
-    serving_model_dir: Optional[str] = None,
-    mlflow_reporter: Optional[Mapping[str, Any]] = None,
+    serving_model_dir: str | None = None,
+    mlflow_reporter: Mapping[str, Any] | None = None,
     schema_path: str = schemas.SCHEMA_PATH,
-    metadata_connection_config: Optional[tfx.proto.orchestration.metadata_pb2.ConnectionConfig] = None,
-    beam_pipeline_args: Optional[Sequence[str]] = None,
+    metadata_connection_config: tfx.proto.orchestration.metadata_pb2.ConnectionConfig | None = None,
+    beam_pipeline_args: Sequence[str] | None = None,
     enable_cache: bool = True,
 ) -> tfx.dsl.Pipeline:
     """Builds the datenmt pipeline.

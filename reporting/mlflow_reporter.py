@@ -6,7 +6,7 @@ outlives the pipeline, so this last step reports with the same code (reporting/t
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any
 
 from tfx import types
 from tfx.dsl.components.base import base_component, base_executor, executor_spec
@@ -61,6 +61,6 @@ class MlflowReporter(base_component.BaseComponent):
     SPEC_CLASS = MlflowReporterSpec
     EXECUTOR_SPEC = executor_spec.ExecutorClassSpec(Executor)
 
-    def __init__(self, *, tuner_results: Optional[types.BaseChannel] = None,
-                 **values: Union[types.BaseChannel, str, int, float, data_types.RuntimeParameter]):
+    def __init__(self, *, tuner_results: types.BaseChannel | None = None,
+                 **values: types.BaseChannel | str | int | float | data_types.RuntimeParameter):
         super().__init__(spec=MlflowReporterSpec(tuner_results=tuner_results, **values))

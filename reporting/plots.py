@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib
 
@@ -24,7 +24,7 @@ def attention_maps(maps: Sequence[tuple[str, np.ndarray, list[str], str]], path:
     columns = min(2, len(maps))
     rows = math.ceil(len(maps) / columns)
     fig, axes = plt.subplots(rows, columns, figsize=(7 * columns, 3.6 * rows), squeeze=False)
-    for ax, (text, weights, chars, iso) in zip(axes.flat, maps):
+    for ax, (text, weights, chars, iso) in zip(axes.flat, maps, strict=False):  # more axes than maps
         ax.imshow(weights, cmap="viridis", aspect="auto", vmin=0, vmax=1)
         ax.set_xticks(range(len(chars)), [c if c != " " else "␣" for c in chars])
         ax.set_yticks(range(len(iso)), list(iso))

@@ -9,7 +9,8 @@ import re
 import sys
 import threading
 import time
-from typing import Iterator, Optional, TextIO
+from collections.abc import Iterator
+from typing import TextIO
 
 from absl import logging as absl_logging
 
@@ -32,15 +33,18 @@ class ComponentProgress(logging.Handler):
         self.stream = stream
         self._started: dict[str, float] = {}
         self._notes: dict[str, str] = {}
-        self._current: Optional[str] = None
+        self._current: str | None = None
         self._finished: set[str] = set()
 
-    def heartbeat(self) -> Optional[str]:
-        """`[ i/n] Node still running (1 min 30 s)` for the component at work, or None."""
+    def heartbeat(self, after_seconds: float = 0.0) -> str | None:
+        """`[ i/n] Node still running (1 min 30 s)` for the component at work (if at it for at least
+        `after_seconds`), or None."""
         node = self._current
         if node is None or node in self._finished:
             return None
         seconds = int(time.perf_counter() - self._started[node])
+        if seconds < after_seconds:
+            return None
         return self._line(node, f"still running ({seconds // 60} min {seconds % 60:02d} s)")
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -76,7 +80,7 @@ def _heartbeat(handler: ComponentProgress, interval: float) -> Iterator[None]:
 
     def beat() -> None:
         while not stop.wait(interval):
-            line = handler.heartbeat()
+            line = handler.heartbeat(after_seconds=interval)
             if line:
                 print(line, file=handler.stream, flush=True)
 

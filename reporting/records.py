@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from ml_metadata import metadata_store
 from ml_metadata.proto import metadata_store_pb2
@@ -35,7 +36,7 @@ class RunRecords:
         # The run's output artifacts (including ones reused from cache), oldest first; read once.
         self._artifacts = sorted(store.get_artifacts_by_context(context.id), key=lambda a: a.id)
 
-    def artifact(self, type_name: str, producer: Optional[str] = None) -> Optional[metadata_store_pb2.Artifact]:
+    def artifact(self, type_name: str, producer: str | None = None) -> metadata_store_pb2.Artifact | None:
         """The run's newest artifact of a type, optionally from one component (its URI names it)."""
         return newest_artifact(self._artifacts, type_name, producer)
 
@@ -63,7 +64,7 @@ class InputArtifacts:
         self.run_id = run_id
         self._artifacts = [_typed_proto(a) for a in artifacts]  # from tfx.types.Artifact
 
-    def artifact(self, type_name: str, producer: Optional[str] = None) -> Optional[metadata_store_pb2.Artifact]:
+    def artifact(self, type_name: str, producer: str | None = None) -> metadata_store_pb2.Artifact | None:
         return newest_artifact(self._artifacts, type_name, producer)
 
     def components(self) -> list[ComponentRecord]:
@@ -71,7 +72,7 @@ class InputArtifacts:
 
 
 def newest_artifact(artifacts: Iterable[metadata_store_pb2.Artifact], type_name: str,
-                    producer: Optional[str] = None) -> Optional[metadata_store_pb2.Artifact]:
+                    producer: str | None = None) -> metadata_store_pb2.Artifact | None:
     """The last artifact of a type, optionally from one component (its URI names it), or None."""
     found = [a for a in artifacts if a.type == type_name and (producer is None or f"/{producer}/" in a.uri)]
     return found[-1] if found else None

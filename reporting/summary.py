@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Optional
 
 import tensorflow_model_analysis as tfma
 
@@ -23,13 +22,13 @@ class FormatResult:
 @dataclasses.dataclass(frozen=True)
 class RunSummary:
     run_id: str
-    exact_match: Optional[float]
+    exact_match: float | None
     examples: int
     formats: list[FormatResult]  # worst first
-    blessed: Optional[bool]  # None: no Evaluator ran
-    pushed_to: Optional[str]
+    blessed: bool | None  # None: no Evaluator ran
+    pushed_to: str | None
     components: list[records.ComponentRecord]
-    mlflow_run: Optional[str] = None  # where the run was recorded, if it was
+    mlflow_run: str | None = None  # where the run was recorded, if it was
 
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
@@ -49,7 +48,8 @@ class RunSummary:
         out.append(f"exact match {self.exact_match:.4f} on {self.examples} examples")
         for f in self.formats[:WORST_FORMATS_SHOWN]:
             out.append(f"  worst: {f.format:<24} {f.exact_match:.4f} ({f.examples} examples)")
-        out.append("blessed" if self.blessed else "NOT blessed: below the accuracy threshold or the latest blessed model")
+        out.append("blessed" if self.blessed
+                   else "NOT blessed: below the accuracy threshold or the serving model's exact match")
         out.append(f"pushed to {self.pushed_to}" if self.pushed_to else "not pushed")
         return out
 

@@ -12,11 +12,12 @@ import json
 import os
 import tempfile
 import time
-from typing import Any, Iterator, Mapping, Optional
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import mlflow
-from mlflow.tracking import MlflowClient
 import tensorflow as tf
+from mlflow.tracking import MlflowClient
 
 from data_gen import formats
 from models import features, saved_model, training, tuning
@@ -40,7 +41,7 @@ class TrackingSettings:
     tracking_uri: str
     experiment: str
     registered_model: str
-    artifact_location: Optional[str] = None  # for a local store; a server chooses its own
+    artifact_location: str | None = None  # for a local store; a server chooses its own
 
 
 def local_settings(output_dir: str, experiment: str, registered_model: str) -> TrackingSettings:
@@ -83,8 +84,8 @@ def experiment_id(settings: TrackingSettings) -> str:
         ) from e
 
 
-def data_config(num_examples: int, seed: int, epochs: Optional[int], max_trials: int,
-                splits: Optional[Mapping[str, int]] = None) -> dict[str, Any]:
+def data_config(num_examples: int, seed: int, epochs: int | None, max_trials: int,
+                splits: Mapping[str, int] | None = None) -> dict[str, Any]:
     """What the data and the search were made from, as recorded with each run (max_trials 0: no tuning)."""
     config = {"num_examples": num_examples, "seed": seed, "catalogue_version": formats.CATALOGUE_VERSION,
               "epochs": epochs, "tuning": max_trials > 0, "max_trials": max_trials}
@@ -101,7 +102,7 @@ def _read_json(path: str) -> Any:
         return json.load(f)
 
 
-def log_trials(client: MlflowClient, parent, run: records.RunRecords, trial_epochs: Optional[int]) -> int:
+def log_trials(client: MlflowClient, parent, run: records.RunRecords, trial_epochs: int | None) -> int:
     """One nested run per Tuner trial; returns how many."""
     results = run.artifact("TunerResults")
     if results is None:
@@ -135,7 +136,7 @@ def _signatures(loaded) -> dict[str, Any]:
 
 
 def log_training(client: MlflowClient, parent, run: records.RunRecords, data_config: Mapping[str, Any],
-                 workdir: str) -> Optional[str]:
+                 workdir: str) -> str | None:
     """The Trainer's nested run: hyperparameters, data, per-epoch metrics, model, figures, vocabularies."""
     model_run, model = run.artifact("ModelRun", "Trainer"), run.artifact("Model", "Trainer")
     if model_run is None or model is None:
@@ -221,7 +222,7 @@ def register_pushed_model(client: MlflowClient, parent, settings: TrackingSettin
 
 def report_run(settings: TrackingSettings, run: records.RunRecords, run_summary: summary.RunSummary,
                data_config: Mapping[str, Any], thresholds: Mapping[str, float],
-               trial_epochs: Optional[int], metadata_uri: str) -> str:
+               trial_epochs: int | None, metadata_uri: str) -> str:
     """Records one pipeline run in MLflow; returns the parent run's id (also stored in ML Metadata)."""
     client = MlflowClient(settings.tracking_uri)
     parent = client.create_run(experiment_id(settings), run_name=f"{run.pipeline_name} {run.run_id}", tags={
@@ -250,7 +251,7 @@ def report_run(settings: TrackingSettings, run: records.RunRecords, run_summary:
     return run_id
 
 
-def report_failure(settings: TrackingSettings, pipeline_name: str, run_id: Optional[str], error: BaseException) -> str:
+def report_failure(settings: TrackingSettings, pipeline_name: str, run_id: str | None, error: BaseException) -> str:
     """A FAILED parent run for a pipeline run that raised, so failures are reviewed too; returns its id."""
     client = MlflowClient(settings.tracking_uri)
     parent = client.create_run(experiment_id(settings), run_name=f"{pipeline_name} {run_id or ''} (failed)",

@@ -16,6 +16,11 @@ import sys
 APT_ETC = os.environ.get("APT_ETC", "/etc/apt")
 
 
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
 def _one_line_sources(text: str) -> list[tuple[str, list[str]]]:
     entries = []
     for line in text.splitlines():
@@ -50,11 +55,11 @@ def configured_sources(apt_etc: str = APT_ETC) -> list[tuple[str, list[str]]]:
     entries = []
     main_list = os.path.join(apt_etc, "sources.list")
     if os.path.exists(main_list):
-        entries += _one_line_sources(open(main_list, encoding="utf-8").read())
+        entries += _one_line_sources(_read(main_list))
     for path in sorted(glob.glob(os.path.join(apt_etc, "sources.list.d", "*.list"))):
-        entries += _one_line_sources(open(path, encoding="utf-8").read())
+        entries += _one_line_sources(_read(path))
     for path in sorted(glob.glob(os.path.join(apt_etc, "sources.list.d", "*.sources"))):
-        entries += _deb822_sources(open(path, encoding="utf-8").read())
+        entries += _deb822_sources(_read(path))
     return entries
 
 

@@ -43,7 +43,7 @@ def exact_match(normaliser: saved_model.DateNormaliser, rows: list[dict]) -> tup
     hits = collections.Counter()
     totals = collections.Counter()
     translations = normaliser.translate((r[features.HUMAN_KEY] for r in rows), batch_size=INFERENCE_BATCH)
-    for row, t in zip(rows, translations):
+    for row, t in zip(rows, translations, strict=True):
         totals[row[features.FORMAT_KEY]] += 1
         hits[row[features.FORMAT_KEY]] += t.iso == row[features.ISO_KEY]
     return sum(hits.values()) / len(rows), {f: hits[f] / totals[f] for f in sorted(totals)}
@@ -79,7 +79,8 @@ def machine() -> str:
             cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}"
+    return f"{cpu}, {os.cpu_count()} cores, {system}, Python {platform.python_version()}"
 
 
 def main(args: argparse.Namespace) -> int:

@@ -13,7 +13,8 @@ import argparse
 import json
 import os
 import sys
-from typing import Iterator, Optional, Sequence, TextIO
+from collections.abc import Iterator, Sequence
+from typing import TextIO
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -104,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)

@@ -14,7 +14,7 @@ import itertools
 import json
 import threading
 import urllib.parse
-from typing import Any, Optional
+from typing import Any
 
 API = "/apis/v2beta1"
 
@@ -44,7 +44,7 @@ class KfpContractServer:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
-    def __enter__(self) -> "KfpContractServer":
+    def __enter__(self) -> KfpContractServer:
         self._thread.start()
         return self
 
@@ -154,7 +154,7 @@ def _public(record: dict) -> dict:
     return {k: v for k, v in record.items() if k != "package"}
 
 
-def _filter_value(query: dict) -> Optional[str]:
+def _filter_value(query: dict) -> str | None:
     """The display_name a list call filters on (kfp sends a JSON filter), or None."""
     raw = query.get("filter", [None])[0]
     if not raw:

@@ -135,7 +135,7 @@ def test_normalize(raw, expected):
 def test_normalize_works_on_batches_and_never_lengthens():
     rows = list(generator.generate(500, seed=9))
     normalised = [s.decode() for s in text.normalize([r.human for r in rows]).numpy()]
-    assert all(len(n) <= len(r.human) for n, r in zip(normalised, rows))
+    assert all(len(n) <= len(r.human) for n, r in zip(normalised, rows, strict=True))
     assert all(n == n.lower() and "," not in n for n in normalised)
 
 

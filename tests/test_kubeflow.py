@@ -6,7 +6,6 @@ against a loopback server answering the KFP v2beta1 REST endpoints (tests/kfp_co
 
 from __future__ import annotations
 
-import json
 import os
 
 import pytest
@@ -70,7 +69,8 @@ def test_package_uses_the_configured_image_and_module_paths(package):
     executors = spec["deploymentSpec"]["executors"]
     containers = [e["container"] for e in executors.values() if "container" in e]
     assert containers and {c["image"] for c in containers} == {IMAGE}
-    text = open(package).read()
+    with open(package) as f:
+        text = f.read()
     for module_fn in (pipeline_lib.PREPROCESSING_FN, pipeline_lib.TUNER_FN, pipeline_lib.RUN_FN):
         assert module_fn in text  # referred to by module path: baked into the image, nothing uploaded
     assert spec["defaultPipelineRoot"] == "gs://bucket/datenmt"

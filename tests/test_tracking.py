@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -37,28 +36,27 @@ def mlflow_server(tmp_path_factory):
     root = tmp_path_factory.mktemp("mlflow_server")
     port = _free_port()
     mlflow_cli = os.path.join(os.path.dirname(sys.executable), "mlflow")
-    log = open(root / "server.log", "w")
-    server = subprocess.Popen(
-        [mlflow_cli, "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-         "--backend-store-uri", f"sqlite:///{root}/mlflow.db", "--artifacts-destination", str(root / "artifacts")],
-        stdout=log, stderr=subprocess.STDOUT)
-    uri = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"{uri}/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail(f"mlflow server did not start: {(root / 'server.log').read_text()[-2000:]}")
-        time.sleep(0.5)
-    yield uri
-    server.terminate()
-    server.wait(timeout=30)
-    log.close()
+    with open(root / "server.log", "w") as log:
+        server = subprocess.Popen(
+            [mlflow_cli, "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+             "--backend-store-uri", f"sqlite:///{root}/mlflow.db", "--artifacts-destination", str(root / "artifacts")],
+            stdout=log, stderr=subprocess.STDOUT)
+        uri = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{uri}/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"mlflow server did not start: {(root / 'server.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+        yield uri
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def _parents(client: MlflowClient, experiment: str) -> list:
@@ -121,7 +119,7 @@ def test_default_local_store_records_every_run_and_registers_only_blessed_models
     parents = _parents(client, DEFAULTS.mlflow_experiment)
     summaries = [runs.unreachable, runs.pushed, runs.again, runs.cached]
     assert [p.data.tags[tracking.PIPELINE_RUN_TAG] for p in parents] == [s.run_id for s in summaries]
-    for parent, summary in zip(parents, summaries):
+    for parent, summary in zip(parents, summaries, strict=True):
         _check_run_tree(client, parent, summary)
     assert parents[0].data.tags["blessed"] == "false" and "registered_model_version" not in parents[0].data.tags
 

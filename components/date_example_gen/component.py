@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Union
+from collections.abc import Mapping
 
 from tfx import types
 from tfx.components.example_gen import driver
@@ -71,8 +71,8 @@ class SyntheticDateExampleGen(base_beam_component.BaseBeamComponent):
 
     def __init__(
         self,
-        num_examples: Union[int, data_types.RuntimeParameter],
-        seed: Union[int, data_types.RuntimeParameter] = 0,
+        num_examples: int | data_types.RuntimeParameter,
+        seed: int | data_types.RuntimeParameter = 0,
         splits: Mapping[str, int] = DEFAULT_SPLITS,
         output_file_format: int = example_gen_pb2.FORMAT_TFRECORDS_GZIP,
     ):

@@ -7,7 +7,7 @@ format properties are exactly those of any ExampleGen.
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 import apache_beam as beam
 import tensorflow as tf
@@ -46,7 +46,7 @@ class _GenerateShard(beam.DoFn):
 @beam.typehints.with_input_types(beam.Pipeline)
 @beam.typehints.with_output_types(tf.train.Example)
 def GenerateDateExamples(  # pylint: disable=invalid-name
-    pipeline: beam.Pipeline, exec_properties: Dict[str, Any], split_pattern: str
+    pipeline: beam.Pipeline, exec_properties: dict[str, Any], split_pattern: str
 ) -> beam.pvalue.PCollection:
     """Generates `num_examples` labelled dates from `seed`, sharded across Beam workers."""
     del split_pattern  # One generated source; splits come from the output config.
