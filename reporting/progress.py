@@ -73,16 +73,36 @@ class ComponentProgress(logging.Handler):
         print(self._line(node, what), file=self.stream, flush=True)
 
 
+class _LastWrite:
+    """A text stream that remembers when it was last written to (by Keras, keras-tuner, us)."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+        self.at = time.monotonic()
+
+    def write(self, text: str) -> int:
+        self.at = time.monotonic()
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 @contextlib.contextmanager
 def _heartbeat(handler: ComponentProgress, interval: float) -> Iterator[None]:
-    """Prints the handler's heartbeat line every `interval` seconds in a background thread."""
+    """Prints the handler's heartbeat line when the console has been silent for `interval` seconds
+    (training and tuning print their own epoch lines)."""
     stop = threading.Event()
+    console, saved_stdout = _LastWrite(handler.stream), sys.stdout
+    handler.stream = console
+    if saved_stdout is console._stream:
+        sys.stdout = console
 
     def beat() -> None:
-        while not stop.wait(interval):
+        while not stop.wait(1.0):
             line = handler.heartbeat(after_seconds=interval)
-            if line:
-                print(line, file=handler.stream, flush=True)
+            if line and time.monotonic() - console.at >= interval:
+                print(line, file=console, flush=True)
 
     thread = threading.Thread(target=beat, name="progress-heartbeat", daemon=True)
     thread.start()
@@ -91,6 +111,7 @@ def _heartbeat(handler: ComponentProgress, interval: float) -> Iterator[None]:
     finally:
         stop.set()
         thread.join()
+        handler.stream, sys.stdout = console._stream, saved_stdout
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ import json
 import logging
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -172,3 +173,15 @@ def test_libraries_write_to_the_log_file_and_progress_to_the_console(tmp_path, c
     out, err = capfd.readouterr()
     assert "epoch 1" in out and "cuda chatter" not in out + err
     assert "cuda chatter" in log.read_text()
+
+
+def test_heartbeat_speaks_only_when_the_console_is_silent():
+    out = io.StringIO()
+    with progress.reporting(total=1, stream=out, heartbeat_seconds=1.5) as handler:
+        handler.emit(_log("Component %s is running.", "Transform"))
+        for _ in range(4):  # an epoch line every half second keeps the heartbeat quiet
+            print("epoch line", file=handler.stream, flush=True)
+            time.sleep(0.5)
+        assert "still running" not in out.getvalue()
+        time.sleep(2.6)
+    assert "[1/1] Transform still running" in out.getvalue()
