@@ -1,0 +1,1147 @@
+"""A compositional generator of human-written dates: a small grammar instead of a fixed list.
+
+Every example is built from a **recipe** (`Recipe`, a frozen dataclass: every choice it was made
+from) and a date. `sample_recipe(rng)` draws a recipe, `sample_date(rng, recipe)` a date that
+recipe can write, `render(date, recipe)` the human string and `label(recipe, date)` the ISO answer.
+Generation is seeded and sharded like `data_gen.generator` (`generate_shard`, `generate`), and each
+example carries a `family` from the closed set `FAMILIES`, for sliced evaluation.
+
+The grammar (locale en_US; names from babel, spelled numbers from num2words)
+----------------------------------------------------------------------------
+- **Field order**: day-month-year (`dmy`), month-day-year (`mdy`), year-month-day (`ymd`).
+- **Day**: number ("5"), zero-padded ("05"), ordinal ("5th"), spelled ("fifth", "twenty-first" or
+  "twenty first"); ordinal and spelled days may take "the" and (day first) "of": "the 21st of".
+- **Month**: full name, abbreviation ("Sep"), abbreviation with a dot ("Sep.", but "May"), "Sept"/"Sept."
+  (the `sept` forms write September as "Sept" and every other month as its abbreviation), number
+  ("6"), zero-padded ("06").
+- **Year**: four digits, two digits ("09"), apostrophe ("'09"), spelled ("nineteen seventy-eight",
+  num2words' `to="year"`). Two-digit and apostrophe years are only written for 1950-2049 and read
+  with the pivot 50 (50-99 -> 19xx, 00-49 -> 20xx); year-first dates always have four digits, and a
+  numeric date with a two-digit year always has the year last ("03/04/05").
+- **Separators** between fields: space, comma, "/", "-", ".", mixed ("25/06-2009") and none
+  ("20030925", "25Jun2009").
+- **Styles**: `numeric` (day and month are numbers), `word` (month word, day number), `ordinal`
+  (ordinal day, month word) and `spelled` (a spelled day or year, month word).
+- **Weekday** (the label's true weekday): full, abbreviated, with a dot, "Tues"/"Weds"/"Thurs";
+  before ("Thursday, ..." or "Thu ...") or after (", Thursday", " Thursday", " (Thu)").
+- **Time of day** (the answer ignores it): 24-hour ("14:05", "09:05:33"), 12-hour ("2pm",
+  "2:05 p.m.", "2:05:33 PM"), joined by " ", ", ", " at " or ISO's "T" ("2003-09-25T10:49:41.123Z"),
+  zones ("UTC", "EST", "Z", "+02:00", "-0500"). Never with spelled dates.
+- **Casing** lower, Title (names capitalised as written, first letter upper), UPPER; **noise**:
+  leading or trailing space, a doubled space, brackets or quotes around the whole string, a
+  trailing "." or "," (only after a letter or digit).
+
+Ambiguity policy (like dateutil's `dayfirst`)
+---------------------------------------------
+When day and month are both numbers and not year-first, the string has two readings: day first
+(first number = day) and month first. If only one is a real date, it is the label whatever the
+preference ("31/12/1999" and "12/31/1999" both mean 1999-12-31); if both are real and differ, the
+example's `day_first` decides (False = month first, the en_US reading). `day_first` is sampled for
+every example and only changes the label of ambiguous ones, so the label is a function of the
+string and the preference only. The rendered weekday is the label's weekday. Year-first numeric
+dates are always Y-M-D. The old catalogue's numeric formats follow the same policy.
+
+Families
+--------
+`family_of(recipe)` assigns every recipe exactly one family, in this order of precedence:
+held-out combinations (`HELD_OUT_FAMILIES`), the old catalogue (`catalogue`), each kind of refusal
+(`NEGATIVE_FAMILIES`), `iso_datetime` (ISO "T" time), `with_time`, `with_weekday`, `spelled_year`,
+`spelled_day`, `ordinal_dmy`/`ordinal_mdy`, `compact_ymd`/`compact_dmy_mdy`, `numeric_short_year`,
+`numeric_dmy`/`numeric_mdy`/`numeric_ymd`, `word_short_year`, `word_dmy`/`word_mdy`/`word_ymd`.
+`FAMILY_DESCRIPTIONS` documents each.
+
+Held-out combinations are produced by the sampler at a small rate like any other family, but no
+recipe of another family (refusals included) has their shape, so a test split made only of them
+measures generalisation to unseen combinations of seen parts.
+
+Refusals (`iso == ""`)
+----------------------
+Month and year only, day and month only, a weekday alone, relative expressions, a time alone
+(never one that normalisation turns into a numeric date: "02:25:19" becomes "02 25 19"),
+numbers (prices, versions, phone numbers...), words, and impossible dates written by the same
+renderers as real ones ("31 February 2001", "32/13/2020", "2001-02-30", "29 Feb 1900"): for a
+numeric day-month pair *both* readings are impossible, so the model has to check the calendar.
+
+Lengths
+-------
+`longest_lengths()` builds, from the same choice tables the sampler uses, the longest string every
+family can produce with the longest value of every field (time of day and noise included) and
+reports its raw and normalised (`data_gen.text.normalize`) length: 64 normalised characters
+("wednesday the twenty-seventh of september nineteen seventy-three", a spelled date with a
+weekday) and 70 raw.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import dataclasses
+import datetime
+import functools
+import itertools
+import random
+import re
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
+
+from babel import dates as babel_dates
+from num2words import num2words
+
+from data_gen import formats as formats_lib
+from data_gen import phrases
+from data_gen.generator import SHARD_SIZE, shard_sizes
+
+# Bump when the grammar changes in a way that changes generated data.
+GRAMMAR_VERSION = "1"
+LOCALE = formats_lib.LOCALE
+
+FIRST_DATE = formats_lib.FIRST_DATE
+LAST_DATE = formats_lib.LAST_DATE
+TWO_DIGIT_FIRST_DATE = formats_lib.TWO_DIGIT_FIRST_DATE
+TWO_DIGIT_LAST_DATE = formats_lib.TWO_DIGIT_LAST_DATE
+# Two-digit (and apostrophe) years: 50-99 -> 19xx, 00-49 -> 20xx.
+PIVOT = 50
+
+# Shares of the three sources of examples.
+CATALOGUE_SHARE = 0.15
+NEGATIVE_SHARE = 0.12
+# Probability that an example's preference is day first.
+DAY_FIRST_SHARE = 0.5
+
+__all__ = [
+    "DateExample", "Recipe", "TimeOfDay", "YMD", "Readings", "Longest", "FAMILIES", "HELD_OUT_FAMILIES",
+    "NEGATIVE_FAMILIES", "POSITIVE_FAMILIES", "FAMILY_DESCRIPTIONS", "is_held_out", "is_negative",
+    "sample_recipe", "sample_date", "render", "readings", "resolve", "label", "family_of",
+    "make_example", "sample_example", "generate_shard", "generate_shard_with_recipes", "generate",
+    "longest_lengths", "longest_length", "pivot_year", "catalogue_shape", "SHARD_SIZE", "shard_sizes",
+]
+
+
+class DateExample(NamedTuple):
+    human: str
+    iso: str  # "" for a refusal
+    family: str
+    day_first: bool
+
+
+class YMD(NamedTuple):
+    """Written year, month and day that need not be a real date (impossible-date refusals)."""
+
+    year: int
+    month: int
+    day: int
+
+
+AnyDate = datetime.date | YMD
+
+
+class Readings(NamedTuple):
+    """The real dates a written date can mean: read day first and read month first (None: not real)."""
+
+    day_first: datetime.date | None
+    month_first: datetime.date | None
+
+
+# --------------------------------------------------------------------------------------------
+# Families.
+
+CATALOGUE = "catalogue"
+DATE = "date"  # the kind of a grammar positive
+
+HELDOUT_YMD_WORD_DASH = "heldout_ymd_word_dash"
+HELDOUT_SPELLED_DAY_APOSTROPHE_YEAR = "heldout_spelled_day_apostrophe_year"
+HELDOUT_NUMERIC_WEEKDAY_AFTER = "heldout_numeric_weekday_after"
+
+NOT_MONTH_YEAR = "not_date_month_year"
+NOT_DAY_MONTH = "not_date_day_month"
+NOT_WEEKDAY = "not_date_weekday"
+NOT_RELATIVE = phrases.RELATIVE
+NOT_TIME = "not_date_time"
+NOT_NUMBER = phrases.NUMBER
+NOT_WORDS = phrases.WORDS
+NOT_IMPOSSIBLE = "not_date_impossible"
+
+FAMILY_DESCRIPTIONS: dict[str, str] = {
+    "numeric_dmy": "numeric day and month, day first, four-digit year: 25/06/2009, 5-6-2009, 25.06.2009",
+    "numeric_mdy": "numeric month and day, month first, four-digit year: 6/25/2009, 06-25-2009",
+    "numeric_ymd": "numeric, year first: 2009-06-25, 2009/6/25, 2009.06-25",
+    "numeric_short_year": "numeric with a two-digit year last, either order: 25/06/09, 6.25.09",
+    "compact_ymd": "eight digits, year first: 20090625",
+    "compact_dmy_mdy": "eight digits, year last: 25062009, 06252009",
+    "word_dmy": "day number, month word, four-digit year: 25 June 2009, 05-Jun-2009, 25Jun2009",
+    "word_mdy": "month word, day number, four-digit year: June 25, 2009; Jun. 25 2009",
+    "word_ymd": "year first with a month word (not dash-separated): 2009 June 25, 2009/Jun/25",
+    "word_short_year": "day number, month word, two-digit or apostrophe year: 25-Jun-09, June 25 '09",
+    "ordinal_dmy": "ordinal day first: 25th June 2009, the 25th of June, '09",
+    "ordinal_mdy": "ordinal day after the month: June 25th, 2009; June the 25th 2009",
+    "spelled_day": "spelled day, year in digits: the twenty-fifth of June 2009",
+    "spelled_year": "spelled year: June 25, two thousand and nine; 25th June nineteen seventy-eight",
+    "with_weekday": "any grammar date with a weekday and no time: Thursday, 25 June 2009",
+    "with_time": "any grammar date with a time of day: 25/06/2009 14:05, June 25 at 2pm EST",
+    "iso_datetime": "ISO date and time with 'T': 2009-06-25T14:05:33Z, 2009-06-25T14:05+02:00",
+    CATALOGUE: "the old catalogue of 29 babel templates (data_gen.formats), unchanged renderings",
+    HELDOUT_YMD_WORD_DASH: "held out: year first, month word, '-' separators: 2009-Jun-25",
+    HELDOUT_SPELLED_DAY_APOSTROPHE_YEAR: "held out: spelled day with an apostrophe year: the fifth of May '79",
+    HELDOUT_NUMERIC_WEEKDAY_AFTER: "held out: numeric date with the weekday after it: 25/06/2009 (Thu)",
+    NOT_MONTH_YEAR: "refusal: month and year only: June 2009, 06/2009, 2009-06",
+    NOT_DAY_MONTH: "refusal: day and month without a year: 25 June, June 25th, 25/06",
+    NOT_WEEKDAY: "refusal: a weekday alone: Thursday, on Thu at 2pm",
+    NOT_RELATIVE: "refusal: relative expressions: tomorrow, next Friday, in 3 days",
+    NOT_TIME: "refusal: a time of day alone: 20:27:01, at 7:45 pm",
+    NOT_NUMBER: "refusal: numbers: 12345, 3.14, $12.99, v2.3.1, 555-0134",
+    NOT_WORDS: "refusal: words and short phrases: invoice, see attached, New Zealand",
+    NOT_IMPOSSIBLE: "refusal: impossible dates in the grammar's forms: 31 February 2001, 32/13/2020, 2001-02-30",
+}
+FAMILIES: tuple[str, ...] = tuple(FAMILY_DESCRIPTIONS)
+HELD_OUT_FAMILIES: tuple[str, ...] = (
+    HELDOUT_YMD_WORD_DASH, HELDOUT_SPELLED_DAY_APOSTROPHE_YEAR, HELDOUT_NUMERIC_WEEKDAY_AFTER)
+NEGATIVE_FAMILIES: tuple[str, ...] = (
+    NOT_MONTH_YEAR, NOT_DAY_MONTH, NOT_WEEKDAY, NOT_RELATIVE, NOT_TIME, NOT_NUMBER, NOT_WORDS, NOT_IMPOSSIBLE)
+POSITIVE_FAMILIES: tuple[str, ...] = tuple(f for f in FAMILIES if f not in NEGATIVE_FAMILIES)
+
+
+def is_held_out(family: str) -> bool:
+    """Whether a family is a held-out combination (to be put only in the test split)."""
+    return family in HELD_OUT_FAMILIES
+
+
+def is_negative(family: str) -> bool:
+    """Whether a family is a refusal (empty label)."""
+    return family in NEGATIVE_FAMILIES
+
+
+# --------------------------------------------------------------------------------------------
+# Field texts: babel names, num2words numbers, digits. All precomputed.
+
+STYLES = ("numeric", "word", "ordinal", "spelled")
+MONTH_WORD_FORMS = ("name", "abbr", "abbr.", "sept", "sept.")
+MONTH_NUMBER_FORMS = ("num", "pad")
+WEEKDAY_FORMS = ("name", "abbr", "abbr.", "long", "long.")
+SHORT_YEAR_FORMS = ("two", "apos")
+# Longer abbreviations people write beyond CLDR's (weekday index, Monday = 0).
+EXTRA_WEEKDAY_ABBREVIATIONS = {1: "Tues", 2: "Weds", 3: "Thurs"}
+EXTRA_MONTH_ABBREVIATIONS = {9: "Sept"}
+
+
+def _babel_names(kind: str, width: str) -> dict[int, str]:
+    if kind == "month":
+        names = babel_dates.get_month_names(width, locale=LOCALE)
+        return {m: names[m] for m in range(1, 13)}
+    names = babel_dates.get_day_names(width, locale=LOCALE)
+    return {d: names[d] for d in range(7)}  # 0 = Monday, as datetime.date.weekday()
+
+
+def _month_texts() -> dict[str, dict[int, str]]:
+    wide, abbr = _babel_names("month", "wide"), _babel_names("month", "abbreviated")
+    sept = {m: EXTRA_MONTH_ABBREVIATIONS.get(m, abbr[m]) for m in abbr}
+    numbers = range(0, 20)  # impossible numeric dates write months up to 19
+
+    def dotted(names: dict[int, str]) -> dict[int, str]:  # "Jun.", but "May" has nothing to cut
+        return {m: t if t == wide[m] else t + "." for m, t in names.items()}
+
+    return {
+        "name": wide, "abbr": abbr, "abbr.": dotted(abbr), "sept": sept, "sept.": dotted(sept),
+        "num": {m: str(m) for m in numbers}, "pad": {m: f"{m:02d}" for m in numbers},
+    }
+
+
+def _weekday_texts() -> dict[str, dict[int, str]]:
+    wide, abbr = _babel_names("weekday", "wide"), _babel_names("weekday", "abbreviated")
+    long_abbr = {d: EXTRA_WEEKDAY_ABBREVIATIONS.get(d, abbr[d]) for d in abbr}
+    return {"name": wide, "abbr": abbr, "abbr.": {d: t + "." for d, t in abbr.items()},
+            "long": long_abbr, "long.": {d: t + "." for d, t in long_abbr.items()}}
+
+
+def _day_texts() -> dict[tuple[str, bool], dict[int, str]]:
+    days = range(1, 40)  # impossible numeric dates write days up to 39
+    spelled = {d: num2words(d, to="ordinal") for d in days}
+    out = {
+        ("num", True): {d: str(d) for d in days},
+        ("pad", True): {d: f"{d:02d}" for d in days},
+        ("ord", True): {d: f"{d}{formats_lib.ordinal_suffix(d)}" for d in days},
+        ("spelled", True): spelled,
+        ("spelled", False): {d: t.replace("-", " ") for d, t in spelled.items()},
+    }
+    for form in ("num", "pad", "ord"):
+        out[(form, False)] = out[(form, True)]
+    return out
+
+
+def _year_texts() -> dict[tuple[str, bool], dict[int, str]]:
+    years = range(FIRST_DATE.year, LAST_DATE.year + 1)
+    spelled = {y: num2words(y, to="year") for y in years}
+    out = {
+        ("four", True): {y: str(y) for y in years},
+        ("two", True): {y: f"{y % 100:02d}" for y in years},
+        ("apos", True): {y: f"'{y % 100:02d}" for y in years},
+        ("spelled", True): spelled,
+        ("spelled", False): {y: t.replace("-", " ") for y, t in spelled.items()},
+    }
+    for form in ("four", "two", "apos"):
+        out[(form, False)] = out[(form, True)]
+    return out
+
+
+MONTH_TEXT = _month_texts()
+WEEKDAY_TEXT = _weekday_texts()
+DAY_TEXT = _day_texts()
+YEAR_TEXT = _year_texts()
+
+
+def pivot_year(two_digits: int) -> int:
+    """The year a two-digit year means: 50-99 -> 19xx, 00-49 -> 20xx."""
+    return (1900 if two_digits >= PIVOT else 2000) + two_digits
+
+
+# --------------------------------------------------------------------------------------------
+# Recipes.
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TimeOfDay:
+    """A time of day and how it is written.
+
+    clock: 24 or 12. shape: "h" (12-hour only: "2pm"), "hm", "hms", "hmsf" (ISO only: milliseconds).
+    meridiem: for 12-hour clocks, how "am" is written (" am", "am", " a.m.", " AM", ...); "pm" is the
+    same with p. zone: appended as written ("", " UTC", "Z", " +02:00", ...). joiner: what comes
+    between the date and the time (" ", ", ", " at ", "T"); "" for a time alone.
+    """
+
+    hour: int
+    minute: int = 0
+    second: int = 0
+    millisecond: int = 0
+    clock: int = 24
+    shape: str = "hm"
+    pad_hour: bool = True
+    meridiem: str = ""
+    zone: str = ""
+    joiner: str = " "
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Recipe:
+    """Every choice an example is built from (the date is separate: `render(date, recipe)`).
+
+    kind: DATE (a grammar date), CATALOGUE, or a refusal family name.
+    style: numeric, word, ordinal or spelled (date-shaped kinds).
+    order: dmy, mdy or ymd. seps: the separators after the first and after the second field.
+    day: "" (absent), num, pad, ord or spelled; the / of: "the 21st", "21st of".
+    month: "" (absent), name, abbr, abbr., sept, sept., num or pad.
+    year: "" (absent), four, two, apos or spelled. hyphen: spelled numbers with "-" or " ".
+    weekday: "" or a form of WEEKDAY_FORMS; weekday_after: its position; weekday_sep: ", " or " "
+      before the date, ", ", " " or "()" after it.
+    time: an optional time of day.
+    casing: lower, title or upper. decoration: "", "()", "[]", '""', "." or ",".
+    spacing: "", "lead", "trail" or "double" (the first space doubled).
+    day_first: the reading preference for ambiguous numeric dates.
+    catalogue: the catalogue format name (kind CATALOGUE). phrase: the text of phrase refusals, or
+      the prefix of weekday and time refusals ("on ", "at ").
+    """
+
+    kind: str = DATE
+    style: str = ""
+    order: str = "dmy"
+    seps: tuple[str, str] = (" ", " ")
+    day: str = ""
+    the: bool = False
+    of: bool = False
+    month: str = ""
+    year: str = ""
+    hyphen: bool = True
+    weekday: str = ""
+    weekday_after: bool = False
+    weekday_sep: str = ", "
+    time: TimeOfDay | None = None
+    casing: str = "title"
+    decoration: str = ""
+    spacing: str = ""
+    day_first: bool = False
+    catalogue: str = ""
+    phrase: str = ""
+
+    @property
+    def numeric_month(self) -> bool:
+        return self.month in MONTH_NUMBER_FORMS
+
+
+# --------------------------------------------------------------------------------------------
+# Choice tables: the sampler draws from them and `longest_lengths` enumerates them.
+
+
+class _Choice:
+    """Weighted options; calling it with an rng draws one (without using the rng if only one)."""
+
+    __slots__ = ("values", "weights", "_cumulative", "_total")
+
+    def __init__(self, weighted: dict | Iterable[tuple]):
+        items = list(weighted.items()) if isinstance(weighted, dict) else list(weighted)
+        self.values = tuple(v for v, _ in items)
+        self.weights = tuple(w for _, w in items)
+        if not self.values or min(self.weights) <= 0:
+            raise ValueError(f"bad choice {items}")
+        self._cumulative = list(itertools.accumulate(self.weights))
+        self._total = self._cumulative[-1]
+
+    def __call__(self, rng: random.Random):
+        if len(self.values) == 1:
+            return self.values[0]
+        i = bisect.bisect_right(self._cumulative, rng.random() * self._total)
+        return self.values[min(i, len(self.values) - 1)]
+
+
+_STYLE = _Choice({"numeric": 30, "word": 33, "ordinal": 22, "spelled": 15})
+_ORDER = {
+    "numeric": _Choice({"ymd": 34, "dmy": 33, "mdy": 33}),
+    "word": _Choice({"dmy": 46, "mdy": 44, "ymd": 10}),
+    "ordinal": _Choice({"dmy": 55, "mdy": 45}),
+    "spelled": _Choice({"dmy": 55, "mdy": 45}),
+}
+_NUMERIC_SEPS = ("/", "-", ".", " ")
+
+
+def _numeric_seps(same: dict[str, int], mixed: int, none: int) -> _Choice:
+    options = [((s, s), w) for s, w in same.items()]
+    pairs = [(a, b) for a in _NUMERIC_SEPS for b in _NUMERIC_SEPS if a != b]
+    options += [(pair, mixed / len(pairs)) for pair in pairs]
+    options.append((("", ""), none))
+    return _Choice(options)
+
+
+_SEPS = {
+    ("numeric", "dmy"): _numeric_seps({"/": 40, "-": 20, ".": 20, " ": 6}, mixed=6, none=8),
+    ("numeric", "mdy"): _numeric_seps({"/": 50, "-": 20, ".": 10, " ": 6}, mixed=6, none=8),
+    ("numeric", "ymd"): _numeric_seps({"-": 55, "/": 18, ".": 8, " ": 3}, mixed=4, none=12),
+    ("word", "dmy"): _Choice({(" ", " "): 45, (" ", ", "): 15, ("-", "-"): 15, ("/", "/"): 5,
+                              (".", "."): 2, ("", ""): 5, (" ", ","): 3, (", ", " "): 3, ("-", " "): 2}),
+    ("word", "mdy"): _Choice({(" ", ", "): 50, (" ", " "): 30, (" ", ","): 5, ("-", "-"): 7,
+                              ("/", "/"): 4, (" ", "-"): 2, (",", ","): 2}),
+    ("word", "ymd"): _Choice({(" ", " "): 40, ("-", "-"): 35, ("/", "/"): 15, (".", "."): 5, (", ", " "): 5}),
+    ("ordinal", "dmy"): _Choice({(" ", " "): 65, (" ", ", "): 35}),
+    ("ordinal", "mdy"): _Choice({(" ", ", "): 60, (" ", " "): 35, (" ", ","): 5}),
+}
+_SEPS[("spelled", "dmy")] = _SEPS[("ordinal", "dmy")]
+_SEPS[("spelled", "mdy")] = _SEPS[("ordinal", "mdy")]
+
+_ONLY_PAD = _Choice({"pad": 1})
+_NUMERIC_DAY = {"dmy": _Choice({"pad": 55, "num": 45}), "mdy": _Choice({"pad": 50, "num": 50}),
+                "ymd": _Choice({"pad": 90, "num": 10})}
+_WORD_DAY = _Choice({"num": 80, "pad": 20})
+_ORDINAL_DAY = _Choice({"ord": 1})
+_SPELLED_DAY = _Choice({"spelled": 70, "ord": 20, "num": 10})
+
+
+def _day_choice(style: str, order: str, seps: tuple[str, str]) -> _Choice:
+    if seps == ("", ""):
+        return _ONLY_PAD
+    if style == "numeric":
+        return _NUMERIC_DAY[order]
+    return {"word": _WORD_DAY, "ordinal": _ORDINAL_DAY, "spelled": _SPELLED_DAY}[style]
+
+
+_NO_ARTICLE = _Choice({(False, False): 1})
+_ARTICLES = {
+    ("ord", "dmy"): _Choice({(False, False): 35, (False, True): 25, (True, True): 30, (True, False): 10}),
+    ("ord", "mdy"): _Choice({(False, False): 85, (True, False): 15}),
+    ("spelled", "dmy"): _Choice({(False, False): 10, (False, True): 30, (True, True): 55, (True, False): 5}),
+    ("spelled", "mdy"): _Choice({(False, False): 85, (True, False): 15}),
+}
+
+
+def _article_choice(order: str, day: str) -> _Choice:
+    return _ARTICLES.get((day, order), _NO_ARTICLE)
+
+
+_MONTH_WORDS = _Choice({"name": 52, "abbr": 22, "abbr.": 12, "sept": 8, "sept.": 6})
+_MONTH_WORDS_NO_DOT = _Choice({"name": 50, "abbr": 40, "sept": 10})
+_MONTH_ABBR_ONLY = _Choice({"abbr": 85, "sept": 15})
+
+
+def _month_choice(style: str, order: str, seps: tuple[str, str], day: str) -> _Choice:
+    if style == "numeric":
+        return _Choice({day: 1})  # month and day written with the same width
+    after_month = seps[0] if order == "mdy" else seps[1]
+    if seps == ("", ""):
+        return _MONTH_ABBR_ONLY  # 25Jun2009
+    if after_month in (" ", ", ", ","):
+        return _MONTH_WORDS
+    return _MONTH_WORDS_NO_DOT  # no "Jun.-25"
+
+
+_FOUR = _Choice({"four": 1})
+_YEARS = {
+    "numeric": _Choice({"four": 72, "two": 28}),
+    "word": _Choice({"four": 72, "apos": 16, "two": 12}),
+    "word_compact": _Choice({"four": 60, "two": 40}),
+    "ordinal": _Choice({"four": 80, "apos": 12, "two": 8}),
+    "spelled_day": _Choice({"four": 60, "spelled": 27, "apos": 13}),
+    "spelled_year": _Choice({"spelled": 1}),
+}
+
+
+def _year_choice(style: str, order: str, seps: tuple[str, str], day: str) -> _Choice:
+    if order == "ymd" or (style == "numeric" and seps == ("", "")):
+        return _FOUR
+    if style == "word" and seps == ("", ""):
+        return _YEARS["word_compact"]
+    if style == "spelled":
+        return _YEARS["spelled_day"] if day == "spelled" else _YEARS["spelled_year"]
+    return _YEARS[style]
+
+
+_HYPHEN = _Choice({True: 75, False: 25})
+_NO_CHOICE = _Choice({True: 1})
+
+
+def _hyphen_choice(day: str, year: str) -> _Choice:
+    return _HYPHEN if "spelled" in (day, year) else _NO_CHOICE
+
+
+class _Core(NamedTuple):
+    style: str
+    order: str
+    seps: tuple[str, str]
+    day: str
+    the: bool
+    of: bool
+    month: str
+    year: str
+    hyphen: bool
+
+
+def _sample_core(rng: random.Random, style: str) -> _Core:
+    order = _ORDER[style](rng)
+    seps = _SEPS[(style, order)](rng)
+    day = _day_choice(style, order, seps)(rng)
+    the, of = _article_choice(order, day)(rng)
+    month = _month_choice(style, order, seps, day)(rng)
+    year = _year_choice(style, order, seps, day)(rng)
+    hyphen = _hyphen_choice(day, year)(rng)
+    return _Core(style, order, seps, day, the, of, month, year, hyphen)
+
+
+def _core_leaves(style: str) -> Iterator[_Core]:
+    """Every core the sampler can draw for a style (the same tables, enumerated)."""
+    for order in _ORDER[style].values:
+        for seps in _SEPS[(style, order)].values:
+            for day in _day_choice(style, order, seps).values:
+                for the, of in _article_choice(order, day).values:
+                    for month in _month_choice(style, order, seps, day).values:
+                        for year in _year_choice(style, order, seps, day).values:
+                            for hyphen in _hyphen_choice(day, year).values:
+                                yield _Core(style, order, seps, day, the, of, month, year, hyphen)
+
+
+# Weekdays.
+_WEEKDAY_SHARE = {"numeric": 0.08, "word": 0.15, "ordinal": 0.25, "spelled": 0.12}
+_WEEKDAY_FORM = _Choice({"name": 50, "abbr": 28, "abbr.": 10, "long": 7, "long.": 5})
+_WEEKDAY_AFTER = _Choice({False: 78, True: 22})
+_WEEKDAY_SEP = {False: _Choice({", ": 60, " ": 40}), True: _Choice({", ": 45, " ": 25, "()": 30})}
+
+# Times of day.
+_TIME_SHARE = {"numeric": 0.22, "word": 0.12, "ordinal": 0.08, "spelled": 0.0}
+_ISO_TIME_SHARE = 0.6  # of the timed dates that can take an ISO "T" time
+_JOINER = _Choice({" ": 40, ", ": 20, " at ": 32, " @ ": 3, " - ": 5})
+_CLOCK = _Choice({24: 55, 12: 45})
+_SHAPE = {24: _Choice({"hm": 65, "hms": 35}), 12: _Choice({"h": 25, "hm": 60, "hms": 15}),
+          "iso": _Choice({"hm": 25, "hms": 50, "hmsf": 25})}
+_PAD_HOUR = _Choice({True: 70, False: 30})
+_MERIDIEM = _Choice({" am": 25, "am": 20, " AM": 25, "AM": 10, " a.m.": 12, "a.m.": 4, " A.M.": 4})
+_ZONE = {
+    24: _Choice({"": 62, " UTC": 8, " GMT": 5, "Z": 4, " +02:00": 4, " -05:00": 3, " +0100": 2, " EST": 3,
+                 " CET": 3, " PST": 2, " CEST": 1, " BST": 1, " EDT": 1}),
+    12: _Choice({"": 75, " EST": 6, " PST": 5, " GMT": 3, " UTC": 3, " CET": 2, " EDT": 2, " ET": 2, " PDT": 2}),
+    "iso": _Choice({"": 35, "Z": 40, "+02:00": 10, "-05:00": 10, "+05:30": 5}),
+}
+# Prefixes of refusals made of a weekday or a time alone.
+_WEEKDAY_PREFIX = _Choice({"": 55, "on ": 20, "every ": 8, "by ": 5, "until ": 4, "from ": 4, "before ": 4})
+_WEEKDAY_ALONE_TIME_SHARE = 0.25
+_TIME_PREFIX = _Choice({"": 60, "at ": 25, "around ": 5, "by ": 5, "until ": 5})
+
+# Casing and noise.
+_CASING = _Choice({"title": 58, "lower": 30, "upper": 12})
+_DECORATION = _Choice({"": 88, "()": 3, "[]": 1.5, '""': 1.5, ".": 4, ",": 2})
+_SPACING = _Choice({"": 90, "lead": 3, "trail": 3, "double": 4})
+
+# Refusals.
+_NEGATIVE_KIND = _Choice({NOT_MONTH_YEAR: 16, NOT_DAY_MONTH: 16, NOT_WEEKDAY: 10, NOT_RELATIVE: 12,
+                          NOT_TIME: 10, NOT_NUMBER: 10, NOT_WORDS: 8, NOT_IMPOSSIBLE: 18})
+_DAY_MONTH_WEEKDAY_SHARE = 0.2
+_IMPOSSIBLE_TIME_SHARE = 0.1
+
+_CATALOGUE_CHOICE = _Choice([(f.name, f.weight) for f in formats_lib.CATALOGUE])
+
+
+def _time_options(iso: bool) -> Iterator[tuple]:
+    """Every (clock, shape, pad_hour, meridiem, zone, joiner) the time sampler can draw."""
+    if iso:
+        for shape in _SHAPE["iso"].values:
+            for zone in _ZONE["iso"].values:
+                yield 24, shape, True, "", zone, "T"
+    for joiner in _JOINER.values:
+        for clock in _CLOCK.values:
+            for shape in _SHAPE[clock].values:
+                for pad in (_PAD_HOUR.values if clock == 24 else (False,)):
+                    for meridiem in (_MERIDIEM.values if clock == 12 else ("",)):
+                        for zone in _ZONE[clock].values:
+                            yield clock, shape, pad, meridiem, zone, joiner
+
+
+def _sample_time(rng: random.Random, iso: bool, joiner: str | None = None) -> TimeOfDay:
+    if iso and rng.random() < _ISO_TIME_SHARE:
+        clock, shape, pad, meridiem = 24, _SHAPE["iso"](rng), True, ""
+        zone, joiner = _ZONE["iso"](rng), "T"
+    else:
+        joiner = _JOINER(rng) if joiner is None else joiner
+        clock = _CLOCK(rng)
+        shape = _SHAPE[clock](rng)
+        pad = _PAD_HOUR(rng) if clock == 24 else False
+        meridiem = _MERIDIEM(rng) if clock == 12 else ""
+        zone = _ZONE[clock](rng)
+    hour = rng.randrange(24)
+    minute = rng.randrange(60) if shape != "h" else 0
+    second = rng.randrange(60) if shape in ("hms", "hmsf") else 0
+    millisecond = rng.randrange(1000) if shape == "hmsf" else 0
+    return TimeOfDay(hour, minute, second, millisecond, clock, shape, pad, meridiem, zone, joiner)
+
+
+def _time_reads_as_date(time: TimeOfDay) -> bool:
+    """Whether normalisation turns the time into a numeric date: "02:25:19" -> "02 25 19"."""
+    if time.clock != 24 or time.shape != "hms" or time.zone:
+        return False
+    year = pivot_year(time.second)
+    return bool(_real(year, time.minute, time.hour) or _real(year, time.hour, time.minute))
+
+
+def _sample_lone_time(rng: random.Random, joiner: str | None = None) -> TimeOfDay:
+    """A time for a refusal without a date: never one that normalises to a numeric date."""
+    while True:
+        time = _sample_time(rng, False, joiner)
+        if not _time_reads_as_date(time):
+            return time
+
+
+def _iso_time_possible(core: _Core, weekday_after: bool) -> bool:
+    return (core.style == "numeric" and core.order == "ymd" and core.seps == ("-", "-")
+            and core.day == "pad" and not weekday_after)
+
+
+def _noise(rng: random.Random) -> dict:
+    return {"casing": _CASING(rng), "decoration": _DECORATION(rng), "spacing": _SPACING(rng),
+            "day_first": rng.random() < DAY_FIRST_SHARE}
+
+
+def _core_fields(core: _Core) -> dict:
+    return core._asdict()
+
+
+def _sample_positive(rng: random.Random) -> Recipe:
+    core = _sample_core(rng, _STYLE(rng))
+    weekday, after, wsep = "", False, ", "
+    if rng.random() < _WEEKDAY_SHARE[core.style]:
+        weekday = _WEEKDAY_FORM(rng)
+        after = _WEEKDAY_AFTER(rng)
+        wsep = _WEEKDAY_SEP[after](rng)
+    time = None
+    if rng.random() < _TIME_SHARE[core.style]:
+        time = _sample_time(rng, _iso_time_possible(core, after))
+    return Recipe(kind=DATE, **_core_fields(core), weekday=weekday, weekday_after=after, weekday_sep=wsep,
+                  time=time, **_noise(rng))
+
+
+def _sample_negative(rng: random.Random) -> Recipe:
+    kind = _NEGATIVE_KIND(rng)
+    if kind in phrases.KINDS:
+        return Recipe(kind=kind, phrase=phrases.sample(kind, rng), **_noise(rng))
+    if kind == NOT_TIME:
+        return Recipe(kind=kind, phrase=_TIME_PREFIX(rng), time=_sample_lone_time(rng, joiner=""),
+                      **_noise(rng))
+    if kind == NOT_WEEKDAY:
+        prefix, form = _WEEKDAY_PREFIX(rng), _WEEKDAY_FORM(rng)
+        time = _sample_lone_time(rng) if rng.random() < _WEEKDAY_ALONE_TIME_SHARE else None
+        return Recipe(kind=kind, weekday=form, phrase=prefix, time=time, **_noise(rng))
+    while True:  # date-shaped refusals; never in a held-out shape
+        core = _sample_core(rng, _STYLE(rng))
+        fields = _core_fields(core)
+        extra: dict = {}
+        if kind in (NOT_MONTH_YEAR, NOT_DAY_MONTH) and core.seps == ("", ""):
+            continue  # "062009" and "2506" are not forms of the grammar
+        if kind == NOT_MONTH_YEAR:
+            fields.update(day="", the=False, of=False)
+        elif kind == NOT_DAY_MONTH:
+            fields.update(year="")
+            if rng.random() < _DAY_MONTH_WEEKDAY_SHARE:
+                after = _WEEKDAY_AFTER(rng)
+                extra = {"weekday": _WEEKDAY_FORM(rng), "weekday_after": after,
+                         "weekday_sep": _WEEKDAY_SEP[after](rng)}
+        elif rng.random() < _IMPOSSIBLE_TIME_SHARE * (_TIME_SHARE[core.style] > 0):
+            extra = {"time": _sample_time(rng, False)}
+        if fields["hyphen"] is False and "spelled" not in (fields["day"], fields["year"]):
+            fields["hyphen"] = True
+        recipe = Recipe(kind=kind, **fields, **extra, **_noise(rng))
+        if _held_out_shape(recipe) is None:
+            return recipe
+
+
+def sample_recipe(rng: random.Random) -> Recipe:
+    """Draws one recipe: the old catalogue, a refusal or a grammar date."""
+    u = rng.random()
+    if u < CATALOGUE_SHARE:
+        return Recipe(kind=CATALOGUE, catalogue=_CATALOGUE_CHOICE(rng), day_first=rng.random() < DAY_FIRST_SHARE)
+    if u < CATALOGUE_SHARE + NEGATIVE_SHARE:
+        return _sample_negative(rng)
+    return _sample_positive(rng)
+
+
+# --------------------------------------------------------------------------------------------
+# Dates.
+
+_ORDINAL_RANGE = (FIRST_DATE.toordinal(), LAST_DATE.toordinal())
+_TWO_DIGIT_ORDINAL_RANGE = (TWO_DIGIT_FIRST_DATE.toordinal(), TWO_DIGIT_LAST_DATE.toordinal())
+
+
+def _short_year(recipe: Recipe) -> bool:
+    if recipe.kind == CATALOGUE:
+        return formats_lib.get_format(recipe.catalogue).two_digit_year
+    return recipe.year in SHORT_YEAR_FORMS
+
+
+def sample_date(rng: random.Random, recipe: Recipe) -> AnyDate | None:
+    """A date the recipe can write: a real date, a YMD for impossible dates, None for phrases."""
+    if recipe.kind in phrases.KINDS or recipe.kind == NOT_TIME:
+        return None
+    if recipe.kind == NOT_IMPOSSIBLE:
+        return _impossible_date(rng, recipe)
+    first, last = _TWO_DIGIT_ORDINAL_RANGE if _short_year(recipe) else _ORDINAL_RANGE
+    return datetime.date.fromordinal(rng.randint(first, last))
+
+
+def _impossible_date(rng: random.Random, recipe: Recipe) -> YMD:
+    years = (TWO_DIGIT_FIRST_DATE.year, TWO_DIGIT_LAST_DATE.year) if _short_year(recipe) \
+        else (FIRST_DATE.year, LAST_DATE.year)
+    while True:
+        u = rng.random()
+        year = rng.randint(*years)
+        if recipe.numeric_month and u < 0.3:  # numbers out of range: 35/06, 25/13
+            if rng.random() < 0.5:
+                month, day = rng.randint(1, 12), rng.randint(32, 39)
+            else:
+                month, day = rng.randint(13, 19), rng.randint(13, 31)
+        elif u < 0.55:  # 29 February in a common year (1900 among them)
+            if years[0] == FIRST_DATE.year and rng.random() < 0.15:
+                year = 1900
+            if calendar.isleap(year):
+                continue
+            month, day = 2, 29
+        else:  # past the end of a short month
+            month = (2, 4, 6, 9, 11)[rng.randrange(5)]
+            day = rng.randint(calendar.monthrange(year, month)[1] + 1, 31)
+        written = YMD(year, month, day)
+        if readings(recipe, written) == (None, None):
+            return written
+
+
+def _real(year: int, month: int, day: int) -> datetime.date | None:
+    if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]:
+        return datetime.date(year, month, day)
+    return None
+
+
+@functools.cache
+def catalogue_shape(name: str) -> tuple[str, bool]:
+    """(field order, whether the month is a number) of a catalogue format, from its LDML pattern."""
+    ldml = re.sub(r"'[^']*'", "", formats_lib.get_format(name).ldml)
+    order = "".join(sorted("dmy", key=lambda f: ldml.index(f if f != "m" else "M")))
+    month_width = len(re.search(r"M+", ldml).group())
+    return order, month_width <= 2
+
+
+def readings(recipe: Recipe, date: AnyDate) -> Readings:
+    """The real dates the written day, month and year can mean, read day first and month first.
+
+    Only a numeric day and month written day-first or month-first have two readings; everything
+    else (month words, year first) has one, returned twice. None: that reading is not a real date.
+    """
+    year, month, day = date.year, date.month, date.day
+    if recipe.kind == CATALOGUE:
+        order, numeric_month = catalogue_shape(recipe.catalogue)
+    else:
+        order, numeric_month = recipe.order, recipe.numeric_month
+    as_written = _real(year, month, day)
+    if not numeric_month or order == "ymd":
+        return Readings(as_written, as_written)
+    swapped = _real(year, day, month)  # the first number read as the other field
+    if order == "dmy":
+        return Readings(day_first=as_written, month_first=swapped)
+    return Readings(day_first=swapped, month_first=as_written)
+
+
+def resolve(found: Readings, day_first: bool) -> datetime.date | None:
+    """The ambiguity policy: the only real reading, or the preferred one when both are real."""
+    if found.day_first and found.month_first:
+        return found.day_first if day_first else found.month_first
+    return found.day_first or found.month_first
+
+
+def _label_date(recipe: Recipe, date: AnyDate | None) -> datetime.date | None:
+    if recipe.kind not in (DATE, CATALOGUE):
+        return None
+    return resolve(readings(recipe, date), recipe.day_first)
+
+
+def label(recipe: Recipe, date: AnyDate | None) -> str:
+    """The ISO answer: the policy's reading for dates, "" for refusals."""
+    found = _label_date(recipe, date)
+    return found.isoformat() if found else ""
+
+
+# --------------------------------------------------------------------------------------------
+# Families.
+
+
+def _held_out_shape(recipe: Recipe) -> str | None:
+    if recipe.kind in (CATALOGUE, NOT_WEEKDAY, NOT_TIME) or recipe.kind in phrases.KINDS:
+        return None
+    if recipe.order == "ymd" and recipe.month in MONTH_WORD_FORMS and recipe.seps == ("-", "-"):
+        return HELDOUT_YMD_WORD_DASH
+    if recipe.day == "spelled" and recipe.year == "apos":
+        return HELDOUT_SPELLED_DAY_APOSTROPHE_YEAR
+    if recipe.numeric_month and recipe.weekday and recipe.weekday_after:
+        return HELDOUT_NUMERIC_WEEKDAY_AFTER
+    return None
+
+
+def family_of(recipe: Recipe) -> str:
+    """The one family of a recipe (see the module docstring for the order of precedence)."""
+    held_out = _held_out_shape(recipe)
+    if held_out:
+        return held_out
+    if recipe.kind != DATE:
+        return recipe.kind  # CATALOGUE or a refusal
+    if recipe.time is not None:
+        return "iso_datetime" if recipe.time.joiner == "T" else "with_time"
+    if recipe.weekday:
+        return "with_weekday"
+    if recipe.year == "spelled":
+        return "spelled_year"
+    if recipe.day == "spelled":
+        return "spelled_day"
+    if recipe.day == "ord":
+        return "ordinal_" + recipe.order
+    if recipe.numeric_month:
+        if recipe.seps == ("", ""):
+            return "compact_ymd" if recipe.order == "ymd" else "compact_dmy_mdy"
+        if recipe.year in SHORT_YEAR_FORMS:
+            return "numeric_short_year"
+        return "numeric_" + recipe.order
+    if recipe.year in SHORT_YEAR_FORMS:
+        return "word_short_year"
+    return "word_" + recipe.order
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering.
+
+
+def _day_text(recipe: Recipe, day: int) -> str:
+    text = DAY_TEXT[(recipe.day, recipe.hyphen)][day]
+    if recipe.the:
+        text = "the " + text
+    if recipe.of:
+        text += " of"
+    return text
+
+
+def _join_core(order: str, seps: tuple[str, str], day: str | None, month: str | None,
+               year: str | None) -> str:
+    if order == "dmy":
+        a, b, c = day, month, year
+    elif order == "mdy":
+        a, b, c = month, day, year
+    else:
+        a, b, c = year, month, day
+    if a is None:
+        return b + seps[1] + c
+    if b is None:
+        return a + seps[1] + c
+    if c is None:
+        return a + seps[0] + b
+    return a + seps[0] + b + seps[1] + c
+
+
+def _weekday_affixes(weekday: str, after: bool, sep: str) -> tuple[str, str]:
+    if not after:
+        return weekday + sep, ""
+    return "", (f" ({weekday})" if sep == "()" else sep + weekday)
+
+
+def _time_text(time: TimeOfDay) -> str:
+    if time.clock == 24:
+        text = f"{time.hour:02d}" if time.pad_hour else str(time.hour)
+    else:
+        text = str(time.hour % 12 or 12)
+    if time.shape != "h":
+        text += f":{time.minute:02d}"
+    if time.shape in ("hms", "hmsf"):
+        text += f":{time.second:02d}"
+    if time.shape == "hmsf":
+        text += f".{time.millisecond:03d}"
+    if time.clock == 12:
+        text += time.meridiem if time.hour < 12 else time.meridiem.replace("a", "p").replace("A", "P")
+    return time.joiner + text + time.zone
+
+
+def _date_text(date: AnyDate, recipe: Recipe, weekday_date: datetime.date | None) -> str:
+    text = _join_core(
+        recipe.order, recipe.seps,
+        _day_text(recipe, date.day) if recipe.day else None,
+        MONTH_TEXT[recipe.month][date.month] if recipe.month else None,
+        YEAR_TEXT[(recipe.year, recipe.hyphen)][date.year] if recipe.year else None)
+    if recipe.weekday:
+        before, after = _weekday_affixes(WEEKDAY_TEXT[recipe.weekday][weekday_date.weekday()],
+                                         recipe.weekday_after, recipe.weekday_sep)
+        text = before + text + after
+    if recipe.time is not None:
+        text += _time_text(recipe.time)
+    return text
+
+
+def _finish(text: str, recipe: Recipe) -> str:
+    """Casing, then noise: a doubled space, brackets/quotes or end punctuation, an outer space."""
+    if recipe.casing == "lower":
+        text = text.lower()
+    elif recipe.casing == "upper":
+        text = text.upper()
+    elif text[:1].islower():
+        text = text[0].upper() + text[1:]
+    if recipe.spacing == "double":
+        text = text.replace(" ", "  ", 1)
+    decoration = recipe.decoration
+    if decoration in (".", ","):
+        if text[-1:].isalnum():
+            text += decoration
+    elif decoration:
+        text = decoration[0] + text + decoration[1]
+    if recipe.spacing == "lead":
+        text = " " + text
+    elif recipe.spacing == "trail":
+        text += " "
+    return text
+
+
+def _render(date: AnyDate | None, recipe: Recipe, label_date: datetime.date | None) -> str:
+    kind = recipe.kind
+    if kind == CATALOGUE:
+        return formats_lib.get_format(recipe.catalogue).render(date)
+    if kind in phrases.KINDS:
+        text = recipe.phrase
+    elif kind == NOT_TIME:
+        text = recipe.phrase + _time_text(recipe.time)
+    elif kind == NOT_WEEKDAY:
+        text = recipe.phrase + WEEKDAY_TEXT[recipe.weekday][date.weekday()]
+        if recipe.time is not None:
+            text += _time_text(recipe.time)
+    else:
+        text = _date_text(date, recipe, label_date if kind == DATE else date)
+    return _finish(text, recipe)
+
+
+def render(date: AnyDate | None, recipe: Recipe) -> str:
+    """The human string a recipe writes for a date (a YMD for impossible dates, None for phrases)."""
+    return _render(date, recipe, _label_date(recipe, date))
+
+
+def make_example(date: AnyDate | None, recipe: Recipe) -> DateExample:
+    """The labelled example for one date written by one recipe."""
+    found = _label_date(recipe, date)
+    return DateExample(_render(date, recipe, found), found.isoformat() if found else "",
+                       family_of(recipe), recipe.day_first)
+
+
+def sample_example(rng: random.Random) -> tuple[DateExample, Recipe, AnyDate | None]:
+    """One example with the recipe and the date it was built from."""
+    recipe = sample_recipe(rng)
+    date = sample_date(rng, recipe)
+    return make_example(date, recipe), recipe, date
+
+
+def _shard_rng(seed: int, shard: int) -> random.Random:
+    return random.Random(f"datenmt-grammar:{seed}:{shard}")
+
+
+def generate_shard_with_recipes(seed: int, shard: int, size: int
+                                ) -> list[tuple[DateExample, Recipe, AnyDate | None]]:
+    """`generate_shard`, with each example's recipe and date (for round-trip tests)."""
+    rng = _shard_rng(seed, shard)
+    return [sample_example(rng) for _ in range(size)]
+
+
+def generate_shard(seed: int, shard: int, size: int) -> list[DateExample]:
+    """Generates one shard of `size` examples; the same (seed, shard) gives the same rows."""
+    rng = _shard_rng(seed, shard)
+    out = []
+    for _ in range(size):
+        recipe = sample_recipe(rng)
+        out.append(make_example(sample_date(rng, recipe), recipe))
+    return out
+
+
+def generate(num_examples: int, seed: int) -> Iterator[DateExample]:
+    """Yields `num_examples` examples in shards of SHARD_SIZE; the same seed gives the same rows."""
+    for shard, size in enumerate(shard_sizes(num_examples)):
+        yield from generate_shard(seed, shard, size)
+
+
+# --------------------------------------------------------------------------------------------
+# Lengths, by construction.
+
+
+class Longest(NamedTuple):
+    raw: int  # characters of the longest raw string (noise included)
+    normalized: int  # characters of the longest string after data_gen.text.normalize
+    example: str  # a string of maximal choices with that normalised length (not always a real date)
+    family: str  # where it comes from
+
+
+def _longest_text(table: dict[int, str]) -> str:
+    return max(table.values(), key=len)
+
+
+def _longest_core_text(core: _Core, drop: str = "") -> str:
+    day = month = year = None
+    if core.day and drop != "day":
+        day = max(DAY_TEXT[(core.day, core.hyphen)].values(), key=len)
+        day = ("the " if core.the else "") + day + (" of" if core.of else "")
+    if core.month and drop != "month":
+        month = _longest_text(MONTH_TEXT[core.month] if core.month in MONTH_WORD_FORMS
+                              else {m: MONTH_TEXT[core.month][m] for m in range(1, 20)})
+    if core.year and drop != "year":
+        year = _longest_text(YEAR_TEXT[(core.year, core.hyphen)])
+    return _join_core(core.order, core.seps, day, month, year)
+
+
+def _longest_weekday_pieces() -> list[tuple[str, str]]:
+    pieces = [("", "")]
+    for form in WEEKDAY_FORMS:
+        name = _longest_text(WEEKDAY_TEXT[form])
+        for after in _WEEKDAY_AFTER.values:
+            for sep in _WEEKDAY_SEP[after].values:
+                pieces.append(_weekday_affixes(name, after, sep))
+    return pieces
+
+
+def _longest_time_pieces(iso: bool, alone: bool = False) -> list[str]:
+    out = []
+    for clock, shape, pad, meridiem, zone, joiner in _time_options(iso):
+        hour = 23 if clock == 24 else 12 if shape == "h" else 10  # the widest hour ("10:59 p.m.")
+        out.append(_time_text(TimeOfDay(hour, 59, 59, 999, clock, shape, pad, meridiem, zone,
+                                        "" if alone else joiner)))
+    return out
+
+
+def _python_normalizer():
+    from data_gen import text  # imports TensorFlow; only needed here
+
+    rules = [(re.compile(p), r) for p, r in text.NORMALIZATION_RULES]
+
+    def normalize(s: str) -> str:
+        s = s.lower()
+        for pattern, rewrite in rules:
+            s = pattern.sub(rewrite, s)
+        return s.strip()
+
+    return normalize
+
+
+def _top(strings: Iterable[str], normalize, keep: int = 3) -> list[str]:
+    """The strings that can be part of a longest combination: the longest raw and normalised ones,
+    overall and among those ending in a digit (a trailing "." after a digit survives normalisation)."""
+    strings = list(dict.fromkeys(strings))
+    keys = (lambda s: len(s), lambda s: len(normalize("a" + s + "a")),
+            lambda s: len(normalize("a" + s + "a")) if s[-1:].isdigit() else -1)
+    out: list[str] = []
+    for key in keys:
+        out += sorted(strings, key=key, reverse=True)[:keep]
+    return list(dict.fromkeys(out))
+
+
+def _finishes(text: str) -> Iterator[str]:
+    for decoration in _DECORATION.values:
+        for spacing in _SPACING.values:
+            yield _finish(text, Recipe(casing="title", decoration=decoration, spacing=spacing))
+
+
+@functools.cache
+def longest_lengths() -> tuple[Longest, Longest]:
+    """(longest raw, longest normalised) over every family, by construction.
+
+    For each family's shape the maximal string is assembled from the longest value of every field
+    (day, month, year, weekday name, time with hour/minute/second at their widest) under every
+    option the sampler can draw (separators, articles, weekday position, time shape, zone, joiner,
+    decoration, spacing). Field lengths add up, so the longest candidates of each part combined give
+    the maximum. The example may not be a real date (the longest fields need not coexist). Imports
+    TensorFlow, for `data_gen.text.NORMALIZATION_RULES` (applied here with Python's `re`).
+    """
+    normalize = _python_normalizer()
+    weekday_pieces = _longest_weekday_pieces()
+    candidates: list[tuple[str, str]] = []  # (family-ish tag, string)
+
+    def combine(tag, cores, weekdays, times):
+        cores = _top(cores, normalize)
+        for before, after in weekdays:
+            for core in cores:
+                for time in times:
+                    for text in _finishes(before + core + after + time):
+                        candidates.append((tag, text))
+
+    def reduced_weekdays(pieces):
+        befores = _top([b for b, a in pieces if b], normalize)
+        afters = _top([a for b, a in pieces if a], normalize)
+        return [("", "")] + [(b, "") for b in befores] + [("", a) for a in afters]
+
+    all_weekdays = reduced_weekdays(weekday_pieces)
+    for style in STYLES:
+        leaves = list(_core_leaves(style))
+        times = [""]
+        if _TIME_SHARE[style] > 0:
+            times += _top(_longest_time_pieces(iso=style == "numeric"), normalize)
+        weekdays = all_weekdays if _WEEKDAY_SHARE[style] > 0 else [("", "")]
+        combine(style, [_longest_core_text(c) for c in leaves], weekdays, times)
+        # Refusals shaped like dates: impossible (no weekday), month-year, day-month (weekday).
+        combine(NOT_IMPOSSIBLE, [_longest_core_text(c) for c in leaves], [("", "")], times)
+        combine(NOT_MONTH_YEAR, [_longest_core_text(c, drop="day") for c in leaves], [("", "")], [""])
+        combine(NOT_DAY_MONTH, [_longest_core_text(c, drop="year") for c in leaves], all_weekdays, [""])
+    alone_times = _top(_longest_time_pieces(iso=False, alone=True), normalize)
+    prefixes = [p for p in _TIME_PREFIX.values]
+    for prefix, time in itertools.product(prefixes, alone_times):
+        candidates += [(NOT_TIME, t) for t in _finishes(prefix + time)]
+    weekday_names = [_longest_text(WEEKDAY_TEXT[f]) for f in WEEKDAY_FORMS]
+    weekday_times = [""] + _top(_longest_time_pieces(iso=False), normalize)
+    for prefix, name, time in itertools.product(_WEEKDAY_PREFIX.values, weekday_names, weekday_times):
+        candidates += [(NOT_WEEKDAY, t) for t in _finishes(prefix + name + time)]
+    for kind in phrases.KINDS:
+        candidates += [(kind, t) for t in _finishes(phrases.longest(kind))]
+    for fmt in formats_lib.CATALOGUE:
+        # A rendering's length depends on the weekday, month and day width only: days 13-19 of
+        # every month of 2000 hold every weekday and month with two-digit days.
+        for month, day in itertools.product(range(1, 13), range(13, 20)):
+            candidates.append((CATALOGUE, fmt.render(datetime.date(2000, month, day))))
+    raw = max(candidates, key=lambda c: len(c[1]))
+    norm = max(candidates, key=lambda c: len(normalize(c[1])))
+    return (Longest(len(raw[1]), len(normalize(raw[1])), raw[1], raw[0]),
+            Longest(len(norm[1]), len(normalize(norm[1])), norm[1], norm[0]))
+
+
+def longest_length(normalized: bool = True) -> int:
+    """The length of the longest string the grammar can produce, normalised (the model's input) or raw."""
+    longest_raw, longest_normalized = longest_lengths()
+    return longest_normalized.normalized if normalized else longest_raw.raw
+
+
+if __name__ == "__main__":  # python -m data_gen.grammar [N] [SEED]
+    import sys
+
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    for example in generate(n, seed):
+        sys.stdout.write(f"{example.human}\t{example.iso}\t{example.family}\t{example.day_first}\n")

@@ -1,0 +1,230 @@
+"""Non-date phrases for the grammar's refusals: relative expressions, numbers and plain words.
+
+These are the negatives that are not built from a date (see `data_gen.grammar` for the date-shaped
+ones: month and year only, day and month only, impossible dates, weekdays and times alone). Each
+kind is data: a finite pool (relative expressions, words) or a list of digit templates (numbers),
+so the longest string of each kind is known by construction (`longest`). Checked at import: no
+relative expression names a month, no words phrase has a digit or names a month or a weekday, and
+no number template can be read as a complete date by the grammar (eight digits, or three numeric
+fields shaped like d m y, m d y or y m d with a two- or four-digit year).
+
+English names come from babel (locale en_US) and spelled numbers from num2words, like the dates.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import re
+
+from babel import Locale
+from babel import dates as babel_dates
+from num2words import num2words
+
+LOCALE = "en_US"
+
+RELATIVE = "not_date_relative"
+NUMBER = "not_date_number"
+WORDS = "not_date_words"
+KINDS = (RELATIVE, NUMBER, WORDS)
+
+# Words phrases are at most this long (characters), by construction.
+MAX_WORDS_LENGTH = 32
+
+_WEEKDAYS_WIDE = tuple(babel_dates.get_day_names("wide", locale=LOCALE)[i] for i in range(7))
+_WEEKDAYS_ABBR = tuple(babel_dates.get_day_names("abbreviated", locale=LOCALE)[i] for i in range(7))
+_MONTHS_WIDE = tuple(babel_dates.get_month_names("wide", locale=LOCALE)[i] for i in range(1, 13))
+_MONTHS_ABBR = tuple(babel_dates.get_month_names("abbreviated", locale=LOCALE)[i] for i in range(1, 13))
+
+# Lower-case tokens that must never appear in a words phrase (they would make it date-like).
+DATE_TOKENS = frozenset(
+    [w.lower() for w in _WEEKDAYS_WIDE + _WEEKDAYS_ABBR + _MONTHS_WIDE + _MONTHS_ABBR]
+    + ["sept", "tues", "weds", "thurs", "thur", "today", "tomorrow", "yesterday", "tonight", "now",
+       "noon", "midnight", "am", "pm"])
+
+# --- relative expressions -------------------------------------------------------------------
+
+_RELATIVE_FIXED = (
+    "today", "tomorrow", "yesterday", "tonight", "now", "right now", "this morning", "this afternoon",
+    "this evening", "tomorrow morning", "tomorrow night", "yesterday afternoon", "last night",
+    "the day after tomorrow", "the day before yesterday", "next week", "last week", "this week",
+    "next month", "last month", "this month", "next year", "last year", "this year", "this weekend",
+    "next weekend", "last weekend", "end of day", "end of the month", "end of next week",
+    "start of next month", "beginning of the year", "later today", "earlier today", "soon", "asap",
+    "eod", "a while ago", "the other day", "the week after next", "in a fortnight", "in a week",
+    "in a month", "a week ago", "a year ago", "a month from now", "same time tomorrow",
+    "first thing monday", "any day now", "over the weekend",
+)
+_RELATIVE_WEEKDAY_TEMPLATES = (
+    "next {w}", "last {w}", "this {w}", "this coming {w}", "coming {w}", "this past {w}", "{w} next week",
+    "{w} last week", "{w} after next", "{w} morning", "{w} night", "on {w} next week",
+)
+_RELATIVE_COUNT_TEMPLATES = (
+    "in {n} {u}", "{n} {u} ago", "{n} {u} from now", "{n} {u} later", "within {n} {u}", "after {n} {u}",
+    "{n} {u} before", "for {n} {u}",
+)
+_UNITS = ("day", "week", "month", "year", "hour", "minute", "business day", "working day")
+
+
+def _count_phrases() -> tuple[str, ...]:
+    out = []
+    for template in _RELATIVE_COUNT_TEMPLATES:
+        for unit in _UNITS:
+            for n in range(1, 31):
+                counts = [str(n)] + ([num2words(n)] if n <= 12 else []) + (["a"] if n == 1 else [])
+                for count in counts:
+                    out.append(template.format(n=count, u=unit if n == 1 else unit + "s"))
+    return tuple(out)
+
+
+def _weekday_phrases() -> tuple[str, ...]:
+    return tuple(t.format(w=w) for t in _RELATIVE_WEEKDAY_TEMPLATES for w in _WEEKDAYS_WIDE + _WEEKDAYS_ABBR)
+
+
+# (pool, weight): a group is chosen by weight, then a phrase uniformly within it.
+_RELATIVE_GROUPS = ((_RELATIVE_FIXED, 4), (_weekday_phrases(), 3), (_count_phrases(), 3))
+
+# --- numbers ----------------------------------------------------------------------------------
+
+# '#' is a digit (the first digit of a run is never 0 unless the run follows a '.'), '@' an ordinal
+# day ("21st"). None of these is a complete date in the grammar: see _check_number_templates.
+NUMBER_TEMPLATES = (
+    "#", "##", "###", "####", "#####", "#,###", "##,###", "###,###", "#,###,###", "#.#", "##.##",
+    "#.###", "0.##", "-##", "-#.#", "$#.##", "$##.##", "$#,###.##", "£##.##", "€##", "##.## EUR",
+    "#%", "##.#%", "v#.#", "v#.#.#", "#.##.#", "##.#.#", "###-####", "(###) ###-####", "###.###.####",
+    "+## ## #### ####", "#.#.#.#", "###.##.#.##", "#/#", "##x##", "No. ###", "#-##", "@", "the @",
+    "# pcs", "## kg", "#.# km", "### ms",
+)
+
+
+def _could_be_date(template: str) -> bool:
+    """Whether a template's digit fields have the shape of a grammar date (d m y, m d y or y m d)."""
+    widths = [len(f) for f in re.findall(r"[#@]+", template)]
+    if widths == [8]:
+        return True
+    if len(widths) != 3:
+        return False
+    return (max(widths[:2]) <= 2 and widths[2] in (2, 4)) or (widths[0] == 4 and max(widths[1:]) <= 2)
+
+
+def _check_number_templates() -> None:
+    for template in NUMBER_TEMPLATES:
+        if _could_be_date(template):
+            raise ValueError(f"number template {template!r} could be read as a date")
+
+
+_check_number_templates()
+
+
+def _fill_number(template: str, rng: random.Random) -> str:
+    out: list[str] = []
+    for ch in template:
+        if ch == "#":
+            # No leading zeros: a run's first digit is 1-9, except after a decimal point.
+            after_digit_or_point = bool(out) and (out[-1][-1].isdigit() or out[-1] == ".")
+            out.append(str(rng.randint(0 if after_digit_or_point else 1, 9)))
+        elif ch == "@":
+            day = rng.randint(1, 31)
+            suffix = "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+            out.append(f"{day}{suffix}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _longest_number(template: str) -> str:
+    return template.replace("#", "9").replace("@", "31st")
+
+
+# --- words ------------------------------------------------------------------------------------
+
+# Everyday words and short phrases (written for this project) plus babel's English names of
+# territories and languages.
+_HAND_WORDS = (
+    "invoice", "meeting", "agenda", "minutes", "notes", "draft", "final", "approved", "pending",
+    "unknown", "none", "n/a", "tbd", "tba", "see attached", "hello", "thanks", "regards", "total",
+    "subtotal", "balance due", "paid", "order", "ref", "customer", "account", "address", "phone",
+    "email", "room", "floor", "building", "platform", "gate", "seat", "coffee", "lunch", "dinner",
+    "breakfast", "report", "budget", "review", "project", "deadline", "schedule", "calendar",
+    "appointment", "reminder", "weather", "sunny", "rain", "lorem ipsum", "ok", "yes", "no", "maybe",
+    "call me", "see you", "happy birthday", "good morning", "out of office", "closed", "open",
+    "sold out", "free", "delivery", "shipping", "returns", "size", "colour", "blue", "green", "red",
+    "apple", "banana", "bread", "milk", "ticket", "receipt", "signature", "name", "date",
+    "date of birth", "expiry", "valid until", "version", "release", "build", "chapter", "page",
+    "section", "figure", "table", "summary", "conclusion", "not applicable", "to be confirmed",
+    "no date given", "various", "ongoing", "forever", "never", "always", "someday", "whenever",
+    "the quick brown fox", "x", "-", "...",
+)
+
+
+def _tokens(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.lower()))
+
+
+def _usable(item: str) -> bool:
+    return (item.isascii() and 0 < len(item) <= 24 and not _tokens(item) & DATE_TOKENS
+            and not re.search(r"\d", item))
+
+
+@functools.cache
+def _word_pools() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    locale = Locale.parse(LOCALE)
+    hand = tuple(w for w in dict.fromkeys(_HAND_WORDS) if _usable(w))
+    names = sorted(set(locale.territories.values()) | set(locale.languages.values()))
+    return hand, tuple(n for n in names if _usable(n) and n not in hand)
+
+
+def words_pool() -> tuple[str, ...]:
+    """Everything a words phrase is built from: no date words, no digits, ASCII, <= 24 characters.
+
+    Half the items of a phrase come from the hand-written everyday words, half from babel's
+    English names of territories and languages.
+    """
+    hand, names = _word_pools()
+    return hand + names
+
+
+def _check_pools() -> None:
+    for group, _ in _RELATIVE_GROUPS:
+        for phrase in group:
+            if _tokens(phrase) & {m.lower() for m in _MONTHS_WIDE + _MONTHS_ABBR}:
+                raise ValueError(f"relative phrase {phrase!r} names a month")
+
+
+_check_pools()
+
+# --- sampling -------------------------------------------------------------------------------
+
+
+def sample(kind: str, rng: random.Random) -> str:
+    """A phrase of one kind (RELATIVE, NUMBER or WORDS), in its natural casing."""
+    if kind == RELATIVE:
+        groups = [g for g, _ in _RELATIVE_GROUPS]
+        group = rng.choices(groups, weights=[w for _, w in _RELATIVE_GROUPS])[0]
+        return group[rng.randrange(len(group))]
+    if kind == NUMBER:
+        return _fill_number(NUMBER_TEMPLATES[rng.randrange(len(NUMBER_TEMPLATES))], rng)
+    if kind == WORDS:
+        hand, names = _word_pools()
+        count = rng.choices((1, 2, 3), weights=(5, 3, 2))[0]
+        items = []
+        for _ in range(count):
+            pool = hand if rng.random() < 0.5 else names
+            items.append(pool[rng.randrange(len(pool))])
+        while len(items) > 1 and len(" ".join(items)) > MAX_WORDS_LENGTH:
+            items.pop()
+        return " ".join(items)
+    raise KeyError(f"unknown phrase kind {kind!r}; known: {', '.join(KINDS)}")
+
+
+def longest(kind: str) -> str:
+    """The longest phrase `sample(kind, ...)` can return (one of them), by construction."""
+    if kind == RELATIVE:
+        return max((p for g, _ in _RELATIVE_GROUPS for p in g), key=len)
+    if kind == NUMBER:
+        return max((_longest_number(t) for t in NUMBER_TEMPLATES), key=len)
+    if kind == WORDS:
+        # Items are at most 24 characters and a phrase is cut to MAX_WORDS_LENGTH; this stand-in
+        # has that length (no real phrase is longer).
+        return "w" * max(MAX_WORDS_LENGTH, len(max(words_pool(), key=len)))
+    raise KeyError(f"unknown phrase kind {kind!r}; known: {', '.join(KINDS)}")

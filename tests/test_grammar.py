@@ -1,0 +1,654 @@
+"""The compositional generator (data_gen/grammar.py): determinism, families, held-out combinations,
+labels read back without the renderer, the ambiguity policy, refusals, noise and lengths.
+
+Labels are checked by an independent reader written here: it knows only the field order of each
+example's recipe and reads the string with its own regular expressions, the standard library's
+English month and weekday names (`calendar`, not babel) and its own parser of spelled numbers (not
+num2words), then applies its own copy of the ambiguity policy and the two-digit pivot.
+"""
+
+from __future__ import annotations
+
+import calendar
+import collections
+import dataclasses
+import datetime
+import random
+import re
+import time
+from typing import NamedTuple
+
+import pytest
+
+from data_gen import formats, generator, grammar, phrases, text
+
+SEED = 7
+SHARDS = 6  # 30,000 examples
+
+
+@pytest.fixture(scope="module")
+def rows():
+    """(example, recipe, date) triples of six shards."""
+    out = []
+    for shard in range(SHARDS):
+        out += grammar.generate_shard_with_recipes(SEED, shard, grammar.SHARD_SIZE)
+    return out
+
+
+@pytest.fixture(scope="module")
+def normalized(rows):
+    """The model's view of every example (data_gen.text.normalize, in TensorFlow)."""
+    return [s.decode() for s in text.normalize([e.human for e, _, _ in rows]).numpy()]
+
+
+# ------------------------------------------------------------------------------------------------
+# An independent reader.
+
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+WEEKDAYS.update({name.lower(): i for i, name in enumerate(calendar.day_abbr)})
+WEEKDAYS.update({"tues": 1, "weds": 2, "thurs": 3})
+
+UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+         "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+        "ninety": 90}
+ORDINAL_UNITS = dict(zip(
+    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+     "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth"],
+    range(1, 20), strict=True))
+ORDINAL_TENS = {"twentieth": 20, "thirtieth": 30}
+
+
+def ordinal_words() -> dict[str, int]:
+    words = dict(ORDINAL_UNITS) | ORDINAL_TENS
+    for tens, value in (("twenty", 20), ("thirty", 30)):
+        for unit, u in ORDINAL_UNITS.items():
+            if u <= 9:
+                words[f"{tens}-{unit}"] = words[f"{tens} {unit}"] = value + u
+    return words
+
+
+ORDINAL_WORDS = ordinal_words()
+
+
+def cardinal(words: list[str]) -> int:
+    if len(words) == 1:
+        return UNITS.index(words[0]) if words[0] in UNITS else TENS[words[0]]
+    tens, unit = words
+    return TENS[tens] + UNITS.index(unit)
+
+
+def spelled_year(phrase: str) -> int:
+    words = re.split(r"[- ]", phrase)
+    if words[:2] == ["two", "thousand"]:
+        rest = words[3:] if words[2:3] == ["and"] else words[2:]
+        return 2000 + (cardinal(rest) if rest else 0)
+    century, rest = cardinal(words[:1]) * 100, words[1:]
+    if rest == ["hundred"]:
+        return century
+    if rest[0] == "oh":
+        return century + cardinal(rest[1:])
+    return century + cardinal(rest)
+
+
+def suffix(day: int) -> str:
+    return "th" if day in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def pivot(two_digits: int) -> int:
+    return 1900 + two_digits if two_digits >= 50 else 2000 + two_digits
+
+
+def real(y: int, m: int, d: int) -> datetime.date | None:
+    """The date, if real and in the generator's range 1900-2099."""
+    if not 1900 <= y <= 2099:
+        return None
+    try:
+        return datetime.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_NUMBER_WORDS = _alternation(UNITS + list(TENS) + ["hundred", "thousand", "and", "oh"])
+DAY_RE = rf"(?:the )?(?P<day>\d{{1,2}}(?:st|nd|rd|th)?|{_alternation(ORDINAL_WORDS)})(?: of)?"
+MONTH_RE = rf"(?P<month>\d{{1,2}}|(?:{_alternation(MONTHS)})\.?)"
+YEAR_RE = rf"(?P<year>\d{{4}}|'?\d{{2}}|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))+)"
+SEP_RE = r"(?P<sep{}>, ?|,|[ /.\-])"
+COMPACT_SEP_RE = r"(?P<sep{}>)"
+
+
+def _core_patterns(sep: str) -> dict[str, re.Pattern]:
+    one, two = sep.format(1), sep.format(2)
+    return {
+        "dmy": re.compile(f"^{DAY_RE}{one}{MONTH_RE}{two}{YEAR_RE}$"),
+        "mdy": re.compile(f"^{MONTH_RE}{one}{DAY_RE}{two}{YEAR_RE}$"),
+        "ymd": re.compile(f"^(?P<year>\\d{{4}}){one}{MONTH_RE}{two}{DAY_RE}$"),  # year first: four digits
+    }
+
+
+# Separated fields, or none at all: eight digits, or a two-digit day, a month word and a year.
+CORE_RE = _core_patterns(SEP_RE)
+COMPACT_RE = _core_patterns(COMPACT_SEP_RE)
+COMPACT_SHAPE = re.compile(r"^(?:\d{8}|\d{2}[a-z]{3,4}(?:\d{4}|\d{2}))$")
+TIME_RE = re.compile(
+    r"(?P<join>t|,? at |,? @ | - |, | )"
+    r"(?P<time>\d{1,2}(?::\d{2}){1,2}(?:\.\d{3})?(?: ?[ap]\.?m\.?)?|\d{1,2} ?[ap]\.?m\.?)"
+    r"(?P<zone>z|[+-]\d{2}:?\d{2}| [+-]\d{2}:?\d{2}| [a-z]{2,4})?$")
+WEEKDAY_BEFORE_RE = re.compile(rf"^(?P<wd>{_alternation(WEEKDAYS)})\.?,? (?P<rest>.+)$")
+WEEKDAY_AFTER_RE = re.compile(rf"^(?P<rest>.+?)(?:,? \(|,? )(?P<wd>{_alternation(WEEKDAYS)})\.?\)?$")
+
+
+class Reading(NamedTuple):
+    date: datetime.date | None  # after the policy; None if no reading is a real date
+    written: tuple  # (year, month, day) as written (pivot applied)
+    numeric_month: bool
+    weekday: int | None
+    weekday_after: bool
+    time: str | None
+    seps: tuple
+    spelled_day: bool
+    apostrophe_year: bool
+
+
+def clean(human: str) -> str:
+    s = human.strip().lower()
+    if s[:1] in "([\"" and s[-1:] in ")]\"":
+        s = s[1:-1]
+    if s[-1:] in ".,":
+        s = s[:-1]
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def read(human: str, order: str, day_first: bool) -> Reading | None:
+    """Reads a date written in `order` (dmy, mdy, ymd); None if the string is not such a date."""
+    s = clean(human)
+    found_time = None
+    m = TIME_RE.search(s)
+    if m and m.start() > 0:
+        found_time, s = m.group("time"), s[:m.start()]
+    weekday, after = None, False
+    m = WEEKDAY_BEFORE_RE.match(s)
+    if m:
+        weekday, s = WEEKDAYS[m["wd"]], m["rest"]
+    else:
+        m = WEEKDAY_AFTER_RE.match(s)
+        if m:
+            weekday, after, s = WEEKDAYS[m["wd"]], True, m["rest"]
+    m = (COMPACT_RE if COMPACT_SHAPE.match(s) else CORE_RE)[order].match(s)
+    if not m:
+        return None
+    day_text, month_text, year_text = m["day"], m["month"].rstrip("."), m["year"]
+    if day_text[:2].isdigit() or day_text[:1].isdigit():
+        digits = re.match(r"\d+", day_text).group()
+        day = int(digits)
+        if day_text != digits:
+            assert day_text[len(digits):] == suffix(day), human
+    else:
+        day = ORDINAL_WORDS[day_text]
+    month = int(month_text) if month_text.isdigit() else MONTHS[month_text]
+    if year_text.isdigit() and len(year_text) == 4:
+        year = int(year_text)
+    elif year_text.lstrip("'").isdigit():
+        year = pivot(int(year_text.lstrip("'")))
+    else:
+        year = spelled_year(year_text)
+    numeric_month = month_text.isdigit()
+    if numeric_month and order != "ymd":
+        first, second = (day, month) if order == "dmy" else (month, day)
+        read_day_first, read_month_first = real(year, second, first), real(year, first, second)
+        if read_day_first and read_month_first:
+            date = read_day_first if day_first else read_month_first
+        else:
+            date = read_day_first or read_month_first
+    else:
+        date = real(year, month, day)
+    return Reading(date, (year, month, day), numeric_month, weekday, after, found_time,
+                   (m["sep1"], m["sep2"]), not day_text[:1].isdigit(), year_text.startswith("'"))
+
+
+def catalogue_order(name: str) -> str:
+    pattern = re.sub(r"'[^']*'", "", formats.get_format(name).ldml)
+    return "".join(f for _, f in sorted((pattern.index(c), f) for c, f in (("d", "d"), ("M", "m"), ("y", "y"))))
+
+
+def order_of(recipe: grammar.Recipe) -> str:
+    return catalogue_order(recipe.catalogue) if recipe.kind == grammar.CATALOGUE else recipe.order
+
+
+# ------------------------------------------------------------------------------------------------
+# Determinism and sharding.
+
+
+def test_same_seed_gives_same_rows_and_other_seed_differs():
+    first = list(grammar.generate(6000, seed=3))
+    assert first == list(grammar.generate(6000, seed=3))
+    assert first != list(grammar.generate(6000, seed=4))
+    assert first[grammar.SHARD_SIZE:] == grammar.generate_shard(3, 1, 1000)
+    assert grammar.shard_sizes is generator.shard_sizes and grammar.SHARD_SIZE == generator.SHARD_SIZE
+    with_recipes = grammar.generate_shard_with_recipes(3, 1, 1000)
+    assert [e for e, _, _ in with_recipes] == first[grammar.SHARD_SIZE:]
+    assert all(isinstance(e, grammar.DateExample) for e in first)
+    assert grammar.DateExample._fields == ("human", "iso", "family", "day_first")
+
+
+def test_shards_use_their_own_named_seed():
+    rng = random.Random(f"datenmt-grammar:{SEED}:2")
+    expected = [grammar.sample_example(rng)[0] for _ in range(50)]
+    assert grammar.generate_shard(SEED, 2, 50) == expected
+
+
+def test_recipes_are_frozen_and_rerender_to_the_same_example(rows):
+    example, recipe, date = rows[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        recipe.day = "pad"
+    for example, recipe, date in rows[:3000]:
+        assert grammar.make_example(date, recipe) == example
+        assert grammar.render(date, recipe) == example.human
+        assert grammar.label(recipe, date) == example.iso
+        assert grammar.family_of(recipe) == example.family
+
+
+# ------------------------------------------------------------------------------------------------
+# Families.
+
+
+def test_families_are_closed_documented_and_all_appear(rows):
+    assert 15 <= len(grammar.FAMILIES) <= 30
+    assert len(set(grammar.FAMILIES)) == len(grammar.FAMILIES)
+    assert set(grammar.FAMILY_DESCRIPTIONS) == set(grammar.FAMILIES)
+    assert set(grammar.NEGATIVE_FAMILIES) | set(grammar.POSITIVE_FAMILIES) == set(grammar.FAMILIES)
+    counts = collections.Counter(e.family for e, _, _ in rows)
+    assert set(counts) == set(grammar.FAMILIES)
+    assert min(counts.values()) >= 60, counts.most_common()[-3:]
+    n = len(rows)
+    assert counts[grammar.CATALOGUE] / n == pytest.approx(grammar.CATALOGUE_SHARE, abs=0.01)
+    negatives = sum(counts[f] for f in grammar.NEGATIVE_FAMILIES)
+    assert negatives / n == pytest.approx(grammar.NEGATIVE_SHARE, abs=0.01)
+    day_first = sum(e.day_first for e, _, _ in rows) / n
+    assert day_first == pytest.approx(grammar.DAY_FIRST_SHARE, abs=0.02)
+
+
+def test_catalogue_examples_are_the_old_renderings(rows):
+    names = set()
+    for example, recipe, date in rows:
+        if example.family == grammar.CATALOGUE:
+            names.add(recipe.catalogue)
+            assert example.human == formats.get_format(recipe.catalogue).render(date)
+    assert names == set(formats.FORMAT_NAMES)
+
+
+# Independent string shapes of the held-out combinations.
+HELD_OUT_SHAPES = {
+    grammar.HELDOUT_YMD_WORD_DASH: re.compile(rf"\b\d{{4}}-(?:{_alternation(MONTHS)})\.?-\d"),
+    grammar.HELDOUT_SPELLED_DAY_APOSTROPHE_YEAR: re.compile(
+        rf"\b(?:{_alternation(ORDINAL_WORDS)})\b.*'\d\d\b"),
+    grammar.HELDOUT_NUMERIC_WEEKDAY_AFTER: re.compile(
+        rf"(?:\b\d{{1,4}}[/\-. ]\d{{1,2}}[/\-. ]\d{{2,4}}|\b\d{{8}})[, ]+\(?(?:{_alternation(WEEKDAYS)})\b"),
+}
+
+
+def test_held_out_combinations_appear_only_as_their_own_family(rows):
+    assert 2 <= len(grammar.HELD_OUT_FAMILIES) <= 4
+    assert set(HELD_OUT_SHAPES) == set(grammar.HELD_OUT_FAMILIES)
+    assert all(grammar.is_held_out(f) for f in grammar.HELD_OUT_FAMILIES)
+    assert not any(grammar.is_held_out(f) for f in grammar.FAMILIES if f not in grammar.HELD_OUT_FAMILIES)
+    seen = collections.Counter()
+    for example, recipe, _ in rows:
+        human = example.human.lower()
+        for family, shape in HELD_OUT_SHAPES.items():
+            if shape.search(human):
+                assert example.family == family, (example, recipe)
+                seen[family] += 1
+            elif example.family == family:
+                pytest.fail(f"{example} does not have the shape of its held-out family")
+        # The held-out shapes read back from the string (see test_labels_read_back).
+        if example.family in grammar.POSITIVE_FAMILIES and example.family != grammar.CATALOGUE:
+            reading = read(example.human, recipe.order, recipe.day_first)
+            word_dash = recipe.order == "ymd" and not reading.numeric_month and reading.seps == ("-", "-")
+            spelled_apos = reading.spelled_day and reading.apostrophe_year
+            numeric_after = reading.numeric_month and reading.weekday is not None and reading.weekday_after
+            assert word_dash == (example.family == grammar.HELDOUT_YMD_WORD_DASH)
+            assert spelled_apos == (example.family == grammar.HELDOUT_SPELLED_DAY_APOSTROPHE_YEAR)
+            assert numeric_after == (example.family == grammar.HELDOUT_NUMERIC_WEEKDAY_AFTER)
+    assert set(seen) == set(grammar.HELD_OUT_FAMILIES)
+    shares = [seen[f] / len(rows) for f in grammar.HELD_OUT_FAMILIES]
+    assert all(0.002 < s < 0.03 for s in shares), shares
+
+
+# ------------------------------------------------------------------------------------------------
+# Labels.
+
+
+def test_labels_read_back_without_the_renderer(rows):
+    """Every positive of every family is read back by the reader above to its label."""
+    checked = collections.Counter()
+    for example, recipe, _ in rows:
+        if example.family in grammar.NEGATIVE_FAMILIES:
+            continue
+        reading = read(example.human, order_of(recipe), example.day_first)
+        assert reading is not None, (example, recipe)
+        assert reading.date is not None and reading.date.isoformat() == example.iso, (example, recipe)
+        assert (reading.time is not None) == (recipe.time is not None), example
+        if recipe.kind == grammar.DATE:
+            assert (reading.weekday is not None) == bool(recipe.weekday), example
+        if reading.weekday is not None:
+            assert reading.weekday == reading.date.weekday(), example
+        checked[example.family] += 1
+    assert set(checked) == set(grammar.POSITIVE_FAMILIES)
+
+
+def test_labels_are_real_dates_in_range(rows):
+    for example, _, _ in rows:
+        if example.iso:
+            day = datetime.date.fromisoformat(example.iso)
+            assert grammar.FIRST_DATE <= day <= grammar.LAST_DATE
+
+
+def test_the_same_string_never_has_two_labels(rows, normalized):
+    """What the model reads (normalised string and preference) determines the label."""
+    labels: dict[tuple[str, bool], set[str]] = collections.defaultdict(set)
+    for (example, _, _), model_input in zip(rows, normalized, strict=True):
+        labels[(model_input, example.day_first)].add(example.iso)
+    clashes = {k: v for k, v in labels.items() if len(v) > 1}
+    assert not clashes, list(clashes.items())[:5]
+
+
+SHORT_YEAR_RECIPES = [
+    grammar.Recipe(style="numeric", order="dmy", day="pad", month="pad", year="two", seps=("/", "/")),
+    grammar.Recipe(style="numeric", order="mdy", day="num", month="num", year="two", seps=(".", ".")),
+    grammar.Recipe(style="word", order="dmy", day="num", month="abbr", year="two", seps=("-", "-")),
+    grammar.Recipe(style="word", order="mdy", day="num", month="name", year="apos", seps=(" ", ", ")),
+    grammar.Recipe(style="ordinal", order="dmy", day="ord", of=True, month="name", year="apos"),
+    grammar.Recipe(style="ordinal", order="mdy", day="ord", month="abbr.", year="two", seps=(" ", ", ")),
+    grammar.Recipe(style="spelled", order="dmy", day="spelled", the=True, of=True, month="name", year="apos"),
+    grammar.Recipe(kind=grammar.CATALOGUE, catalogue="short"),
+    grammar.Recipe(kind=grammar.CATALOGUE, catalogue="d_mm_yy"),
+    grammar.Recipe(kind=grammar.CATALOGUE, catalogue="dd_dot_mm_dot_yy"),
+]
+
+
+@pytest.mark.parametrize("recipe", SHORT_YEAR_RECIPES, ids=lambda r: r.catalogue or f"{r.style}-{r.order}-{r.year}")
+def test_two_digit_pivot_applies_to_every_short_form(recipe, rows):
+    for day, written in ((datetime.date(1950, 1, 13), "50"), (datetime.date(2049, 12, 31), "49"),
+                         (datetime.date(1999, 12, 31), "99"), (datetime.date(2000, 1, 13), "00")):
+        human = grammar.render(day, recipe)
+        assert re.search(rf"(?<!\d){written}(?!\d)", human), human
+        assert grammar.label(recipe, day) == day.isoformat()
+        assert read(human, order_of(recipe), recipe.day_first).date == day
+    short = [(e, r) for e, r, _ in rows if (r.year in ("two", "apos") or (
+        r.kind == grammar.CATALOGUE and formats.get_format(r.catalogue).two_digit_year)) and e.iso]
+    years = {int(e.iso[:4]) for e, _ in short}
+    assert min(years) == 1950 and max(years) == 2049
+
+
+def test_every_year_form_and_the_full_year_range_appear(rows):
+    years = collections.defaultdict(set)
+    for example, recipe, _ in rows:
+        if recipe.kind == grammar.DATE:
+            years[recipe.year].add(int(example.iso[:4]))
+    assert set(years) == {"four", "two", "apos", "spelled"}
+    assert min(years["four"]) < 1905 and max(years["four"]) > 2094
+    assert min(years["spelled"]) < 1910 and max(years["spelled"]) > 2090
+
+
+def test_spelled_numbers_come_from_num2words(rows):
+    day = datetime.date(1978, 6, 21)
+    recipe = grammar.Recipe(style="spelled", order="dmy", day="spelled", the=True, of=True, month="name",
+                            year="spelled", seps=(" ", ", "))
+    assert grammar.render(day, recipe) == "The twenty-first of June, nineteen seventy-eight"
+    no_hyphen = dataclasses.replace(recipe, hyphen=False, casing="lower")
+    assert grammar.render(day, no_hyphen) == "the twenty first of june, nineteen seventy eight"
+    years = {grammar.render(datetime.date(y, 1, 1), dataclasses.replace(recipe, casing="lower")).split(", ")[1]
+             for y in (1900, 1905, 2000, 2009, 2010)}
+    assert years == {"nineteen hundred", "nineteen oh-five", "two thousand", "two thousand and nine", "twenty ten"}
+
+
+def test_weekday_is_the_labels_weekday():
+    recipe = grammar.Recipe(style="word", order="mdy", day="num", month="name", year="four",
+                            seps=(" ", ", "), weekday="name")
+    assert grammar.render(datetime.date(2009, 6, 25), recipe) == "Thursday, June 25, 2009"
+    after = dataclasses.replace(recipe, weekday="long.", weekday_after=True, weekday_sep="()")
+    assert grammar.render(datetime.date(2001, 4, 3), after) == "April 3, 2001 (Tues.)"
+    # Ambiguous numeric: the weekday follows the reading the preference picks.
+    numeric = grammar.Recipe(style="numeric", order="dmy", day="pad", month="pad", year="four",
+                             seps=("/", "/"), weekday="abbr")
+    day = datetime.date(2009, 3, 4)  # a Wednesday; 2009-04-03 is a Friday
+    assert grammar.render(day, dataclasses.replace(numeric, day_first=True)) == "Wed, 04/03/2009"
+    assert grammar.render(day, dataclasses.replace(numeric, day_first=False)) == "Fri, 04/03/2009"
+
+
+# ------------------------------------------------------------------------------------------------
+# The ambiguity policy.
+
+
+NUMERIC_DMY = grammar.Recipe(style="numeric", order="dmy", day="pad", month="pad", year="four", seps=("/", "/"))
+NUMERIC_MDY = dataclasses.replace(NUMERIC_DMY, order="mdy")
+
+
+@pytest.mark.parametrize("day_first,expected", [(True, "2009-03-04"), (False, "2009-04-03")])
+def test_ambiguous_numeric_dates_follow_the_preference(day_first, expected):
+    day = datetime.date(2009, 3, 4)
+    for recipe in (NUMERIC_DMY, dataclasses.replace(NUMERIC_DMY, seps=("", ""))):
+        recipe = dataclasses.replace(recipe, day_first=day_first)
+        example = grammar.make_example(day, recipe)
+        assert example.human in ("04/03/2009", "04032009")
+        assert example.iso == expected and example.day_first == day_first
+        assert grammar.readings(recipe, day) == grammar.Readings(datetime.date(2009, 3, 4),
+                                                                 datetime.date(2009, 4, 3))
+
+
+@pytest.mark.parametrize("day_first", [True, False])
+def test_unambiguous_numeric_dates_ignore_the_preference(day_first):
+    day = datetime.date(1999, 12, 31)
+    for recipe, human in ((NUMERIC_DMY, "31/12/1999"), (NUMERIC_MDY, "12/31/1999")):
+        example = grammar.make_example(day, dataclasses.replace(recipe, day_first=day_first))
+        assert (example.human, example.iso) == (human, "1999-12-31")
+    # Same day and month: one date either way. Year first: always Y-M-D.
+    same = grammar.make_example(datetime.date(2005, 7, 7), dataclasses.replace(NUMERIC_MDY, day_first=day_first))
+    assert same.iso == "2005-07-07"
+    ymd = dataclasses.replace(NUMERIC_DMY, order="ymd", seps=("-", "-"), day_first=day_first)
+    assert grammar.make_example(datetime.date(2003, 4, 5), ymd)[:2] == ("2003-04-05", "2003-04-05")
+    short = dataclasses.replace(NUMERIC_DMY, year="two", day_first=day_first)
+    assert grammar.make_example(datetime.date(2005, 4, 3), short).human == "03/04/05"
+
+
+def test_both_preferences_and_both_orders_are_sampled_for_ambiguous_strings(rows):
+    seen = collections.Counter()
+    for example, recipe, date in rows:
+        if recipe.kind == grammar.DATE and recipe.numeric_month and recipe.order != "ymd":
+            found = grammar.readings(recipe, date)
+            if found.day_first and found.month_first and found.day_first != found.month_first:
+                seen[(recipe.order, example.day_first)] += 1
+                assert example.iso == (found.day_first if example.day_first else found.month_first).isoformat()
+    assert len(seen) == 4 and min(seen.values()) > 50, seen
+
+
+# ------------------------------------------------------------------------------------------------
+# Refusals.
+
+
+def test_refusals_are_empty_labelled_and_of_every_kind(rows):
+    kinds = collections.Counter()
+    for example, recipe, _ in rows:
+        is_negative = grammar.is_negative(example.family)
+        assert (example.iso == "") == is_negative, example
+        if is_negative:
+            kinds[example.family] += 1
+            assert recipe.kind == example.family
+    assert set(kinds) == set(grammar.NEGATIVE_FAMILIES)
+
+
+def test_impossible_dates_are_impossible_under_both_readings(rows):
+    written_forms = collections.Counter()
+    for example, recipe, date in rows:
+        if example.family != grammar.NOT_IMPOSSIBLE:
+            continue
+        reading = read(example.human, recipe.order, example.day_first)
+        assert reading is not None, example
+        assert reading.date is None, example
+        year, month, day = reading.written
+        assert real(year, month, day) is None and (not reading.numeric_month or real(year, day, month) is None)
+        assert (year, month, day) == tuple(date)
+        written_forms[(recipe.style, recipe.order)] += 1
+        if (year, month, day) == (1900, 2, 29):
+            written_forms["29 February 1900"] += 1
+    assert len(written_forms) >= 10 and written_forms["29 February 1900"] > 0
+
+
+def test_impossible_dates_use_the_same_renderers():
+    recipes = {
+        "31 February 2001": (grammar.Recipe(style="word", day="num", month="name", year="four"), (2001, 2, 31)),
+        "32/13/2020": (NUMERIC_DMY, (2020, 13, 32)),
+        "2001-02-30": (dataclasses.replace(NUMERIC_DMY, order="ymd", seps=("-", "-")), (2001, 2, 30)),
+        "29 Feb 1900": (grammar.Recipe(style="word", day="num", month="abbr", year="four"), (1900, 2, 29)),
+    }
+    for human, (recipe, written) in recipes.items():
+        recipe = dataclasses.replace(recipe, kind=grammar.NOT_IMPOSSIBLE)
+        example = grammar.make_example(grammar.YMD(*written), recipe)
+        assert example == grammar.DateExample(human, "", grammar.NOT_IMPOSSIBLE, False)
+
+
+def test_partial_dates_lack_a_field(rows):
+    for example, recipe, _ in rows:
+        if example.family in (grammar.NOT_MONTH_YEAR, grammar.NOT_DAY_MONTH):
+            assert read(example.human, recipe.order, example.day_first) is None, example
+            assert (recipe.day == "") == (example.family == grammar.NOT_MONTH_YEAR)
+            assert (recipe.year == "") == (example.family == grammar.NOT_DAY_MONTH)
+
+
+def test_refusal_phrases_have_their_shapes(rows):
+    by_family = collections.defaultdict(list)
+    for example, _, _ in rows:
+        by_family[example.family].append(clean(example.human))
+    assert all(re.search(r"\d(:\d\d| ?[ap]\.?m)", s) for s in by_family[grammar.NOT_TIME])
+    assert all(set(re.findall(r"[a-z]+", s)) & set(WEEKDAYS) for s in by_family[grammar.NOT_WEEKDAY])
+    assert all(re.search(r"\d", s) for s in by_family[grammar.NOT_NUMBER])
+    assert not any(re.search(r"\d", s) for s in by_family[grammar.NOT_WORDS])
+    assert not any(set(re.findall(r"[a-z]+", s)) & (set(MONTHS) | set(WEEKDAYS))
+                   for s in by_family[grammar.NOT_WORDS])
+    relative = " ".join(by_family[grammar.NOT_RELATIVE])
+    for word in ("tomorrow", "next", "ago", "in "):
+        assert word in relative
+    for form in (r"^\d{2}/\d{4}$", r"^[a-z]+\.? \d{4}$", r"^\d{4}-\d{2}$"):
+        assert any(re.search(form, s) for s in by_family[grammar.NOT_MONTH_YEAR]), form
+    for s in by_family[grammar.NOT_NUMBER] + by_family[grammar.NOT_RELATIVE]:
+        assert not re.fullmatch(r"\d{8}|\d{1,4}[/.\- ]\d{1,2}[/.\- ]\d{2,4}", s), s
+
+
+def test_lone_times_never_normalise_to_a_numeric_date():
+    """ "02:25:19" normalises to "02 25 19", which is 25 February 2019 written with spaces."""
+    reads_as_date = grammar.TimeOfDay(2, 25, 19, shape="hms")
+    assert grammar._time_reads_as_date(reads_as_date)
+    assert not grammar._time_reads_as_date(grammar.TimeOfDay(20, 27, 1, shape="hms"))
+    assert not grammar._time_reads_as_date(dataclasses.replace(reads_as_date, zone=" UTC"))
+    rng = random.Random(0)
+    for _ in range(3000):
+        assert not grammar._time_reads_as_date(grammar._sample_lone_time(rng))
+
+
+def test_number_templates_are_never_dates():
+    assert not any(phrases._could_be_date(t) for t in phrases.NUMBER_TEMPLATES)
+    assert phrases._could_be_date("##/##/####") and phrases._could_be_date("####-##-##")
+    assert phrases._could_be_date("########")
+
+
+# ------------------------------------------------------------------------------------------------
+# Casing, noise and time.
+
+
+def test_casing_noise_and_time_shapes_appear(rows):
+    positives = [(e.human, r) for e, r, _ in rows if r.kind == grammar.DATE]
+    humans = [h for h, _ in positives]
+    patterns = {
+        "upper": r"^[^a-z]*[A-Z]{3}[^a-z]*$", "lower": r"^[^A-Z]*[a-z]{3}[^A-Z]*$", "title": r"[A-Z][a-z]{2}",
+        "24h": r"\b\d{2}:\d{2}(?!:)\b", "seconds": r"\d:\d{2}:\d{2}", "am/pm": r"\d ?[ap]m\b",
+        "a.m.": r"\d ?[ap]\.m\.", "PM": r"\d ?[AP]M\b", "hour only": r"(?<![:\d])\d{1,2} ?[ap]m\b",
+        " at ": r"\d at \d", "iso T Z": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{3})?)?Z$",
+        "offset": r"[+-]\d{2}:?\d{2}$", "zone": r"\d (UTC|GMT|EST|CET|PST|utc|est)\b",
+        "brackets": r"^\(.*\)$", "square": r"^\[.*\]$", "quotes": r'^".*"$', "trailing .": r"[\da-z]\.$",
+        "trailing ,": r",$", "double space": r"\S  \S", "lead space": r"^ \S", "trail space": r"\S $",
+        "sept": r"\b[Ss]ept\b", "dot abbreviation": r"\b[A-Z][a-z]{2}\. \d", "compact": r"^\d{8}$",
+        "mixed separators": r"^\d+/\d+-\d+$", "weekday after": r", [A-Z][a-z]+day$",
+        "comma weekday": r"^[A-Z][a-z]+day, ", "no comma weekday": r"^[A-Z][a-z]{2} \d",
+        "apostrophe": r"'\d\d\b", "the ... of": r"the \d{1,2}(st|nd|rd|th) of", "spelled no hyphen": r"twenty [a-z]+th",
+    }
+    for name, pattern in patterns.items():
+        assert any(re.search(pattern, h) for h in humans), name
+    # "May" is never abbreviated with a dot (a "." between fields is a separator).
+    assert not any(re.search(r"\bmay\.(?![\d'])", h.lower()) for h in humans)
+    casings = collections.Counter(r.casing for _, r in positives)
+    assert set(casings) == {"lower", "title", "upper"}
+    timed = sum(r.time is not None for _, r in positives) / len(positives)
+    assert 0.08 < timed < 0.25, timed
+
+
+# ------------------------------------------------------------------------------------------------
+# Lengths and speed.
+
+
+def test_longest_length_bounds_every_example_and_fits_64(rows, normalized):
+    longest_raw, longest_normalized = grammar.longest_lengths()
+    assert grammar.longest_length() == longest_normalized.normalized <= 64
+    assert grammar.longest_length(normalized=False) == longest_raw.raw
+    # The reported lengths are those of real strings, normalised by TensorFlow here.
+    assert text.normalize_text(longest_normalized.example) and len(
+        text.normalize_text(longest_normalized.example)) == longest_normalized.normalized
+    assert len(longest_raw.example) == longest_raw.raw
+    assert max(len(n) for n in normalized) <= longest_normalized.normalized
+    assert max(len(e.human) for e, _, _ in rows) <= longest_raw.raw
+    # The bound is tight: a real date reaches it.
+    recipe = grammar.Recipe(style="spelled", order="dmy", day="spelled", the=True, of=True, month="name",
+                            year="spelled", seps=(" ", ", "), weekday="name")
+    human = grammar.render(datetime.date(1978, 9, 27), recipe)
+    assert human == "Wednesday, the twenty-seventh of September, nineteen seventy-eight"
+    assert len(text.normalize_text(human)) == longest_normalized.normalized == 64
+
+
+def test_python_normalisation_in_longest_matches_tensorflow(rows, normalized):
+    python = grammar._python_normalizer()
+    assert [python(e.human) for e, _, _ in rows[:5000]] == normalized[:5000]
+
+
+def test_generation_is_fast():
+    start = time.perf_counter()
+    grammar.generate_shard(1, 0, 5000)
+    rate = 5000 / (time.perf_counter() - start)
+    assert rate > 5000, rate  # about 50,000 a second on one idle core
+
+
+# ------------------------------------------------------------------------------------------------
+# The hand-written benchmark (benchmarks/handwritten.tsv): well formed and consistent with the policy.
+
+
+def test_handwritten_benchmark_is_well_formed():
+    with open("benchmarks/handwritten.tsv", encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    assert lines[0] == "input\texpected\tday_first\tcategory" and lines[-1] == ""
+    rows = [line.split("\t") for line in lines[1:-1]]
+    assert all(len(r) == 4 and r[0].strip() and r[2] in ("true", "false") and r[3] for r in rows)
+    assert len(rows) >= 300 and sum(not r[1] for r in rows) >= 80
+    assert len({(r[0], r[2]) for r in rows}) == len(rows)
+    readable = 0
+    for human, expected, day_first, category in rows:
+        readings = [read(human, order, day_first == "true") for order in ("dmy", "mdy", "ymd")]
+        readings = [r for r in readings if r is not None]
+        if expected:
+            day = datetime.date.fromisoformat(expected)
+            assert grammar.FIRST_DATE <= day <= grammar.LAST_DATE
+            for word in re.findall(r"[a-z]+", human.lower()):
+                assert WEEKDAYS.get(word, day.weekday()) == day.weekday(), human
+            dates = {r.date for r in readings if r.date}
+            assert dates <= {day}, (human, readings)
+            readable += bool(dates)
+        if category == "impossible":
+            assert readings and all(r.date is None for r in readings), human
+        if category == "ambiguous":
+            assert sum(r[0] == human for r in rows) == 2
+    assert readable > 250  # most lines are in the grammar's forms
