@@ -1,0 +1,1602 @@
+"""Replays a compiled KFP v2 pipeline package locally, the way KFP 2.16's backend would run it.
+
+No cluster runs here, and a package that kfp's client uploads can still fail on every run
+(the backend compiles the PipelineSpec into an Argo workflow only when a run is created).
+`replay()` takes the compiled `.yaml` itself and plays the parts of the KFP backend that decide
+whether a run works, following the Go code of kubeflow/pipelines at tag 2.16.1 (the backend
+release of the kfp 2.16 SDK; see notes/kfp_backend.md for the citations):
+
+- run creation (apiserver/template/v2_template.go, v2/compiler/visitor.go,
+  v2/compiler/argocompiler/dag.go): the spec is parsed strictly, schema 2.1.0 only, run
+  parameters are type-checked against the root's inputDefinitions, and any executor that is
+  neither a `container` nor an `importer` is refused with KFP's own error text;
+- the driver (v2/driver/resolve.go, container.go, driver.go; v2/expression/expression.go):
+  inputs resolved from the run's parameters, constants and upstream outputs (input artifacts
+  as they come back from ML Metadata: `name` = the MLMD id, `type.instanceSchema` = "",
+  metadata with `display_name` and `store_session_info` added), parameter types checked and
+  converted, `triggerPolicy.condition` evaluated on that ExecutorInput (the CEL subset TFX
+  emits; anything else fails loudly), output URIs provisioned under
+  `<root>/<pipeline>/<run id>/<task>/<uuid>/<output>`;
+- Argo's `depends: X.Succeeded`: a task after a skipped (or omitted) task is omitted;
+- the launcher (v2/component/launcher_v2.go): input artifacts downloaded to their local paths
+  (`/gcs/`, `/minio/`, `/s3/` + bucket/key), `{{$}}` and the other placeholders substituted,
+  `command` + `args` run (the image's `python` replaced by this interpreter), the
+  ExecutorOutput file read strictly and merged into the output artifacts (uri, metadata), the
+  outputs uploaded from their local paths and recorded as MLMD would store them;
+- importer tasks (v2/component/importer_launcher.go): URI constant or from a run parameter,
+  scheme checked, metadata recorded, reused when `reimport` is false.
+
+The object store is emulated by a local directory (`storage_dir`: `minio://bucket/key` lives
+at `<storage_dir>/minio/bucket/key`), so two replays over one storage dir and pipeline root see
+each other's outputs. A pod's local mounts (`/gcs`, `/minio`, `/s3`, `/tmp/kfp`) are rebased
+under a fresh per-task directory, exported to the process as KFP_REPLAY_POD_ROOT (a real pod
+has them at `/`); that directory is also the process's working directory. Caching is not
+emulated (every task executes, as on a first run or with caching disabled).
+
+Running this module (`python -m tests.kfp_replay tfx-entrypoint ARGS...`) is a wrapper around
+TFX 1.21's container entry point with the runtime fixes a stock TFX needs on KFP 2.16 (see
+`tfx_entrypoint`): a prototype of what the image must ship, used by the replay tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import dataclasses
+import decimal
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import yaml
+
+KFP_BACKEND_VERSION = "2.16.1"
+SCHEMA_VERSION = "2.1.0"
+TFX_ENTRYPOINT_MODULE = "tfx.orchestration.kubeflow.v2.container.kubeflow_v2_run_executor"
+EXECUTOR_LOGS = "executor-logs"
+POD_ROOT_ENV = "KFP_REPLAY_POD_ROOT"
+
+# objectstore/config.go: bucketPattern and the schemes ParseBucketPathToConfig accepts.
+_BUCKET_PATTERN = re.compile(r"(^[a-z][a-z0-9]+:///?)([^/?]+)(/[^?]*)?(\?.+)?$")
+_BUCKET_SCHEMES = ("gs://", "s3://", "minio://", "mem://")
+# config/env.go GetStoreSessionInfo: the providers a pipeline root may use.
+_ROOT_PROVIDERS = ("minio", "s3", "gs")
+# component/launcher_v2.go LocalPathForURI.
+_LOCAL_MOUNTS = {"gs://": "/gcs/", "minio://": "/minio/", "s3://": "/s3/"}
+
+_PARAMETER_TYPES = ("NUMBER_DOUBLE", "NUMBER_INTEGER", "STRING", "BOOLEAN", "LIST", "STRUCT")
+
+
+# --------------------------------------------------------------------------------------------
+# Errors and results
+# --------------------------------------------------------------------------------------------
+
+class ReplayError(RuntimeError):
+    """A run that would not succeed on KFP, or that the replay cannot play faithfully."""
+
+    def __init__(self, message: str, *, task: str | None = None, stage: str = "",
+                 result: ReplayResult | None = None):
+        super().__init__(message)
+        self.task = task
+        self.stage = stage
+        self.result = result
+
+
+class KfpRejected(ReplayError):
+    """What KFP itself would reject; the message carries KFP's error text."""
+
+
+class TaskFailed(KfpRejected):
+    """A task's user process failed (the launcher's "failed to execute component")."""
+
+
+class ReplayUnsupported(ReplayError):
+    """A spec feature the replay does not emulate (it fails loudly rather than guess)."""
+
+
+@dataclasses.dataclass
+class Artifact:
+    """An artifact as KFP recorded it in ML Metadata."""
+
+    name: str  # the MLMD artifact id: what downstream tasks get as RuntimeArtifact.name
+    uri: str
+    metadata: dict[str, Any]  # as stored (numbers as doubles, bools as 1.0/0.0, ...)
+    instance_schema: str
+    output_key: str = ""
+
+    @property
+    def schema_title(self) -> str:
+        return _schema_title(self.instance_schema)
+
+    def as_input(self) -> dict[str, Any]:
+        """The RuntimeArtifact a downstream task's ExecutorInput holds (metadata.ToRuntimeArtifact):
+        the schema is not read back from MLMD, so `type.instanceSchema` is empty."""
+        return {"name": self.name, "type": {"instanceSchema": ""}, "uri": self.uri,
+                "metadata": copy.deepcopy(self.metadata)}
+
+
+@dataclasses.dataclass
+class TaskResult:
+    name: str
+    kind: str  # "container" or "importer"
+    status: str = "pending"  # "executed" or "skipped"
+    reason: str = ""
+    condition: str = ""
+    executor_input: dict | None = None  # the JSON substituted for {{$}}
+    executor_output: dict | None = None  # the output metadata file, as parsed
+    output_artifacts: dict[str, Artifact] = dataclasses.field(default_factory=dict)
+    output_parameters: dict[str, Any] = dataclasses.field(default_factory=dict)
+    argv: list[str] = dataclasses.field(default_factory=list)
+    pod_root: str = ""
+    log_path: str = ""
+    seconds: float = 0.0
+
+    @property
+    def executed(self) -> bool:
+        return self.status == "executed"
+
+    def log(self) -> str:
+        if not self.log_path or not os.path.exists(self.log_path):
+            return ""
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+
+@dataclasses.dataclass
+class ReplayResult:
+    pipeline_name: str
+    run_id: str
+    pipeline_root: str
+    run_root: str  # <pipeline_root>/<pipeline name>/<run id>, as the root driver records it
+    storage_dir: str
+    work_dir: str
+    parameters: dict[str, Any]
+    tasks: dict[str, TaskResult] = dataclasses.field(default_factory=dict)  # in execution order
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def executed(self) -> list[str]:
+        return [n for n, t in self.tasks.items() if t.status == "executed"]
+
+    @property
+    def skipped(self) -> list[str]:
+        return [n for n, t in self.tasks.items() if t.status == "skipped"]
+
+    def artifact(self, task: str, key: str) -> Artifact:
+        return self.tasks[task].output_artifacts[key]
+
+    def local_path(self, uri: str) -> str:
+        """Where the emulated object store keeps `uri`."""
+        return store_path(self.storage_dir, uri)
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers mirroring the Go code
+# --------------------------------------------------------------------------------------------
+
+def _q(s: str) -> str:
+    """Go's %q for the plain names used here."""
+    return json.dumps(s)
+
+
+def _schema_title(instance_schema: str) -> str:
+    try:
+        data = yaml.safe_load(instance_schema) if instance_schema else None
+    except yaml.YAMLError:
+        return ""
+    return data.get("title", "") if isinstance(data, dict) else ""
+
+
+def parse_bucket_config(path: str, what: str = "pipeline root") -> dict[str, str]:
+    """objectstore.ParseBucketPathToConfig."""
+    m = _BUCKET_PATTERN.match(path)
+    if not m:
+        raise KfpRejected(f"parse bucket config failed: unrecognized {what} format: {_q(path)}")
+    if m.group(1) not in _BUCKET_SCHEMES:
+        raise KfpRejected(f"parse bucket config failed: unsupported Cloud bucket: {_q(path)}")
+    prefix = (m.group(3) or "").lstrip("/")
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    return {"scheme": m.group(1), "bucket": m.group(2), "prefix": prefix, "query": m.group(4) or ""}
+
+
+def prefixed_bucket(config: Mapping[str, str]) -> str:
+    """Config.PrefixedBucket: scheme + path.Join(bucket, prefix) (path.Join drops the final '/')."""
+    joined = "/".join(p for p in (config["bucket"], config["prefix"].rstrip("/")) if p)
+    return config["scheme"] + joined
+
+
+def key_from_uri(config: Mapping[str, str], uri: str) -> str:
+    """Config.KeyFromURI."""
+    prefixed = prefixed_bucket(config)
+    if not uri.startswith(prefixed):
+        raise KfpRejected(f"URI {_q(uri)} does not have expected bucket prefix {_q(prefixed)}")
+    key = uri[len(prefixed):].lstrip("/")
+    if not key:
+        raise KfpRejected(f"URI {_q(uri)} has empty key given prefixed bucket {_q(prefixed)}")
+    return key
+
+
+def generate_output_uri(root: str, paths: Iterable[str], preserve_query: bool) -> str:
+    """metadata.GenerateOutputURI."""
+    parts = root.split("?")
+    query = ""
+    if len(parts) == 2:
+        root = parts[0]
+        if preserve_query:
+            query = "?" + parts[1]
+    joined = "/".join(p.strip("/") for p in paths if p)
+    joined = re.sub(r"/+", "/", joined)
+    return f"{root.rstrip('/')}/{joined}{query}"
+
+
+def local_path_for_uri(uri: str) -> str:
+    """component.LocalPathForURI (the oci:// case is not emulated)."""
+    for scheme, mount in _LOCAL_MOUNTS.items():
+        if uri.startswith(scheme):
+            return mount + uri[len(scheme):]
+    raise KfpRejected(f"failed to generate local path for URI {uri}: unsupported storage scheme")
+
+
+def store_path(storage_dir: str, uri: str) -> str:
+    """Where the emulated object store keeps the object (or prefix) `uri`."""
+    config = parse_bucket_config(uri, "uri")
+    key = uri[len(config["scheme"]) + len(config["bucket"]):].split("?")[0].lstrip("/")
+    return os.path.join(storage_dir, config["scheme"].rstrip(":/"), config["bucket"], key)
+
+
+def _to_value(value: Any) -> Any:
+    """A Python value as google.protobuf.Value holds it (every number a double)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, Mapping):
+        return {str(k): _to_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_value(v) for v in value]
+    raise KfpRejected(f"unsupported parameter value {value!r} of type {type(value).__name__}")
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "struct"
+    raise ReplayUnsupported(f"unexpected value {value!r}")
+
+
+def _format_number(v: float) -> str:
+    """strconv.FormatFloat(v, 'f', -1, 64)."""
+    if v == int(v):
+        return str(int(v))
+    return format(decimal.Decimal(repr(v)), "f")
+
+
+def pb_value_to_text(value: Any) -> str:
+    """metadata.PbValueToText: what a non-string value becomes when a STRING parameter takes it."""
+    kind = _kind(value)
+    if kind == "null":
+        return ""
+    if kind == "string":
+        return value
+    if kind == "number":
+        return _format_number(value)
+    if kind == "bool":
+        return "true" if value else "false"
+    return json.dumps(value, separators=(",", ":"))
+
+
+def text_to_pb_value(text: str, parameter_type: str) -> Any:
+    """metadata.TextToPbValue (output parameters read from their files)."""
+    try:
+        if parameter_type == "STRING":
+            return text
+        if parameter_type == "NUMBER_INTEGER":
+            return float(int(text.strip(), 10))
+        if parameter_type == "NUMBER_DOUBLE":
+            return float(text.strip())
+        if parameter_type == "BOOLEAN":  # strconv.ParseBool
+            return {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
+                    "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}[text.strip()]
+        if parameter_type in ("LIST", "STRUCT"):
+            value = json.loads(text)
+            if _kind(_to_value(value)) != parameter_type.lower():
+                raise ValueError(f"not a {parameter_type.lower()}")
+            return _to_value(value)
+    except (ValueError, KeyError) as e:
+        raise KfpRejected(f"TextToPbValue(text={_q(text)}, type={_q(parameter_type)}) failed: {e}") from e
+    raise KfpRejected(f"TextToPbValue(text={_q(text)}, type={_q(parameter_type)}) failed: unknown type")
+
+
+def mlmd_metadata(metadata: Mapping[str, Any], output: str) -> dict[str, Any]:
+    """A RuntimeArtifact's metadata after the round trip through ML Metadata
+    (converter.go StructValueToMLMDValue, then toRuntimeArtifact)."""
+    stored = {}
+    for key, value in metadata.items():
+        if key == "_kfp_workspace":
+            continue
+        kind = _kind(value)
+        if kind == "null":
+            raise KfpRejected(
+                f"unable to produce MLMD artifact for output {_q(output)}: failed to convert RuntimeArtifact to "
+                "MLMD artifact: unknown/unsupported value type *structpb.Value_NullValue")
+        if kind == "bool":
+            stored[key] = 1.0 if value else 0.0  # stored as an int, read back as a number
+        elif kind == "list":
+            stored[key] = {"list": value}
+        elif kind == "struct":
+            stored[key] = {"struct": value}
+        else:
+            stored[key] = value
+    return stored
+
+
+def _protojson(value: Any) -> str:
+    """JSON as protojson.Marshal writes it: compact, integral doubles without a fraction."""
+
+    def norm(v):
+        if isinstance(v, bool) or v is None or isinstance(v, str):
+            return v
+        if isinstance(v, float):
+            if math.isnan(v) or math.isinf(v):
+                return "NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity")
+            return int(v) if v == int(v) and abs(v) < 1e21 else v
+        if isinstance(v, int):
+            return v
+        if isinstance(v, Mapping):
+            return {k: norm(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [norm(x) for x in v]
+        raise TypeError(f"cannot serialise {v!r}")
+
+    return json.dumps(norm(value), separators=(",", ":"), ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------------------------
+# The CEL subset of triggerPolicy.condition
+# --------------------------------------------------------------------------------------------
+
+class CelError(Exception):
+    """An evaluation error, as cel-go reports it (the driver then fails the task)."""
+
+
+_CEL_TOKEN = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<num>(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\d+)(?P<suffix>[uU]?)
+  | (?P<str>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>==|!=|<=|>=|&&|\|\||[<>!()\[\].+-])
+""", re.VERBOSE)
+_STR_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t", "r": "\r"}
+
+
+class _Msg:
+    """A protobuf message as CEL sees it: typed fields, unknown fields are compile errors."""
+
+    def __init__(self, type_name: str, fields: Mapping[str, Any]):
+        self.type_name = type_name
+        self.fields = dict(fields)
+
+
+def _runtime_artifact_msg(a: Mapping[str, Any]) -> _Msg:
+    return _Msg("ml_pipelines.RuntimeArtifact", {
+        "name": a.get("name", ""), "uri": a.get("uri", ""),
+        "type": _Msg("ml_pipelines.ArtifactTypeSchema", {
+            "schema_title": a.get("type", {}).get("schemaTitle", ""),
+            "instance_schema": a.get("type", {}).get("instanceSchema", ""),
+            "schema_version": a.get("type", {}).get("schemaVersion", "")}),
+        "properties": {}, "custom_properties": {},
+        "metadata": a.get("metadata", {}) or {}, "custom_path": a.get("customPath", "")})
+
+
+def _executor_input_msg(inputs: Mapping[str, Any]) -> _Msg:
+    artifacts = {k: _Msg("ml_pipelines.ArtifactList", {"artifacts": [_runtime_artifact_msg(a) for a in v["artifacts"]]})
+                 for k, v in inputs.get("artifacts", {}).items()}
+    return _Msg("ml_pipelines.ExecutorInput", {
+        "inputs": _Msg("ml_pipelines.ExecutorInput.Inputs", {
+            "parameters": {}, "artifacts": artifacts, "parameter_values": inputs.get("parameterValues", {})}),
+        "outputs": _Msg("ml_pipelines.ExecutorInput.Outputs", {"parameters": {}, "artifacts": {}, "output_file": ""})})
+
+
+class Cel:
+    """Parses and evaluates the CEL subset TFX's KubeflowV2DagRunner emits for tfx.dsl.Cond
+    (compiler_utils.placeholder_to_cel) and a little more: field selection and indexing on the
+    ExecutorInput, double/int/string/bool/null literals, ==, !=, <, <=, >, >=, &&, ||, !,
+    unary -, + (same-type numbers and strings), parentheses. Anything else raises
+    ReplayUnsupported: the replay does not guess what cel-go would do."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._tokens = self._tokenize(text)
+        self._pos = 0
+        self.ast = self._expr()
+        if self._peek() is not None:
+            self._unsupported(f"unexpected {self._peek()[1]!r}")
+
+    # -- parsing --
+    def _unsupported(self, what: str):
+        raise ReplayUnsupported(f"CEL condition {self.text!r}: {what} is outside the CEL subset the replay "
+                                "evaluates")
+
+    def _tokenize(self, text):
+        tokens, pos = [], 0
+        while pos < len(text):
+            m = _CEL_TOKEN.match(text, pos)
+            if not m:
+                self._unsupported(f"the character {text[pos]!r}")
+            pos = m.end()
+            if m.group("ws"):
+                continue
+            if m.group("num") is not None:
+                if m.group("suffix"):
+                    self._unsupported("an unsigned literal")
+                raw = m.group("num")
+                is_double = any(c in raw for c in ".eE")
+                tokens.append(("lit", float(raw) if is_double else int(raw)))
+            elif m.group("str"):
+                body, out, i = m.group("str")[1:-1], [], 0
+                while i < len(body):
+                    if body[i] == "\\":
+                        if body[i + 1] not in _STR_ESCAPES:
+                            self._unsupported("a string escape")
+                        out.append(_STR_ESCAPES[body[i + 1]])
+                        i += 2
+                    else:
+                        out.append(body[i])
+                        i += 1
+                tokens.append(("lit", "".join(out)))
+            elif m.group("ident"):
+                word = m.group("ident")
+                if word in ("true", "false"):
+                    tokens.append(("lit", word == "true"))
+                elif word == "null":
+                    tokens.append(("lit", None))
+                elif word in ("in", "as", "break", "const", "continue", "else", "for", "function", "if",
+                              "import", "let", "loop", "package", "namespace", "return", "var", "void", "while"):
+                    self._unsupported(f"the keyword {word!r}")
+                else:
+                    tokens.append(("ident", word))
+            else:
+                tokens.append(("op", m.group("op")))
+        return tokens
+
+    def _peek(self):
+        return self._tokens[self._pos] if self._pos < len(self._tokens) else None
+
+    def _take(self, op=None):
+        tok = self._peek()
+        if tok is None or (op is not None and tok != ("op", op)):
+            self._unsupported(f"expected {op!r}" if op else "an incomplete expression")
+        self._pos += 1
+        return tok
+
+    def _at(self, *ops):
+        tok = self._peek()
+        return tok is not None and tok[0] == "op" and tok[1] in ops
+
+    def _expr(self):
+        node = self._and()
+        while self._at("||"):
+            self._take()
+            node = ("||", node, self._and())
+        return node
+
+    def _and(self):
+        node = self._rel()
+        while self._at("&&"):
+            self._take()
+            node = ("&&", node, self._rel())
+        return node
+
+    def _rel(self):
+        node = self._add()
+        while self._at("==", "!=", "<", "<=", ">", ">="):
+            op = self._take()[1]
+            node = (op, node, self._add())
+        return node
+
+    def _add(self):
+        node = self._unary()
+        while self._at("+", "-"):
+            op = self._take()[1]
+            if op == "-":
+                self._unsupported("subtraction")
+            node = ("+", node, self._unary())
+        return node
+
+    def _unary(self):
+        if self._at("!"):
+            self._take()
+            return ("!", self._unary())
+        if self._at("-"):
+            self._take()
+            return ("neg", self._unary())
+        return self._member()
+
+    def _member(self):
+        node = self._primary()
+        while self._at(".", "["):
+            if self._take()[1] == ".":
+                tok = self._take()
+                if tok[0] != "ident":
+                    self._unsupported("a field selection without a name")
+                if self._at("("):
+                    self._unsupported(f"the method call {tok[1]}()")
+                node = ("select", node, tok[1])
+            else:
+                index = self._expr()
+                self._take("]")
+                node = ("index", node, index)
+        return node
+
+    def _primary(self):
+        tok = self._take()
+        if tok[0] == "lit":
+            return ("lit", tok[1])
+        if tok[0] == "ident":
+            if self._at("("):
+                self._unsupported(f"the function call {tok[1]}()")
+            if tok[1] != "inputs":
+                self._unsupported(f"the variable {tok[1]!r}")
+            return ("var", tok[1])
+        if tok == ("op", "("):
+            node = self._expr()
+            self._take(")")
+            return node
+        self._unsupported(f"{tok[1]!r}")
+
+    # -- evaluation --
+    def evaluate(self, executor_input_inputs: Mapping[str, Any]) -> bool:
+        """expression.Condition: the condition on the task's ExecutorInput (inputs only: outputs
+        are provisioned after the condition)."""
+        activation = _executor_input_msg(executor_input_inputs)
+        result = self._eval(self.ast, activation)
+        if not isinstance(result, bool):
+            raise CelError(f"evaluation error: return type is not bool, got {result!r}")
+        return result
+
+    def _eval(self, node, act):
+        op = node[0]
+        if op == "lit":
+            return node[1]
+        if op == "var":
+            return act.fields["inputs"]
+        if op == "select":
+            target = self._eval(node[1], act)
+            if isinstance(target, _Msg):
+                if node[2] not in target.fields:
+                    raise CelError(f"undefined field '{node[2]}' (type {target.type_name})")
+                return target.fields[node[2]]
+            return self._index(target, node[2])
+        if op == "index":
+            return self._index(self._eval(node[1], act), self._eval(node[2], act))
+        if op == "!":
+            v = self._eval(node[1], act)
+            if not isinstance(v, bool):
+                raise CelError(f"no such overload: !{_cel_type(v)}")
+            return not v
+        if op == "neg":
+            v = self._eval(node[1], act)
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise CelError(f"no such overload: -{_cel_type(v)}")
+            return -v
+        if op in ("&&", "||"):
+            return self._logical(op, node[1], node[2], act)
+        lhs, rhs = self._eval(node[1], act), self._eval(node[2], act)
+        if op == "+":
+            if _cel_type(lhs) != _cel_type(rhs) or _cel_type(lhs) not in ("int", "double", "string"):
+                raise CelError(f"no such overload: {_cel_type(lhs)} + {_cel_type(rhs)}")
+            return lhs + rhs
+        if op in ("==", "!="):
+            equal = _cel_equal(lhs, rhs)
+            return equal if op == "==" else not equal
+        # Ordering: cel-go without CrossTypeNumericComparisons (KFP's env does not enable it).
+        tl, tr = _cel_type(lhs), _cel_type(rhs)
+        if tl != tr:
+            if {tl, tr} == {"int", "double"}:
+                raise ReplayUnsupported(f"CEL condition {self.text!r}: ordering an int against a double")
+            raise CelError(f"no such overload: {tl} {op} {tr}")
+        if tl not in ("int", "double", "string", "bool"):
+            raise CelError(f"no such overload: {tl} {op} {tr}")
+        return {"<": lhs < rhs, "<=": lhs <= rhs, ">": lhs > rhs, ">=": lhs >= rhs}[op]
+
+    def _logical(self, op, left, right, act):
+        # CEL's commutative && and ||: an error on one side is absorbed by a decisive other side.
+        results = []
+        for side in (left, right):
+            try:
+                value = self._eval(side, act)
+                if not isinstance(value, bool):
+                    value = CelError(f"no such overload: {_cel_type(value)} {op} ...")
+            except CelError as e:
+                value = e
+            if value is (op == "||"):
+                return value
+            results.append(value)
+        for value in results:
+            if isinstance(value, CelError):
+                raise value
+        return op == "&&"
+
+    @staticmethod
+    def _index(target, key):
+        if isinstance(target, list):
+            if isinstance(key, bool) or not isinstance(key, int):
+                raise CelError(f"no such overload: list[{_cel_type(key)}]")
+            if not 0 <= key < len(target):
+                raise CelError(f"index out of range: {key}")
+            return target[key]
+        if isinstance(target, dict):
+            if key not in target:
+                raise CelError(f"no such key: {key}")
+            return target[key]
+        if isinstance(target, _Msg):
+            raise CelError(f"no such overload: index on message {target.type_name}")
+        raise CelError(f"no such overload: index on {_cel_type(target)}")
+
+
+def _cel_type(v) -> str:
+    if v is None:
+        return "null_type"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "double"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "list"
+    if isinstance(v, dict):
+        return "map"
+    if isinstance(v, _Msg):
+        return v.type_name
+    return type(v).__name__
+
+
+def _cel_equal(a, b) -> bool:
+    """Heterogeneous equality (cel-go >= 0.10): numbers compare by value across int/double,
+    other different types are unequal."""
+    ta, tb = _cel_type(a), _cel_type(b)
+    if ta in ("int", "double") and tb in ("int", "double"):
+        return float(a) == float(b)
+    if ta != tb:
+        return False
+    if ta == "list":
+        return len(a) == len(b) and all(_cel_equal(x, y) for x, y in zip(a, b, strict=True))
+    if ta == "map":
+        return a.keys() == b.keys() and all(_cel_equal(a[k], b[k]) for k in a)
+    if isinstance(a, _Msg):
+        raise ReplayUnsupported("CEL equality of messages")
+    return a == b
+
+
+# --------------------------------------------------------------------------------------------
+# Loading the package: what upload and run creation accept
+# --------------------------------------------------------------------------------------------
+
+def load_pipeline_spec(package_path: str) -> dict:
+    """The PipelineSpec of a package, checked as the API server does (v2_template.go
+    NewV2SpecTemplate): strict proto parse, schema 2.1.0, a pipeline name, a root."""
+    from google.protobuf import json_format
+    from kfp.pipeline_spec import pipeline_spec_pb2
+
+    with open(package_path) as f:
+        documents = [d for d in yaml.safe_load_all(f) if d is not None]
+    specs = [d for d in documents if isinstance(d, dict) and "pipelineInfo" in d and "root" in d]
+    if not specs:
+        raise KfpRejected("no pipeline spec is provided", stage="upload")
+    if len(specs) > 1:
+        raise KfpRejected("multiple pipeline specs provided", stage="upload")
+    spec = specs[0]
+    try:
+        json_format.ParseDict(json.loads(json.dumps(spec)), pipeline_spec_pb2.PipelineSpec())
+    except json_format.ParseError as e:
+        raise KfpRejected(f"invalid v2 pipeline spec: {e}", stage="upload") from e
+    if spec.get("schemaVersion") != SCHEMA_VERSION:
+        raise KfpRejected(f"KFP only supports schema version 2.1.0, but the pipeline spec has version "
+                          f"{spec.get('schemaVersion', '')}", stage="upload")
+    if not spec.get("pipelineInfo", {}).get("name"):
+        raise KfpRejected("invalid v2 pipeline spec: name is empty", stage="upload")
+    return spec
+
+
+def validate_run_parameters(spec: Mapping, values: Mapping[str, Any]) -> None:
+    """V2Spec.validatePipelineJobInputs: the run's parameters against the root inputDefinitions."""
+    required = spec.get("root", {}).get("inputDefinitions", {}).get("parameters", {})
+    for name, param in required.items():
+        if name not in values:
+            if not param.get("isOptional") and "defaultValue" not in param:
+                raise KfpRejected(f"parameter {name} is not optional, yet has neither default value nor user "
+                                  "provided value", stage="run creation")
+            continue
+        kind, ptype = _kind(values[name]), param.get("parameterType", "PARAMETER_TYPE_ENUM_UNSPECIFIED")
+        expect = {"NUMBER_DOUBLE": ("number", "double or integer", "number value"),
+                  "NUMBER_INTEGER": ("number", "double or integer", "number value"),
+                  "STRING": ("string", "string", "string value"), "BOOLEAN": ("bool", "bool", "bool value"),
+                  "LIST": ("list", "list", "list value"), "STRUCT": ("struct", "struct", "struct value")}
+        if ptype == "PARAMETER_TYPE_ENUM_UNSPECIFIED":
+            raise KfpRejected(f"input parameter {name} has unspecified type", stage="run creation")
+        if ptype == "TASK_FINAL_STATUS":
+            raise KfpRejected(f"input parameter {name} requires type TASK_FINAL_STATUS, which is invalid for root "
+                              "component", stage="run creation")
+        if ptype not in expect:
+            raise KfpRejected(f"input parameter {name} requires type unknown", stage="run creation")
+        want, label, what = expect[ptype]
+        if kind != want:
+            raise KfpRejected(f"input parameter {name} requires type {label}, but the parameter value is not of "
+                              f"{what} type", stage="run creation")
+        _check_literals(name, values[name], param.get("literals"), "run creation")
+    extra = sorted(set(values) - set(required))
+    if extra:
+        raise KfpRejected(f"parameter(s) provided are not required by pipeline: {', '.join(extra)}",
+                          stage="run creation")
+
+
+def _check_literals(name, value, literals, stage):
+    if literals and not any(_to_value(lit) == value and _kind(_to_value(lit)) == _kind(value) for lit in literals):
+        raise KfpRejected(f"input parameter {_q(name)} value {value!r} does not match any of the allowed literal "
+                          f"values: {literals!r}", stage=stage)
+
+
+def check_executors(spec: Mapping) -> None:
+    """compiler.Accept's depth-first visit (visitor.go) and the Argo compiler's task checks
+    (argocompiler/dag.go): the refusals a run creation meets before anything runs."""
+    components = spec.get("components", {})
+    executors = spec.get("deploymentSpec", {}).get("executors", {})
+    visited: set[str] = set()
+
+    def dfs(name: str, component: Mapping):
+        if name in visited:
+            return
+        visited.add(name)
+        label = component.get("executorLabel", "")
+        if label:
+            executor = executors.get(label)
+            if executor is None:
+                raise KfpRejected(f"error processing component name={_q(name)}: executor(label={_q(label)}) not "
+                                  "found in deployment config", stage="run creation")
+            if "container" in executor or "importer" in executor:
+                return
+            raise KfpRejected(f"error processing component name={_q(name)}: executor(label={_q(label)}): "
+                              "non-container and non-importer executor not implemented", stage="run creation")
+        dag = component.get("dag")
+        if dag is None:
+            raise KfpRejected(f"error processing component name={_q(name)}: unknown component implementation",
+                              stage="run creation")
+        for key in sorted(dag.get("tasks", {})):
+            ref = dag["tasks"][key].get("componentRef", {}).get("name", "")
+            if not ref:
+                raise KfpRejected(f"error processing component name={_q(name)}: component ref name is empty for "
+                                  f"task name={_q(key)}", stage="run creation")
+            if ref not in components:
+                raise KfpRejected(f"error processing component name={_q(name)}: cannot find component ref "
+                                  f"name={_q(ref)}", stage="run creation")
+            dfs(ref, components[ref])
+
+    dfs("root", spec["root"])
+    tasks = spec["root"].get("dag", {}).get("tasks", {})
+    for name in sorted(tasks):
+        task = tasks[name]
+        if "artifactIterator" in task:
+            raise KfpRejected("compiling DAG \"root\": artifact iterator not implemented yet", stage="run creation")
+        if "parameterIterator" in task:
+            raise ReplayUnsupported(f"task {name}: parameterIterator (ParallelFor) is not emulated")
+        if task.get("triggerPolicy", {}).get("strategy", "") == "ALL_UPSTREAM_TASKS_COMPLETED":
+            raise ReplayUnsupported(f"task {name}: exit handlers (ALL_UPSTREAM_TASKS_COMPLETED) are not emulated")
+        component = components[task["componentRef"]["name"]]
+        if "dag" in component:
+            raise ReplayUnsupported(f"task {name}: nested DAG components are not emulated")
+        executor = executors[component["executorLabel"]]
+        if "importer" in executor and task.get("triggerPolicy", {}).get("condition"):
+            raise KfpRejected(f"compiling DAG \"root\": compiling task {_q(name)}: triggerPolicy.condition on "
+                              "importer task is not supported", stage="run creation")
+
+
+def task_dependencies(spec: Mapping) -> dict[str, list[str]]:
+    """dependentTasks plus the producers of input artifacts and parameters
+    (argocompiler/dag.go addImplicitDependencies)."""
+    tasks = spec["root"]["dag"].get("tasks", {})
+    deps = {}
+    for name, task in tasks.items():
+        ds = list(task.get("dependentTasks", []))
+        producers = [p["taskOutputParameter"]["producerTask"] for p in task.get("inputs", {}).get("parameters", {})
+                     .values() if "taskOutputParameter" in p]
+        producers += [a["taskOutputArtifact"]["producerTask"] for a in task.get("inputs", {}).get("artifacts", {})
+                      .values() if "taskOutputArtifact" in a]
+        for producer in producers:
+            if producer not in tasks:
+                raise KfpRejected(f"compiling DAG \"root\": failed to add implicit deps: unknown producer task "
+                                  f"{_q(producer)} in DAG", stage="run creation")
+            if producer not in ds:
+                ds.append(producer)
+        for d in ds:
+            if d not in tasks:
+                raise KfpRejected(f"task {name} depends on unknown task {d!r} (Argo rejects the workflow)",
+                                  stage="run creation")
+        deps[name] = ds
+    return deps
+
+
+def execution_order(spec: Mapping, deps: Mapping[str, list[str]]) -> list[str]:
+    """A topological order (ready tasks by name); importers run first: the Argo compiler gives
+    importer tasks no `depends` (argocompiler/importer.go importerTask)."""
+    executors = spec.get("deploymentSpec", {}).get("executors", {})
+    components = spec.get("components", {})
+    tasks = spec["root"]["dag"].get("tasks", {})
+
+    def is_importer(name):
+        return "importer" in executors[components[tasks[name]["componentRef"]["name"]]["executorLabel"]]
+
+    order = sorted(n for n in tasks if is_importer(n))
+    done = set(order)
+    remaining = {n: set(deps[n]) for n in tasks if n not in done}
+    while remaining:
+        ready = sorted(n for n, ds in remaining.items() if ds <= done)
+        if not ready:
+            raise KfpRejected(f"the DAG has a cycle among {sorted(remaining)}", stage="run creation")
+        for n in ready:
+            order.append(n)
+            done.add(n)
+            del remaining[n]
+    return order
+
+
+# --------------------------------------------------------------------------------------------
+# The emulated ML Metadata ids and object store
+# --------------------------------------------------------------------------------------------
+
+class _Mlmd:
+    """Artifact ids (and the importer's reuse of matching artifacts) persisted in the storage dir,
+    so that replays over one storage dir see one ML Metadata."""
+
+    def __init__(self, storage_dir: str):
+        self.path = os.path.join(storage_dir, ".kfp_replay_mlmd.json")
+        self.state = {"next_id": 1, "imported": {}}
+        if os.path.exists(self.path):
+            with open(self.path) as f:
+                self.state = json.load(f)
+
+    def new_id(self) -> str:
+        artifact_id = self.state["next_id"]
+        self.state["next_id"] += 1
+        self._save()
+        return str(artifact_id)
+
+    def imported(self, key: str) -> str | None:
+        return self.state["imported"].get(key)
+
+    def remember_import(self, key: str, artifact_id: str) -> None:
+        self.state["imported"][key] = artifact_id
+        self._save()
+
+    def _save(self):
+        with open(self.path, "w") as f:
+            json.dump(self.state, f)
+
+
+def _list_objects(storage_dir: str, uri: str) -> list[tuple[str, str]]:
+    """(relative path, file) of every object whose key starts with the key of `uri` (objectstore
+    DownloadBlob lists by plain prefix, without a trailing '/')."""
+    base = store_path(storage_dir, uri)
+    parent, stem = os.path.dirname(base), os.path.basename(base)
+    found = []
+    if not os.path.isdir(parent):
+        return found
+    for entry in sorted(os.listdir(parent)):
+        if not entry.startswith(stem):
+            continue
+        full = os.path.join(parent, entry)
+        if os.path.isfile(full):
+            found.append((os.path.relpath(full, base), full))
+        else:
+            for dirpath, _, files in os.walk(full):
+                for file in sorted(files):
+                    path = os.path.join(dirpath, file)
+                    found.append((os.path.relpath(path, base), path))
+    return found
+
+
+def _download(storage_dir: str, uri: str, local: str) -> None:
+    for rel, path in _list_objects(storage_dir, uri):
+        target = os.path.normpath(os.path.join(local, rel))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copyfile(path, target)
+
+
+def _upload(storage_dir: str, local: str, uri: str) -> bool:
+    """objectstore.UploadBlob (files only: object stores keep no empty directories).
+    False when the local path does not exist (the launcher warns and goes on)."""
+    if not os.path.exists(local):
+        return False
+    target = store_path(storage_dir, uri)
+    if os.path.isfile(local):
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copyfile(local, target)
+        return True
+    for dirpath, _, files in os.walk(local):
+        for file in files:
+            src = os.path.join(dirpath, file)
+            dst = os.path.join(target, os.path.relpath(src, local))
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copyfile(src, dst)
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# The replay
+# --------------------------------------------------------------------------------------------
+
+_RUNTIME_PLACEHOLDERS = ("{{$.pipeline_job_name}}", "{{$.pipeline_job_resource_name}}", "{{$.pipeline_job_uuid}}",
+                         "{{$.pipeline_task_name}}", "{{$.pipeline_task_uuid}}", "{{$.pipeline_job_create_time_utc}}",
+                         "{{$.pipeline_job_schedule_time_utc}}")
+
+
+class _Run:
+    def __init__(self, spec, pipeline_root, parameters, env, storage_dir, work_dir, publish_logs, timeout,
+                 python, log):
+        self.spec = spec
+        self.components = spec.get("components", {})
+        self.executors = spec.get("deploymentSpec", {}).get("executors", {})
+        self.tasks = spec["root"]["dag"].get("tasks", {})
+        self.parameters = parameters
+        self.env = dict(env or {})
+        self.storage_dir = storage_dir
+        self.publish_logs = publish_logs
+        self.timeout = timeout
+        self.python = python
+        self.log = log
+        self.mlmd = _Mlmd(storage_dir)
+        self.created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        self.bucket = parse_bucket_config(pipeline_root)
+        provider = self.bucket["scheme"][:-3]
+        if provider not in _ROOT_PROVIDERS:
+            raise KfpRejected(f"Encountered unsupported provider in provider config {provider}", stage="root driver")
+        self.session_info = json.dumps({"Provider": provider, "Params": {"fromEnv": "true"}}, separators=(",", ":"))
+        name = spec["pipelineInfo"]["name"]
+        run_id = str(uuid.uuid4())
+        self.dag_execution_id = int(self.mlmd.new_id())  # the root DAG execution, as tasks see it
+        self.result = ReplayResult(
+            pipeline_name=name, run_id=run_id, pipeline_root=pipeline_root,
+            run_root=generate_output_uri(pipeline_root, [name, run_id], preserve_query=True),
+            storage_dir=storage_dir, work_dir=work_dir, parameters=dict(parameters))
+
+    def fail(self, cls, message, task=None, stage=""):
+        raise cls(message, task=task, stage=stage, result=self.result)
+
+    def component_of(self, name):
+        return self.components[self.tasks[name]["componentRef"]["name"]]
+
+    def driver_info(self, name):
+        return (f"driver.Container(pipelineName={self.result.pipeline_name}, runID={self.result.run_id}, "
+                f"taskDisplayName={_q(self.tasks[name].get('taskInfo', {}).get('name', name))}, taskName={_q(name)}, "
+                f"component={_q(self.tasks[name]['componentRef']['name'])}, dagExecutionID={self.dag_execution_id}, "
+                "componentSpec)")
+
+    # -- driver: inputs --
+    def resolve_parameter(self, task_name, name, spec):
+        if "componentInputParameter" in spec:
+            source = spec["componentInputParameter"]
+            if source not in self.parameters:
+                raise KfpRejected(f"resolving input parameter with spec {spec}: parent DAG does not have input "
+                                  f"parameter {source}")
+            value = self.parameters[source]
+            return ("null", None) if value is None else ("value", value)
+        if "taskOutputParameter" in spec:
+            producer = spec["taskOutputParameter"]["producerTask"]
+            key = spec["taskOutputParameter"]["outputParameterKey"]
+            outputs = self.result.tasks[producer].output_parameters
+            if key not in outputs:
+                raise KfpRejected(f"resolving input parameter with spec {spec}: cannot find output parameter key "
+                                  f"{_q(key)} in producer task {_q(producer)}")
+            return "value", outputs[key]
+        if "runtimeValue" in spec:
+            if "constant" not in spec["runtimeValue"]:
+                raise KfpRejected(f"resolving input parameter with spec {spec}: param runtime value spec of type "
+                                  f"{list(spec['runtimeValue'])} not implemented")
+            value = _to_value(spec["runtimeValue"]["constant"])
+            if isinstance(value, str):
+                if "{{$.workspace_path}}" in value:
+                    raise ReplayUnsupported(f"task {task_name}: workspaces are not emulated")
+                runtime = {"{{$.pipeline_job_name}}": self.result.pipeline_name,
+                           "{{$.pipeline_job_resource_name}}": self.result.pipeline_name + "-replay",
+                           "{{$.pipeline_job_uuid}}": self.result.run_id,
+                           "{{$.pipeline_task_name}}": task_name,
+                           "{{$.pipeline_task_uuid}}": str(self.dag_execution_id),
+                           "{{$.pipeline_job_create_time_utc}}": self.created,
+                           "{{$.pipeline_job_schedule_time_utc}}": self.created}
+                value = runtime.get(value, value)
+                if value.startswith("/") and os.path.exists(value):
+                    self.result.warnings.append(
+                        f"{task_name}: parameter {name} is a path on this machine ({value}); the image must have it")
+            return "value", value
+        if "taskFinalStatus" in spec:
+            raise ReplayUnsupported(f"task {task_name}: taskFinalStatus parameters are not emulated")
+        raise KfpRejected(f"resolving input parameter with spec {spec}: parameter spec of type {list(spec)} not "
+                          "implemented yet")
+
+    def resolve_inputs(self, name) -> dict:
+        """driver/resolve.go resolveInputs for a task of the root DAG."""
+        task, component = self.tasks[name], self.component_of(name)
+        inputs_spec = component.get("inputDefinitions", {})
+        parameter_values: dict[str, Any] = {}
+        for pname, pspec in task.get("inputs", {}).get("parameters", {}).items():
+            declared = inputs_spec.get("parameters", {}).get(pname)
+            if declared is not None and declared.get("parameterType") == "TASK_CONFIG":
+                continue
+            if "parameterExpressionSelector" in pspec:
+                raise ReplayUnsupported(f"task {name}: parameterExpressionSelector is not emulated")
+            kind, value = self.resolve_parameter(name, pname, pspec)
+            if kind == "null":
+                if declared is not None and declared.get("isOptional"):
+                    continue
+                raise KfpRejected(f"the resolved input parameter is null: {pspec['componentInputParameter']}")
+            if declared is not None:
+                _check_literals(pname, value, declared.get("literals"), "driver")
+            parameter_values[pname] = value
+        # handleParamTypeValidationAndConversion
+        for pname, declared in inputs_spec.get("parameters", {}).items():
+            ptype = declared.get("parameterType", "")
+            if pname not in parameter_values:
+                if declared.get("isOptional"):
+                    continue  # the launcher adds the default (addDefaultParams)
+                if "defaultValue" not in declared:
+                    raise KfpRejected(f"neither value nor default value provided for non-optional parameter "
+                                      f"{_q(pname)}")
+                # A non-optional parameter with a default but no input falls through with a nil
+                # value (resolve.go l. 176-245): a STRING becomes "" (PbValueToText(nil)), so the
+                # launcher's default never applies; any other type is an error.
+                if ptype == "STRING":
+                    parameter_values[pname] = ""
+                    continue
+                raise KfpRejected(f"parameter {pname} has unknown protobuf.Value type: <nil>")
+            value = parameter_values[pname]
+            kind = _kind(value)
+            if ptype == "STRING":
+                if kind != "string":
+                    parameter_values[pname] = pb_value_to_text(value)
+                continue
+            if ptype not in _PARAMETER_TYPES and ptype not in ("TASK_FINAL_STATUS", "TASK_CONFIG"):
+                raise KfpRejected(f"input parameter {_q(pname)} has unknown type {ptype}")
+            allowed = {"null": (), "string": ("STRING",), "number": ("NUMBER_DOUBLE", "NUMBER_INTEGER"),
+                       "bool": ("BOOLEAN",), "list": ("LIST",),
+                       "struct": ("STRUCT", "TASK_FINAL_STATUS", "TASK_CONFIG")}[kind]
+            if kind == "null":
+                raise KfpRejected(f"got null for input parameter {_q(pname)}")
+            if ptype not in allowed:
+                raise KfpRejected(f"input parameter {_q(pname)} type mismatch: expect {ptype}, got {kind}")
+        artifacts: dict[str, Any] = {}
+        for aname, aspec in task.get("inputs", {}).get("artifacts", {}).items():
+            if "taskOutputArtifact" not in aspec:
+                raise ReplayUnsupported(f"task {name}: input artifact {aname} of kind {list(aspec)} is not emulated")
+            producer = aspec["taskOutputArtifact"]["producerTask"]
+            key = aspec["taskOutputArtifact"]["outputArtifactKey"]
+            outputs = self.result.tasks[producer].output_artifacts
+            if key not in outputs:
+                # resolve.go drops this error (no return) and carries on with a nil artifact; the
+                # launcher could not use it. The replay stops here.
+                raise KfpRejected(f"failed to resolve input artifact {aname}: cannot find output artifact key "
+                                  f"{_q(key)} in producer task {_q(producer)}")
+            artifacts[aname] = {"artifacts": [outputs[key].as_input()]}
+        inputs = {}
+        if parameter_values:
+            inputs["parameterValues"] = parameter_values
+        if artifacts:
+            inputs["artifacts"] = artifacts
+        return inputs
+
+    # -- driver: outputs --
+    def provision_outputs(self, name, pod_root) -> tuple[dict, str]:
+        """driver.go provisionOutputs; returns the outputs and the task root URI."""
+        component = self.component_of(name)
+        artifacts_spec = dict(component.get("outputDefinitions", {}).get("artifacts", {}))
+        if self.publish_logs:
+            artifacts_spec[EXECUTOR_LOGS] = {"artifactType": {"schemaTitle": "system.Artifact"}}
+        task_root = generate_output_uri(self.result.run_root, [name, str(uuid.uuid4())], preserve_query=False)
+        outputs: dict[str, Any] = {}
+        artifacts = {}
+        for key, aspec in artifacts_spec.items():
+            artifact = {"name": key, "type": dict(aspec.get("artifactType", {})),
+                        "uri": generate_output_uri(task_root, [key], preserve_query=False)}
+            if aspec.get("metadata"):
+                artifact["metadata"] = copy.deepcopy(aspec["metadata"])
+            artifacts[key] = {"artifacts": [artifact]}
+        if artifacts:
+            outputs["artifacts"] = artifacts
+        parameters = {p: {"outputFile": pod_root + f"/tmp/kfp/outputs/{p}"}
+                      for p in component.get("outputDefinitions", {}).get("parameters", {})}
+        if parameters:
+            outputs["parameters"] = parameters
+        outputs["outputFile"] = pod_root + local_path_for_uri(task_root) + "/output_metadata.json"
+        return outputs, task_root
+
+    # -- launcher --
+    def placeholders(self, executor_input, pod_root) -> dict[str, str]:
+        """launcher_v2.go getPlaceholders."""
+        ph = {}
+        for name, lst in executor_input.get("inputs", {}).get("artifacts", {}).items():
+            if not lst["artifacts"]:
+                continue
+            a = lst["artifacts"][0]
+            ph[f"{{{{$.inputs.artifacts['{name}'].uri}}}}"] = a["uri"]
+            with contextlib.suppress(KfpRejected):  # no recognised storage URI: no path placeholder
+                ph[f"{{{{$.inputs.artifacts['{name}'].path}}}}"] = pod_root + self.artifact_path(a)
+        for name, lst in executor_input.get("outputs", {}).get("artifacts", {}).items():
+            if not lst["artifacts"]:
+                continue
+            a = lst["artifacts"][0]
+            ph[f"{{{{$.outputs.artifacts['{name}'].uri}}}}"] = a["uri"]
+            try:
+                ph[f"{{{{$.outputs.artifacts['{name}'].path}}}}"] = pod_root + self.artifact_path(a)
+            except KfpRejected as e:
+                raise KfpRejected(
+                    f"failed to get placeholders: resolve output artifact {_q(name)}'s local path: {e}") from e
+        for name, value in executor_input.get("inputs", {}).get("parameterValues", {}).items():
+            kind = _kind(value)
+            if kind == "null":
+                raise KfpRejected("failed to get placeholders: unknown PipelineSpec Value type "
+                                  "*structpb.Value_NullValue")
+            ph[f"{{{{$.inputs.parameters['{name}']}}}}"] = (
+                value if kind == "string" else pb_value_to_text(value))
+        for name, p in executor_input.get("outputs", {}).get("parameters", {}).items():
+            ph[f"{{{{$.outputs.parameters['{name}'].output_file}}}}"] = p["outputFile"]
+        return ph
+
+    @staticmethod
+    def artifact_path(artifact) -> str:
+        """retrieveArtifactPath: customPath, else LocalPathForURI(uri)."""
+        if artifact.get("customPath"):
+            return artifact["customPath"]
+        return local_path_for_uri(artifact["uri"])
+
+    def run_container(self, name, result: TaskResult) -> None:
+        task, component = self.tasks[name], self.component_of(name)
+        container = self.executors[component["executorLabel"]]["container"]
+        try:
+            inputs = self.resolve_inputs(name)
+        except KfpRejected as e:
+            self.fail(KfpRejected, f"{self.driver_info(name)} failed: failed to resolve inputs: {e}", name, "driver")
+        condition = task.get("triggerPolicy", {}).get("condition", "")
+        result.condition = condition
+        if condition:
+            try:
+                triggered = Cel(condition).evaluate(inputs)
+            except CelError as e:
+                msg = str(e) if str(e).startswith("evaluation error") else f"evaluation error: {e}"
+                self.fail(KfpRejected, f"{self.driver_info(name)} failed: {msg}", name, "driver")
+            except ReplayUnsupported as e:
+                raise ReplayUnsupported(str(e), task=name, stage="driver", result=self.result) from e
+            if not triggered:
+                result.status, result.reason = "skipped", f"triggerPolicy.condition is false: {condition}"
+                return
+        pod_root = os.path.join(self.result.work_dir, "pods", f"{name}-{uuid.uuid4().hex[:8]}")
+        os.makedirs(pod_root)
+        result.pod_root = pod_root
+        outputs, _ = self.provision_outputs(name, pod_root)
+        executor_input = {"inputs": inputs, "outputs": outputs}
+        # launcher: addDefaultParams, then placeholders
+        with_defaults = copy.deepcopy(executor_input)
+        for pname, declared in component.get("inputDefinitions", {}).get("parameters", {}).items():
+            if "defaultValue" in declared and pname not in with_defaults["inputs"].get("parameterValues", {}):
+                with_defaults["inputs"].setdefault("parameterValues", {})[pname] = _to_value(declared["defaultValue"])
+        result.executor_input = with_defaults
+        cmd_args = list(container.get("command", [])) + list(container.get("args", []))
+        if not cmd_args:
+            self.fail(KfpRejected, "failed to create component launcher v2: command and arguments are empty",
+                      name, "launcher")
+        try:
+            ph = self.placeholders(with_defaults, pod_root)
+        except KfpRejected as e:
+            self.fail(KfpRejected, f"failed to execute component: {e}", name, "launcher")
+        input_json = _protojson(with_defaults)
+        argv = [cmd_args[0].replace("{{$}}", input_json)]  # compileCmdAndArgs: only {{$}} in the command
+        for arg in cmd_args[1:]:
+            arg = arg.replace("{{$}}", input_json)
+            for key, value in ph.items():
+                arg = arg.replace(key, value)
+            if "{{$" in arg:
+                self.result.warnings.append(f"{name}: unresolved placeholder left in an argument: {arg[:120]}")
+            argv.append(arg)
+        if argv[0] in ("python", "python3"):
+            argv[0] = self.python
+        result.argv = argv
+        # launcher Execute: prepareOutputFolders, downloadArtifacts
+        try:
+            for lst in outputs.get("artifacts", {}).values():
+                for a in lst["artifacts"]:
+                    os.makedirs(os.path.dirname(pod_root + self.artifact_path(a)), exist_ok=True)
+        except KfpRejected as e:
+            self.fail(KfpRejected, f"failed to execute component: failed to generate local storage path for output "
+                                   f"artifact: {e}", name, "launcher")
+        for p in outputs.get("parameters", {}).values():
+            os.makedirs(os.path.dirname(p["outputFile"]), exist_ok=True)
+        for aname, lst in inputs.get("artifacts", {}).items():
+            for a in lst["artifacts"]:
+                try:
+                    local = self.artifact_path(a)
+                except KfpRejected:
+                    self.result.warnings.append(f"{name}: input artifact {aname} has no recognized storage URI "
+                                                f"{a['uri']}; not downloaded")
+                    continue
+                parse_bucket_config(a["uri"], "uri")
+                _download(self.storage_dir, a["uri"], pod_root + local)
+        # the user process
+        env = dict(os.environ)
+        env.update({"KFP_POD_NAME": f"{self.result.pipeline_name}-{name}".lower()[:63],
+                    "KFP_POD_UID": str(uuid.uuid4()), POD_ROOT_ENV: pod_root})
+        env.update({e["name"]: e.get("value", "") for e in container.get("env", [])})
+        env.update(self.env)
+        logs = outputs.get("artifacts", {}).get(EXECUTOR_LOGS)
+        log_path = (pod_root + self.artifact_path(logs["artifacts"][0])) if logs else os.path.join(pod_root, "log.txt")
+        result.log_path = log_path
+        self.log(f"[kfp-replay] {name}: running {' '.join(a[:60] for a in argv[:4])} ...")
+        with open(log_path, "w") as log:
+            try:
+                proc = subprocess.run(argv, cwd=pod_root, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                      stderr=subprocess.STDOUT, timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                self.fail(TaskFailed, f"failed to execute component: timed out after {self.timeout} s\n"
+                                      f"{_tail(log_path)}", name, "executor")
+            except OSError as e:
+                self.fail(TaskFailed, f"failed to execute component: {e}", name, "executor")
+        if proc.returncode != 0:
+            self.fail(TaskFailed, f"failed to execute component: exit status {proc.returncode}\n{_tail(log_path)}",
+                      name, "executor")
+        try:
+            executor_output = self.read_executor_output(name, outputs["outputFile"])
+        except TaskFailed as e:
+            e.result = self.result
+            raise
+        result.executor_output = executor_output
+        # collectOutputParameters
+        out_params = dict(executor_output.get("parameterValues", {}))
+        for pname, p in outputs.get("parameters", {}).items():
+            if pname in out_params:
+                continue
+            ptype = component["outputDefinitions"]["parameters"][pname].get("parameterType", "")
+            try:
+                with open(p["outputFile"]) as f:
+                    out_params[pname] = text_to_pb_value(f.read(), ptype)
+            except (OSError, KfpRejected) as e:
+                self.fail(KfpRejected, f"failed to read output parameter name={_q(pname)} type={_q(ptype)} "
+                                       f"path={_q(p['outputFile'])}: {e}", name, "launcher")
+        result.output_parameters = {k: _to_value(v) for k, v in out_params.items()}
+        # uploadOutputArtifacts: merge, upload, record
+        for key, lst in outputs.get("artifacts", {}).items():
+            for a in lst["artifacts"]:
+                if key != EXECUTOR_LOGS:
+                    produced = executor_output.get("artifacts", {}).get(key, {}).get("artifacts", [])
+                    if produced:
+                        _merge_runtime_artifact(produced[0], a)
+                try:
+                    local = self.artifact_path(a)
+                except KfpRejected:
+                    self.result.warnings.append(f"{name}: output artifact {key} does not have a recognized storage "
+                                                f"URI {a['uri']}; not uploaded")
+                    if key == EXECUTOR_LOGS:
+                        continue
+                else:
+                    try:
+                        key_from_uri(self.bucket, a["uri"])
+                    except KfpRejected as e:
+                        self.fail(KfpRejected, f"failed to execute component: failed to upload output artifact "
+                                               f"{_q(key)}: {e}", name, "launcher")
+                    if not _upload(self.storage_dir, pod_root + local, a["uri"]):
+                        self.result.warnings.append(f"{name}: local filepath {local} of output {key} does not exist")
+                        if key == EXECUTOR_LOGS:
+                            continue
+                instance_schema = a.get("type", {}).get("instanceSchema")
+                if instance_schema is None:
+                    title = a.get("type", {}).get("schemaTitle")
+                    if title is None:
+                        self.fail(KfpRejected, f"failed to determine schema for output {_q(key)}: SchemaUri is "
+                                               "unsupported", name, "launcher")
+                    instance_schema = f"title: {title}"
+                try:
+                    stored = mlmd_metadata(a.get("metadata", {}), key)
+                except KfpRejected as e:
+                    self.fail(KfpRejected, f"failed to execute component: {e}", name, "launcher")
+                stored.setdefault("display_name", key)
+                stored.setdefault("store_session_info", self.session_info)
+                result.output_artifacts[key] = Artifact(name=self.mlmd.new_id(), uri=a["uri"], metadata=stored,
+                                                        instance_schema=instance_schema, output_key=key)
+        result.status = "executed"
+
+    @staticmethod
+    def read_executor_output(name, path) -> dict:
+        """launcher_v2.go getExecutorOutputFile: a missing file is an empty ExecutorOutput; the file is
+        parsed strictly (protojson.Unmarshal rejects unknown fields)."""
+        from google.protobuf import json_format
+        from kfp.pipeline_spec import pipeline_spec_pb2
+
+        if not os.path.exists(path):
+            return {}
+        with open(path, "rb") as f:
+            text = f.read()
+        try:
+            json_format.Parse(text, pipeline_spec_pb2.ExecutorOutput())
+            return json.loads(text)
+        except (json_format.ParseError, ValueError) as e:
+            raise TaskFailed(f"failed to execute component: failed to unmarshall ExecutorOutput in file {_q(path)}: "
+                             f"{e}", task=name, stage="launcher") from e
+
+    def run_importer(self, name, result: TaskResult) -> None:
+        """component/importer_launcher.go (ImportSpecToMLMDArtifact, findOrNewArtifactToImport)."""
+        task, component = self.tasks[name], self.component_of(name)
+        importer = self.executors[component["executorLabel"]]["importer"]
+        prefix = "failed to execute importer component: failed to create MLMD artifact from ImporterSpec: "
+        schema_spec = importer.get("typeSchema", {})
+        if "instanceSchema" in schema_spec:
+            instance_schema = schema_spec["instanceSchema"]
+        elif "schemaTitle" in schema_spec:
+            instance_schema = f"title: {schema_spec['schemaTitle']}"
+        else:
+            self.fail(KfpRejected, prefix + "failed to get schema from importer spec: SchemaUri is unsupported",
+                      name, "importer")
+        source = importer.get("artifactUri", {})
+        if "constant" in source:
+            uri = source["constant"] if isinstance(source["constant"], str) else ""
+            if not uri:
+                self.fail(KfpRejected, prefix + "empty Artifact URI constant value", name, "importer")
+        elif source.get("runtimeParameter"):
+            pname = source["runtimeParameter"]
+            pspec = task.get("inputs", {}).get("parameters", {}).get(pname)
+            if pspec is None:
+                self.fail(KfpRejected, prefix + f"cannot find parameter {pname} in task input to fetch artifact uri",
+                          name, "importer")
+            component_input = pspec.get("componentInputParameter", "")
+            if component_input not in self.parameters:
+                self.fail(KfpRejected, prefix + "error resolving artifact URI: parent DAG does not have input "
+                                                f"parameter {component_input}", name, "importer")
+            uri = self.parameters[component_input] if isinstance(self.parameters[component_input], str) else ""
+            if not uri:
+                self.fail(KfpRejected, prefix + f"empty artifact URI runtime value for parameter {pname}", name,
+                          "importer")
+        else:
+            self.fail(KfpRejected, prefix + "artifact uri not provided", name, "importer")
+        if uri.startswith("oci://"):
+            raise ReplayUnsupported(f"task {name}: oci:// artifacts are not emulated", task=name, result=self.result)
+        try:
+            provider = parse_bucket_config(uri, "uri")["scheme"][:-3]
+        except KfpRejected:
+            self.fail(KfpRejected, prefix + f"no provider scheme found in artifact URI: {uri}", name, "importer")
+        if importer.get("downloadToWorkspace"):
+            raise ReplayUnsupported(f"task {name}: importer downloadToWorkspace is not emulated", task=name,
+                                    result=self.result)
+        outputs = list(component.get("outputDefinitions", {}).get("artifacts", {}))
+        if len(outputs) != 1:
+            self.fail(KfpRejected, "failed to execute importer component: failed to extract output artifact name "
+                                   "from componentOutputSpec", name, "importer")
+        try:
+            metadata = mlmd_metadata(_to_value(importer.get("metadata", {})), outputs[0])
+        except KfpRejected as e:
+            self.fail(KfpRejected, prefix + f"failed to convert structValue : {e}", name, "importer")
+        metadata["store_session_info"] = json.dumps({"Provider": provider, "Params": {"fromEnv": "true"}},
+                                                    separators=(",", ":"))
+        identity = json.dumps([_schema_title(instance_schema), uri, metadata], sort_keys=True)
+        artifact_id = None if importer.get("reimport") else self.mlmd.imported(identity)
+        if artifact_id is None:
+            artifact_id = self.mlmd.new_id()
+            self.mlmd.remember_import(identity, artifact_id)
+        result.output_artifacts[outputs[0]] = Artifact(name=artifact_id, uri=uri, metadata=metadata,
+                                                       instance_schema=instance_schema, output_key=outputs[0])
+        result.status = "executed"
+
+    def run(self, order, deps) -> ReplayResult:
+        for name in order:
+            component = self.component_of(name)
+            kind = "importer" if "importer" in self.executors[component["executorLabel"]] else "container"
+            result = TaskResult(name=name, kind=kind)
+            self.result.tasks[name] = result
+            if kind == "container":
+                # Argo's enhanced depends: every upstream task must have Succeeded; a skipped or
+                # omitted upstream task leaves this one Omitted.
+                blocked = [d for d in deps[name] if self.result.tasks[d].status != "executed"]
+                if blocked:
+                    result.status = "skipped"
+                    result.reason = f"omitted: upstream {', '.join(blocked)} did not succeed"
+                    self.log(f"[kfp-replay] {name}: {result.reason}")
+                    continue
+            started = time.monotonic()
+            if kind == "importer":
+                self.run_importer(name, result)
+            else:
+                self.run_container(name, result)
+            result.seconds = time.monotonic() - started
+            self.log(f"[kfp-replay] {name}: {result.status} {result.reason} ({result.seconds:.1f} s)")
+        return self.result
+
+
+def _merge_runtime_artifact(src: Mapping, dst: dict) -> None:
+    """launcher_v2.go mergeRuntimeArtifacts."""
+    if src.get("uri"):
+        dst["uri"] = src["uri"]
+    if src.get("metadata") is not None:
+        merged = dict(dst.get("metadata") or {})
+        merged.update(_to_value(src["metadata"]))
+        dst["metadata"] = merged
+    if src.get("customPath"):
+        dst["customPath"] = src["customPath"]
+
+
+def _tail(path: str, lines: int = 40) -> str:
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def replay(package_path: str, pipeline_root: str, parameter_overrides: dict | None = None,
+           env: dict | None = None, *, storage_dir: str | None = None, work_dir: str | None = None,
+           publish_logs: bool = True, timeout: float | None = 1800, python: str = sys.executable,
+           verbose: bool = False) -> ReplayResult:
+    """Runs the compiled package `package_path` as KFP 2.16's backend would, with the run's
+    `pipeline_root` (a gs://, s3:// or minio:// URI, like a run's pipeline_root; the package's
+    defaultPipelineRoot is not used: KFP 2.16 ignores it) and `parameter_overrides` as the run's
+    parameters. Raises KfpRejected (with KFP's error text) where KFP would refuse or fail the run,
+    ReplayUnsupported for spec features it does not emulate.
+
+    storage_dir: the emulated object store (default: $KFP_REPLAY_STORAGE_DIR); replays sharing it
+      see each other's outputs. work_dir: per-task pod directories and logs (default: a new
+      directory under storage_dir). publish_logs: the API server's PUBLISH_LOGS (true in the
+      standard manifests), which adds an `executor-logs` output artifact to every container task.
+    env: added to each process's environment (e.g. PYTHONPATH for module code).
+    """
+    storage_dir = storage_dir or os.environ.get("KFP_REPLAY_STORAGE_DIR")
+    if not storage_dir:
+        raise ReplayError("replay needs storage_dir (or $KFP_REPLAY_STORAGE_DIR): the emulated object store")
+    os.makedirs(storage_dir, exist_ok=True)
+    spec = load_pipeline_spec(package_path)
+    overrides = {k: _to_value(v) for k, v in (parameter_overrides or {}).items()}
+    validate_run_parameters(spec, overrides)
+    parameters = {}
+    for name, declared in spec["root"].get("inputDefinitions", {}).get("parameters", {}).items():
+        if name in overrides:
+            parameters[name] = overrides[name]
+        elif "defaultValue" in declared:
+            parameters[name] = _to_value(declared["defaultValue"])
+        elif declared.get("isOptional"):
+            parameters[name] = None
+    check_executors(spec)
+    deps = task_dependencies(spec)
+    order = execution_order(spec, deps)
+    if work_dir is None:
+        os.makedirs(os.path.join(storage_dir, ".replay"), exist_ok=True)
+        work_dir = tempfile.mkdtemp(prefix="run-", dir=os.path.join(storage_dir, ".replay"))
+    os.makedirs(work_dir, exist_ok=True)
+    log = (lambda msg: print(msg, file=sys.stderr, flush=True)) if verbose else (lambda msg: None)
+    run = _Run(spec, pipeline_root, parameters, env, storage_dir, work_dir, publish_logs, timeout, python, log)
+    return run.run(order, deps)
+
+
+# --------------------------------------------------------------------------------------------
+# A TFX entry point for KFP 2.16 (prototype of what the image needs; used by the replay tests)
+# --------------------------------------------------------------------------------------------
+
+def use_entrypoint(spec_or_package: Any, module: str = "tests.kfp_replay", subcommand: str | None = "tfx-entrypoint"):
+    """Rewrites every container that runs TFX's entry point to run `python -m <module> [<subcommand>]`
+    with the same args. Takes a spec dict (changed in place and returned) or a package path
+    (rewritten in place)."""
+    if isinstance(spec_or_package, str):
+        with open(spec_or_package) as f:
+            spec = yaml.safe_load(f)
+        use_entrypoint(spec, module, subcommand)
+        with open(spec_or_package, "w") as f:
+            yaml.safe_dump(spec, f, sort_keys=True)
+        return spec_or_package
+    for executor in spec_or_package.get("deploymentSpec", {}).get("executors", {}).values():
+        container = executor.get("container")
+        if container and container.get("command", [])[-2:] == ["-m", TFX_ENTRYPOINT_MODULE]:
+            container["command"] = ["python", "-m", module] + ([subcommand] if subcommand else [])
+    return spec_or_package
+
+
+def tfx_entrypoint(argv: list[str]) -> None:
+    """TFX 1.21's kubeflow_v2_run_executor with the fixes KFP 2.16 needs, on the ExecutorInput:
+
+    1. drop the launcher-managed `executor-logs` output (type system.Artifact, which TFX cannot
+       import: "No module named 'system'");
+    2. give input artifacts their type back from --json_serialized_inputs_spec_args (KFP passes
+       `type.instanceSchema: ""` for artifacts read back from ML Metadata, on which TFX fails
+       with "'NoneType' object has no attribute 'get'");
+    3. point every artifact at the launcher's local copy (/gcs/, /minio/, /s3/ + bucket/key;
+       TensorFlow has no minio:// or s3:// filesystem, and the launcher uploads outputs from,
+       and downloads inputs to, these paths), creating the output directories;
+    then run TFX's executor and put the remote URIs back into the output metadata file, since the
+    launcher adopts any `uri` found there.
+    """
+    ii = argv.index("--json_serialized_invocation_args")
+    executor_input = json.loads(argv[ii + 1])
+    inputs_spec = {}
+    if "--json_serialized_inputs_spec_args" in argv:
+        inputs_spec = json.loads(argv[argv.index("--json_serialized_inputs_spec_args") + 1])
+    pod_root = os.environ.get(POD_ROOT_ENV, "")
+    remote_of: dict[str, str] = {}
+
+    def localize(artifact):
+        uri = artifact.get("uri", "")
+        for scheme, mount in _LOCAL_MOUNTS.items():
+            if uri.startswith(scheme):
+                local = pod_root + mount + uri[len(scheme):]
+                remote_of[local] = uri
+                artifact["uri"] = local
+                return local
+        return None
+
+    outputs = executor_input.setdefault("outputs", {}).setdefault("artifacts", {})
+    outputs.pop(EXECUTOR_LOGS, None)
+    for key, lst in executor_input.get("inputs", {}).get("artifacts", {}).items():
+        for artifact in lst.get("artifacts", []):
+            kind = artifact.get("type") or {}
+            if not kind.get("schemaTitle") and not kind.get("instanceSchema"):
+                declared = inputs_spec.get("artifacts", {}).get(key, {}).get("artifactType")
+                if declared:
+                    artifact["type"] = declared
+            localize(artifact)
+    from tfx.orchestration.kubeflow.v2 import compiler_utils
+    from tfx.types import value_artifact
+    from tfx.utils import import_utils
+
+    for lst in outputs.values():
+        for artifact in lst.get("artifacts", []):
+            local = localize(artifact)
+            if local is None:
+                continue
+            kind = artifact.get("type") or {}
+            title = kind.get("schemaTitle") or _schema_title(kind.get("instanceSchema", ""))
+            try:
+                cls = import_utils.import_class_by_path(compiler_utils.TITLE_TO_CLASS_PATH.get(title, title))
+                is_value = issubclass(cls, value_artifact.ValueArtifact)
+            except (ImportError, AttributeError, ValueError):
+                is_value = False
+            os.makedirs(os.path.dirname(local) if is_value else local, exist_ok=True)
+    argv = list(argv)
+    argv[ii + 1] = json.dumps(executor_input)
+
+    from absl import app
+    from tfx.orchestration.kubeflow.v2.container import kubeflow_v2_run_executor
+
+    output_file = executor_input["outputs"].get("outputFile", "")
+
+    def main(parsed):
+        kubeflow_v2_run_executor.main(parsed)
+        if output_file and os.path.exists(output_file):
+            with open(output_file) as f:
+                executor_output = json.load(f)
+            for lst in executor_output.get("artifacts", {}).values():
+                for artifact in lst.get("artifacts", []):
+                    if artifact.get("uri") in remote_of:
+                        artifact["uri"] = remote_of[artifact["uri"]]
+            with open(output_file, "w") as f:
+                json.dump(executor_output, f)
+
+    app.run(main, argv=[sys.argv[0]] + argv, flags_parser=kubeflow_v2_run_executor._parse_flags)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "tfx-entrypoint":
+        tfx_entrypoint(sys.argv[2:])
+    else:
+        print("usage: python -m tests.kfp_replay tfx-entrypoint --executor_class_path ... "
+              "--json_serialized_invocation_args ...", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,603 @@
+"""Tests of the KFP replay harness (tests/kfp_replay.py) itself.
+
+- The project's compiled package is refused the way KFP 2.16 refuses it (the resolver tasks).
+- Hand-written packages whose steps are `python -c` scripts pin down what the replay checks:
+  the ExecutorInput the launcher builds, output metadata merging, conditions and the tasks
+  after a skipped one, importers, and the errors KFP raises.
+- A small TFX pipeline (importers, StatisticsGen, python-function components, a tfx.dsl.Cond),
+  compiled with KubeflowV2DagRunner: stock TFX 1.21 fails on KFP 2.16 at its first step; with
+  the entry point fixes (kfp_replay.tfx_entrypoint) it replays end to end, the condition true
+  once and false once over one pipeline root.
+"""
+
+import json
+import os
+import textwrap
+
+import pytest
+import yaml
+from tfx.dsl.component.experimental.annotations import InputArtifact, OutputArtifact, Parameter
+from tfx.dsl.component.experimental.decorators import component
+from tfx.types import standard_artifacts
+
+from tests import kfp_replay
+from tests.kfp_replay import Cel, CelError, KfpRejected, ReplayUnsupported, TaskFailed, replay
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ENV = {"PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": "-1"}
+BEAM_ARGS = ["--direct_running_mode=in_memory", "--direct_num_workers=1"]
+
+
+# --------------------------------------------------------------------------------------------
+# Hand-written packages
+# --------------------------------------------------------------------------------------------
+
+def _schema(title: str) -> dict:
+    return {"artifactType": {"instanceSchema": f"title: {title}\ntype: object\n"}}
+
+
+def _script(body: str) -> dict:
+    """A container step: `python -c BODY {{$}}` (the ExecutorInput JSON is sys.argv[1])."""
+    return {"container": {"image": "x", "command": ["python", "-c", textwrap.dedent(body), "{{$}}"]}}
+
+
+WRITE_OUTPUT = """
+import json, os, sys
+ei = json.loads(sys.argv[1])
+def out_path(key):
+    uri = ei["outputs"]["artifacts"][key]["artifacts"][0]["uri"]
+    scheme, rest = uri.split("://", 1)
+    return os.environ["KFP_REPLAY_POD_ROOT"] + {"gs": "/gcs/", "minio": "/minio/", "s3": "/s3/"}[scheme] + rest
+def write_metadata(doc):
+    os.makedirs(os.path.dirname(ei["outputs"]["outputFile"]), exist_ok=True)
+    with open(ei["outputs"]["outputFile"], "w") as f:
+        json.dump(doc, f)
+"""
+
+PRODUCER = WRITE_OUTPUT + """
+n = ei["inputs"]["parameterValues"]["n"]
+os.makedirs(out_path("data"), exist_ok=True)
+with open(os.path.join(out_path("data"), "rows.txt"), "w") as f:
+    f.write("row\\n" * int(n))
+write_metadata({"artifacts": {"data": {"artifacts": [{"metadata": {
+    "rows": n, "good": bool(n >= ei["inputs"]["parameterValues"]["min_rows"]), "tags": ["a", "b"]}}]}},
+    "parameterValues": {"count": n}})
+"""
+
+CONSUMER = WRITE_OUTPUT + """
+data = ei["inputs"]["artifacts"]["data"]["artifacts"][0]
+local = sys.argv[2]
+rows = open(os.path.join(local, "rows.txt")).read().count("row")
+assert rows == data["metadata"]["rows"], (rows, data)
+with open(out_path("report"), "w") as f:
+    f.write(f"{rows} rows\\n")
+write_metadata({"artifacts": {"report": {"artifacts": [{"metadata": {"rows": rows}}]}}})
+"""
+
+
+def _package(tmp_path, tasks: dict, components: dict, executors: dict, parameters: dict | None = None,
+             name: str = "p") -> str:
+    spec = {
+        "pipelineInfo": {"name": name}, "schemaVersion": "2.1.0", "sdkVersion": "test",
+        "components": components, "deploymentSpec": {"executors": executors},
+        "root": {"dag": {"tasks": tasks}, "inputDefinitions": {"parameters": parameters or {}}},
+    }
+    path = str(tmp_path / f"{name}.yaml")
+    with open(path, "w") as f:
+        yaml.safe_dump(spec, f, sort_keys=True)
+    return path
+
+
+def _chain_package(tmp_path) -> str:
+    """importer -> produce (params n, min_rows, label) -> [condition: good] consume -> after."""
+    components = {
+        "importer": {"executorLabel": "importer_ex", "outputDefinitions": {"artifacts": {
+            "result": _schema("tfx.Schema")}}},
+        "produce": {"executorLabel": "produce_ex",
+                    "inputDefinitions": {"artifacts": {"schema": _schema("tfx.Schema")},
+                                         "parameters": {"n": {"parameterType": "NUMBER_INTEGER"},
+                                                        "min_rows": {"parameterType": "NUMBER_INTEGER"},
+                                                        "label": {"parameterType": "STRING"},
+                                                        "factor": {"parameterType": "NUMBER_DOUBLE",
+                                                                   "defaultValue": 0.5, "isOptional": True}}},
+                    "outputDefinitions": {"artifacts": {"data": _schema("tfx.Examples")},
+                                          "parameters": {"count": {"parameterType": "NUMBER_INTEGER"}}}},
+        "consume": {"executorLabel": "consume_ex",
+                    "inputDefinitions": {"artifacts": {"data": _schema("tfx.Examples")},
+                                         "parameters": {"count": {"parameterType": "NUMBER_INTEGER"}}},
+                    "outputDefinitions": {"artifacts": {"report": _schema("tfx.String")}}},
+        "after": {"executorLabel": "after_ex",
+                  "inputDefinitions": {"artifacts": {"report": _schema("tfx.String")}}},
+    }
+    executors = {
+        "importer_ex": {"importer": {"artifactUri": {"constant": "minio://bkt/staged/schema"},
+                                     "metadata": {"origin": "staged", "approved": True},
+                                     "typeSchema": {"instanceSchema": "title: tfx.Schema\ntype: object\n"}}},
+        "produce_ex": _script(PRODUCER),
+        "consume_ex": {"container": {"image": "x", "command": [
+            "python", "-c", textwrap.dedent(CONSUMER), "{{$}}", "{{$.inputs.artifacts['data'].path}}"]}},
+        "after_ex": _script("print('after')"),
+    }
+    tasks = {
+        "importer": {"componentRef": {"name": "importer"}, "taskInfo": {"name": "importer"}},
+        "produce": {"componentRef": {"name": "produce"}, "taskInfo": {"name": "produce"},
+                    "dependentTasks": ["importer"],
+                    "inputs": {"artifacts": {"schema": {"taskOutputArtifact": {
+                        "producerTask": "importer", "outputArtifactKey": "result"}}},
+                        "parameters": {"n": {"componentInputParameter": "n"},
+                                       "min_rows": {"runtimeValue": {"constant": 3.0}},
+                                       "label": {"componentInputParameter": "n"}}}},
+        "consume": {"componentRef": {"name": "consume"}, "taskInfo": {"name": "consume"},
+                    "inputs": {"artifacts": {"data": {"taskOutputArtifact": {
+                        "producerTask": "produce", "outputArtifactKey": "data"}}},
+                        "parameters": {"count": {"taskOutputParameter": {
+                            "producerTask": "produce", "outputParameterKey": "count"}}}},
+                    "triggerPolicy": {"condition": "(inputs.artifacts['data'].artifacts[0].metadata['good'] == 1.0)"
+                                                   " && inputs.parameter_values['count'] > 0.0"}},
+        "after": {"componentRef": {"name": "after"}, "taskInfo": {"name": "after"},
+                  "dependentTasks": ["consume"],
+                  "inputs": {"artifacts": {"report": {"taskOutputArtifact": {
+                      "producerTask": "consume", "outputArtifactKey": "report"}}}}},
+    }
+    return _package(tmp_path, tasks, components, executors,
+                    parameters={"n": {"parameterType": "NUMBER_INTEGER", "defaultValue": 5.0}})
+
+
+def _stage(storage, uri: str, files: dict[str, str]) -> None:
+    base = kfp_replay.store_path(str(storage), uri)
+    for rel, text in files.items():
+        os.makedirs(os.path.dirname(os.path.join(base, rel)), exist_ok=True)
+        with open(os.path.join(base, rel), "w") as f:
+            f.write(text)
+
+
+def test_a_chain_replays_with_the_executor_input_the_launcher_builds(tmp_path):
+    storage = tmp_path / "store"
+    _stage(storage, "minio://bkt/staged/schema", {"schema.pbtxt": "feature {}\n"})
+    package = _chain_package(tmp_path)
+    result = replay(package, "minio://bkt/root", env=ENV, storage_dir=str(storage))
+    assert list(result.tasks) == ["importer", "produce", "consume", "after"]
+    assert result.executed == ["importer", "produce", "consume", "after"]
+
+    produce = result.tasks["produce"]
+    ei = produce.executor_input
+    # Parameters: numbers are doubles, written as protojson writes them; STRING takes the text of a
+    # number; a component default is added by the launcher.
+    assert ei["inputs"]["parameterValues"] == {"n": 5.0, "min_rows": 3.0, "label": "5", "factor": 0.5}
+    assert '"n":5,' in produce.argv[-1] or '"n":5}' in produce.argv[-1]
+    # Input artifacts as read back from ML Metadata: the id as name, no schema, extra metadata.
+    (schema,) = ei["inputs"]["artifacts"]["schema"]["artifacts"]
+    imported = result.artifact("importer", "result")
+    assert schema["name"] == imported.name and schema["name"].isdigit()
+    assert schema["type"] == {"instanceSchema": ""}
+    assert schema["uri"] == "minio://bkt/staged/schema"
+    assert schema["metadata"]["origin"] == "staged" and schema["metadata"]["approved"] == 1.0
+    assert json.loads(schema["metadata"]["store_session_info"])["Provider"] == "minio"
+    # Outputs: <root>/<pipeline>/<run id>/<task>/<uuid>/<key>; the metadata file beside them,
+    # at the pod's local path for that URI; executor-logs added (PUBLISH_LOGS=true).
+    (data,) = ei["outputs"]["artifacts"]["data"]["artifacts"]
+    task_root = data["uri"].rsplit("/", 1)[0]
+    assert task_root.rsplit("/", 1)[0] == f"minio://bkt/root/p/{result.run_id}/produce"
+    assert data["name"] == "data" and data["type"]["instanceSchema"].startswith("title: tfx.Examples")
+    assert ei["outputs"]["outputFile"] == (produce.pod_root + "/minio/" + task_root[len("minio://"):]
+                                           + "/output_metadata.json")
+    assert ei["outputs"]["artifacts"]["executor-logs"]["artifacts"][0]["type"] == {"schemaTitle": "system.Artifact"}
+    assert ei["outputs"]["parameters"]["count"]["outputFile"] == produce.pod_root + "/tmp/kfp/outputs/count"
+
+    # The output metadata merged, then stored as ML Metadata stores it.
+    stored = result.artifact("produce", "data").metadata
+    assert stored["rows"] == 5.0 and stored["good"] == 1.0 and stored["tags"] == {"list": ["a", "b"]}
+    assert stored["display_name"] == "data"
+    assert result.tasks["produce"].output_parameters == {"count": 5.0}
+    # The consumer read the uploaded files from its own pod's local path.
+    consume = result.tasks["consume"]
+    assert consume.argv[-1] == consume.pod_root + "/minio/" + data["uri"][len("minio://"):]
+    with open(result.local_path(result.artifact("consume", "report").uri)) as f:
+        assert f.read() == "5 rows\n"
+    assert "after" in result.tasks["after"].log()
+
+
+def test_a_false_condition_skips_the_task_and_argo_omits_what_follows(tmp_path):
+    storage = tmp_path / "store"
+    _stage(storage, "minio://bkt/staged/schema", {"schema.pbtxt": "feature {}\n"})
+    package = _chain_package(tmp_path)
+    first = replay(package, "minio://bkt/root", {"n": 2}, env=ENV, storage_dir=str(storage))
+    assert first.executed == ["importer", "produce"]
+    assert first.tasks["consume"].reason.startswith("triggerPolicy.condition is false")
+    assert first.tasks["after"].reason == "omitted: upstream consume did not succeed"
+    # A second run over the same store reuses the imported artifact (reimport: false).
+    second = replay(package, "minio://bkt/root", {"n": 4}, env=ENV, storage_dir=str(storage))
+    assert second.executed == ["importer", "produce", "consume", "after"]
+    assert second.artifact("importer", "result").name == first.artifact("importer", "result").name
+    assert second.artifact("produce", "data").name != first.artifact("produce", "data").name
+
+
+def test_run_parameters_are_checked_as_the_api_server_checks_them(tmp_path):
+    package = _chain_package(tmp_path)
+    store = str(tmp_path / "store")
+    with pytest.raises(KfpRejected, match="input parameter n requires type double or integer"):
+        replay(package, "minio://bkt/root", {"n": "5"}, storage_dir=store)
+    with pytest.raises(KfpRejected, match=r"parameter\(s\) provided are not required by pipeline: x"):
+        replay(package, "minio://bkt/root", {"x": 1}, storage_dir=store)
+
+
+@pytest.mark.parametrize("root, message", [
+    ("/tmp/local/root", "unrecognized pipeline root format"),
+    ("file:///tmp/root", "unsupported Cloud bucket"),
+    ("mem://bucket/root", "unsupported provider in provider config mem"),
+])
+def test_pipeline_roots_kfp_cannot_store_in_are_refused(tmp_path, root, message):
+    with pytest.raises(KfpRejected, match=message):
+        replay(_chain_package(tmp_path), root, storage_dir=str(tmp_path / "store"))
+
+
+def _single(tmp_path, body: str, outputs=None, parameters=None, task_parameters=None) -> str:
+    components = {"step": {"executorLabel": "step_ex",
+                           "inputDefinitions": {"parameters": parameters or {}},
+                           "outputDefinitions": {"artifacts": outputs or {"out": _schema("tfx.Model")}}}}
+    tasks = {"step": {"componentRef": {"name": "step"}, "taskInfo": {"name": "step"},
+                      "inputs": {"parameters": task_parameters or {}}}}
+    return _package(tmp_path, tasks, components, {"step_ex": _script(WRITE_OUTPUT + body)})
+
+
+@pytest.mark.parametrize("body, message", [
+    ("write_metadata({'artifacts': {}, 'unknownField': 1})", "failed to unmarshall ExecutorOutput"),
+    ("write_metadata({'artifacts': {'out': {'artifacts': [{'metadata': {'x': None}}]}}})",
+     "unknown/unsupported value type"),
+    ("write_metadata({'artifacts': {'out': {'artifacts': [{'uri': 'minio://other/x'}]}}})",
+     "does not have expected bucket prefix"),
+    ("sys.exit(3)", "exit status 3"),
+])
+def test_what_the_launcher_rejects_fails_the_replay(tmp_path, body, message):
+    with pytest.raises(KfpRejected, match=message) as failure:
+        replay(_single(tmp_path, body), "minio://bkt/root", env=ENV, storage_dir=str(tmp_path / "store"))
+    assert failure.value.task == "step" and failure.value.result is not None
+
+
+def test_an_output_uri_changed_to_a_local_path_is_recorded_but_not_uploaded(tmp_path):
+    # What a stock TFX entry point would report had it been given local paths: the launcher
+    # adopts the uri, warns, uploads nothing; downstream tasks would get the local path.
+    body = "write_metadata({'artifacts': {'out': {'artifacts': [{'uri': '/minio/bkt/elsewhere'}]}}})"
+    result = replay(_single(tmp_path, body), "minio://bkt/root", env=ENV, storage_dir=str(tmp_path / "store"))
+    assert result.artifact("step", "out").uri == "/minio/bkt/elsewhere"
+    assert any("does not have a recognized storage URI" in w for w in result.warnings)
+
+
+def test_parameter_types_are_checked_as_the_driver_checks_them(tmp_path):
+    boolean = {"flag": {"parameterType": "BOOLEAN"}}
+    package = _single(tmp_path, "pass", parameters=boolean,
+                      task_parameters={"flag": {"runtimeValue": {"constant": "yes"}}})
+    with pytest.raises(KfpRejected, match=r'input parameter "flag" type mismatch: expect BOOLEAN, got string'):
+        replay(package, "minio://bkt/root", env=ENV, storage_dir=str(tmp_path / "store"))
+    package = _single(tmp_path, "pass", parameters=boolean)
+    with pytest.raises(KfpRejected, match=r'neither value nor default value provided for non-optional parameter'):
+        replay(package, "minio://bkt/root", env=ENV, storage_dir=str(tmp_path / "store"))
+    # A default on a parameter not marked optional does not reach the process (a KFP 2.16 quirk).
+    defaulted = {"name": {"parameterType": "STRING", "defaultValue": "d"},
+                 "size": {"parameterType": "NUMBER_INTEGER", "defaultValue": 1.0, "isOptional": True}}
+    result = replay(_single(tmp_path, "pass", parameters=defaulted), "minio://bkt/root", env=ENV,
+                    storage_dir=str(tmp_path / "store"))
+    assert result.tasks["step"].executor_input["inputs"]["parameterValues"] == {"name": "", "size": 1.0}
+    defaulted["name"]["parameterType"] = "NUMBER_DOUBLE"
+    defaulted["name"]["defaultValue"] = 2.0
+    with pytest.raises(KfpRejected, match="parameter name has unknown protobuf.Value type: <nil>"):
+        replay(_single(tmp_path, "pass", parameters=defaulted), "minio://bkt/root", env=ENV,
+               storage_dir=str(tmp_path / "store"))
+
+
+def test_resolver_executors_are_refused_with_kfps_error(tmp_path):
+    components = {"resolve": {"executorLabel": "resolve_ex", "outputDefinitions": {"artifacts": {
+        "model": _schema("tfx.Model")}}}}
+    executors = {"resolve_ex": {"resolver": {"outputArtifactQueries": {"model": {"filter": "state=LIVE"}}}}}
+    tasks = {"resolve": {"componentRef": {"name": "resolve"}, "taskInfo": {"name": "resolve"}}}
+    with pytest.raises(KfpRejected) as refused:
+        replay(_package(tmp_path, tasks, components, executors), "gs://b/r", storage_dir=str(tmp_path / "s"))
+    assert str(refused.value) == ('error processing component name="resolve": executor(label="resolve_ex"): '
+                                  'non-container and non-importer executor not implemented')
+    assert refused.value.stage == "run creation"
+
+
+def test_importers_are_checked_as_the_importer_launcher_checks_them(tmp_path):
+    components = {"imp": {"executorLabel": "imp_ex", "outputDefinitions": {"artifacts": {
+        "result": _schema("tfx.Schema")}}}}
+    tasks = {"imp": {"componentRef": {"name": "imp"}, "taskInfo": {"name": "imp"}}}
+    local = {"imp_ex": {"importer": {"artifactUri": {"constant": "/data/schema"},
+                                     "typeSchema": {"instanceSchema": "title: tfx.Schema\n"}}}}
+    with pytest.raises(KfpRejected, match="no provider scheme found in artifact URI: /data/schema"):
+        replay(_package(tmp_path, tasks, components, local), "gs://b/r", storage_dir=str(tmp_path / "s"))
+    conditional = dict(tasks)
+    conditional["imp"] = {**tasks["imp"], "triggerPolicy": {"condition": "true"}}
+    ok = {"imp_ex": {"importer": {"artifactUri": {"constant": "gs://b/schema"},
+                                  "typeSchema": {"instanceSchema": "title: tfx.Schema\n"}}}}
+    with pytest.raises(KfpRejected, match="triggerPolicy.condition on importer task is not supported"):
+        replay(_package(tmp_path, conditional, components, ok), "gs://b/r", storage_dir=str(tmp_path / "s"))
+    from_parameter = {"imp_ex": {"importer": {"artifactUri": {"runtimeParameter": "uri"},
+                                              "typeSchema": {"schemaTitle": "system.Artifact"}}}}
+    tasks["imp"]["inputs"] = {"parameters": {"uri": {"componentInputParameter": "schema_uri"}}}
+    package = _package(tmp_path, tasks, components, from_parameter,
+                       parameters={"schema_uri": {"parameterType": "STRING", "defaultValue": "gs://b/s1"}})
+    result = replay(package, "gs://b/r", {"schema_uri": "gs://b/s2"}, storage_dir=str(tmp_path / "s"))
+    assert result.artifact("imp", "result").uri == "gs://b/s2"
+    assert result.artifact("imp", "result").schema_title == "system.Artifact"
+
+
+# --------------------------------------------------------------------------------------------
+# The CEL of triggerPolicy.condition
+# --------------------------------------------------------------------------------------------
+
+INPUTS = {"parameterValues": {"threshold": 0.5, "name": "x"},
+          "artifacts": {"_Evaluator.blessing": {"artifacts": [
+              {"name": "7", "uri": "gs://b/blessing", "type": {"instanceSchema": ""},
+               "metadata": {"blessed": 1.0, "display_name": "blessing"}}]}}}
+BLESSED = "(inputs.artifacts['_Evaluator.blessing'].artifacts[0].metadata['blessed'] == 1.0)"
+
+
+@pytest.mark.parametrize("condition, expected", [
+    (BLESSED, True),
+    ("(inputs.artifacts['_Evaluator.blessing'].artifacts[0].metadata['blessed'] == 0.0)", False),
+    ("!(" + BLESSED + ")", False),
+    (BLESSED + " && inputs.parameter_values['threshold'] < 1.0", True),
+    ("inputs.artifacts['_Evaluator.blessing'].artifacts[0].metadata['blessed'] == 1", True),  # int == double
+    ("inputs.artifacts['_Evaluator.blessing'].artifacts[0].metadata['blessed'] == 'yes'", False),
+    ("(inputs.artifacts['_Evaluator.blessing'].artifacts[0].uri == 'gs://b/' + 'blessing')", True),
+    ("inputs.artifacts['_Evaluator.blessing'].artifacts[0].metadata.display_name == \"blessing\"", True),
+    # CEL's commutative ||: an error on one side is absorbed by a true other side.
+    ("inputs.parameter_values['missing'] == 1.0 || " + BLESSED, True),
+])
+def test_cel_conditions(condition, expected):
+    assert Cel(condition).evaluate(INPUTS) is expected
+
+
+@pytest.mark.parametrize("condition, message", [
+    ("(inputs.artifacts['_Trainer.blessing'].artifacts[0].metadata['blessed'] == 1.0)",
+     "no such key: _Trainer.blessing"),
+    ("inputs.artifacts['_Evaluator.blessing'].artifacts[0].metadata['blessed']", "return type is not bool"),
+    ("inputs.artifacts['_Evaluator.blessing'].artifacts[1].uri == ''", "index out of range"),
+    ("inputs.parameter_values['name'] < 1.0", "no such overload"),
+    ("inputs.artifacts['_Evaluator.blessing'].artifacts[0].blessed == 1.0", "undefined field 'blessed'"),
+])
+def test_cel_evaluation_errors_fail_as_in_the_driver(condition, message):
+    with pytest.raises(CelError, match=message):
+        Cel(condition).evaluate(INPUTS)
+
+
+@pytest.mark.parametrize("condition", [
+    "size(inputs.artifacts) > 0", "true ? true : false", "'a' in ['a']", "inputs.parameter_values['x'] * 2.0 > 1.0",
+    "has(inputs.artifacts)", "outputs.output_file == ''", "1u == 1u",
+])
+def test_cel_outside_the_subset_fails_loudly(condition):
+    with pytest.raises(ReplayUnsupported):
+        Cel(condition).evaluate(INPUTS)
+
+
+def test_a_condition_on_a_missing_input_fails_the_task_like_the_driver(tmp_path):
+    components = {"step": {"executorLabel": "step_ex"}}
+    tasks = {"step": {"componentRef": {"name": "step"}, "taskInfo": {"name": "step"},
+                      "triggerPolicy": {"condition": BLESSED}}}
+    package = _package(tmp_path, tasks, components, {"step_ex": _script("pass")})
+    with pytest.raises(KfpRejected, match=r"driver.Container\(.*\) failed: evaluation error: no such key"):
+        replay(package, "gs://b/r", storage_dir=str(tmp_path / "s"))
+
+
+# --------------------------------------------------------------------------------------------
+# TFX packages
+# --------------------------------------------------------------------------------------------
+
+def _package_spec(job: dict) -> dict:
+    """As kubeflow.kubeflow_v2_runner.package_spec: the runtime config's parameter values become the
+    root's defaults, the output directory the defaultPipelineRoot."""
+    spec = job["pipelineSpec"]
+    runtime = job.get("runtimeConfig", {})
+    declared = spec["root"].get("inputDefinitions", {}).get("parameters", {})
+    for name, value in runtime.get("parameterValues", {}).items():
+        declared[name]["defaultValue"] = value
+    if runtime.get("gcsOutputDirectory"):
+        spec["defaultPipelineRoot"] = runtime["gcsOutputDirectory"]
+    return spec
+
+
+def _compile(pipeline, parameter_values: dict, path: str) -> str:
+    from tfx.orchestration.kubeflow.v2 import kubeflow_v2_dag_runner
+
+    runner = kubeflow_v2_dag_runner.KubeflowV2DagRunner(config=kubeflow_v2_dag_runner.KubeflowV2DagRunnerConfig(
+        default_image="x", use_pipeline_spec_2_1=True))
+    job = runner.run(pipeline, parameter_values=parameter_values, write_out=False)
+    with open(path, "w") as f:
+        yaml.safe_dump(_package_spec(job), f, sort_keys=True)
+    return path
+
+
+def test_the_projects_package_is_refused_at_its_resolver(tmp_path):
+    """The bug: the package uploads, but KFP 2.16 refuses to create any run of it."""
+    from kubeflow import kubeflow_v2_runner
+
+    package = kubeflow_v2_runner.compile_package(
+        kubeflow_v2_runner.CompileOptions(pipeline_root="minio://mlpipeline/datenmt", image="x"),
+        str(tmp_path / "datenmt_pipeline.yaml"))
+    with pytest.raises(KfpRejected) as refused:
+        replay(package, "minio://mlpipeline/datenmt", storage_dir=str(tmp_path / "store"))
+    message = str(refused.value)
+    assert "non-container and non-importer executor not implemented" in message
+    assert 'error processing component name="latest_blessed_model_resolver-model-blessing-resolver"' in message
+    assert refused.value.stage == "run creation"
+    assert not (tmp_path / "store" / "minio").exists()  # refused before anything ran
+
+
+# Python-function components of the small pipeline. KFP imports their executors by module path
+# (tests.test_kfp_replay.<name>_Executor), so they are defined at module level.
+
+@component
+def Score(examples: InputArtifact[standard_artifacts.Examples], model: OutputArtifact[standard_artifacts.Model],
+          blessing: OutputArtifact[standard_artifacts.ModelBlessing], min_examples: Parameter[int] = 0):
+    """Counts the training examples; blesses the "model" when there are at least min_examples."""
+    import glob
+
+    import tensorflow as tf
+
+    files = glob.glob(os.path.join(examples.uri, "Split-train", "*"))
+    count = sum(1 for _ in tf.data.TFRecordDataset(files, compression_type="GZIP"))
+    os.makedirs(model.uri, exist_ok=True)
+    with open(os.path.join(model.uri, "model.txt"), "w") as f:
+        f.write(f"trained on {count}\n")
+    blessing.set_int_custom_property("blessed", int(count >= min_examples))
+    blessing.set_int_custom_property("examples", count)
+
+
+@component
+def Push(model: InputArtifact[standard_artifacts.Model], pushed: OutputArtifact[standard_artifacts.PushedModel]):
+    import shutil
+
+    shutil.copytree(model.uri, pushed.uri, dirs_exist_ok=True)
+    pushed.set_int_custom_property("pushed", 1)
+
+
+@component
+def Announce(pushed: InputArtifact[standard_artifacts.PushedModel], note: OutputArtifact[standard_artifacts.String]):
+    with open(os.path.join(pushed.uri, "model.txt")) as f:
+        note.value = "pushed: " + f.read().strip()
+
+
+def _small_pipeline(root: str):
+    from tfx import v1 as tfx
+    from tfx.orchestration import data_types
+    from tfx.types import standard_artifacts
+
+    schema = tfx.dsl.Importer(source_uri=root + "/staged/schema", artifact_type=standard_artifacts.Schema,
+                              custom_properties={"origin": "staged"}).with_id("schema_importer")
+    examples = tfx.dsl.Importer(source_uri=root + "/staged/examples", artifact_type=standard_artifacts.Examples,
+                                properties={"split_names": '["train", "eval"]'}).with_id("examples_importer")
+    statistics = tfx.components.StatisticsGen(examples=examples.outputs["result"], schema=schema.outputs["result"])
+    score = Score(examples=examples.outputs["result"],
+                  min_examples=data_types.RuntimeParameter(name="min_examples", ptype=int, default=100))
+    with tfx.dsl.Cond(score.outputs["blessing"].future()[0].custom_property("blessed") == 1):
+        push = Push(model=score.outputs["model"])
+    announce = Announce(pushed=push.outputs["pushed"])
+    return tfx.dsl.Pipeline(pipeline_name="small", pipeline_root=root,
+                            components=[schema, examples, statistics, score, push, announce],
+                            beam_pipeline_args=BEAM_ARGS)
+
+
+def _stage_examples(storage: str, root: str, train: int = 150, eval_: int = 50) -> None:
+    import tensorflow as tf
+
+    base = kfp_replay.store_path(storage, root + "/staged/examples")
+    for split, n in (("train", train), ("eval", eval_)):
+        os.makedirs(os.path.join(base, f"Split-{split}"), exist_ok=True)
+        with tf.io.TFRecordWriter(os.path.join(base, f"Split-{split}", "data.gz"), options="GZIP") as w:
+            for i in range(n):
+                w.write(tf.train.Example(features=tf.train.Features(feature={
+                    "x": tf.train.Feature(int64_list=tf.train.Int64List(value=[i])),
+                    "y": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"ab"[i % 2:i % 2 + 1]])),
+                })).SerializeToString())
+    _stage(storage, root + "/staged/schema", {"schema.pbtxt": textwrap.dedent("""\
+        feature { name: "x" type: INT presence { min_fraction: 1.0 } shape { dim { size: 1 } } }
+        feature { name: "y" type: BYTES presence { min_fraction: 1.0 } shape { dim { size: 1 } } }
+        """)})
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("small")
+    root = "minio://bkt/small"
+    package = _compile(_small_pipeline(root), {"min_examples": 100}, str(tmp / "small.yaml"))
+    storage = str(tmp / "store")
+    _stage_examples(storage, root)
+    return {"package": package, "root": root, "storage": storage, "tmp": tmp}
+
+
+def test_the_small_package_has_what_the_replay_must_honour(small):
+    with open(small["package"]) as f:
+        spec = yaml.safe_load(f)
+    executors = spec["deploymentSpec"]["executors"]
+    assert {k for k, e in executors.items() if "importer" in e} == {"schema_importer_executor",
+                                                                   "examples_importer_executor"}
+    push = spec["root"]["dag"]["tasks"]["Push"]
+    assert push["triggerPolicy"]["condition"] == BLESSED.replace("_Evaluator", "_Score")
+    assert "_Score.blessing" in push["inputs"]["artifacts"]  # the implicit input the condition reads
+    score = executors["Score_executor"]["container"]
+    assert score["command"][-1] == kfp_replay.TFX_ENTRYPOINT_MODULE
+    assert "tests.test_kfp_replay.Score_Executor" in score["args"]
+
+
+def test_stock_tfx_fails_on_kfp_2_16(small):
+    """TFX 1.21's entry point cannot read the ExecutorInput KFP 2.16 gives it: input artifacts
+    come back from ML Metadata with `type.instanceSchema: ""`."""
+    with pytest.raises(TaskFailed) as failed:
+        replay(small["package"], small["root"], env=ENV, storage_dir=small["storage"])
+    assert failed.value.task == "Score"  # the first container step (importers run first)
+    assert "'NoneType' object has no attribute 'get'" in str(failed.value)
+
+
+def test_stock_tfx_fails_on_the_executor_logs_output(small, tmp_path):
+    """Even without input artifacts: the launcher's `executor-logs` output (PUBLISH_LOGS=true in
+    the standard manifests) has type system.Artifact, which TFX tries to import."""
+    from tfx import v1 as tfx
+
+    package = _compile(tfx.dsl.Pipeline(pipeline_name="gen", pipeline_root=small["root"], components=[
+        tfx.components.ImportSchemaGen(schema_file=os.path.join(ROOT, "schemas", "schema.pbtxt"))]),
+        {}, str(tmp_path / "gen.yaml"))
+    with pytest.raises(TaskFailed, match="No module named 'system'") as failed:
+        replay(package, small["root"], env=ENV, storage_dir=str(tmp_path / "store"))
+    assert any("schema_file is a path on this machine" in w for w in failed.value.result.warnings)
+    # With PUBLISH_LOGS=false it gets further, but TensorFlow has no minio:// (nor s3://) filesystem.
+    with pytest.raises(TaskFailed, match="File system scheme 'minio' not implemented"):
+        replay(package, small["root"], env=ENV, storage_dir=str(tmp_path / "store"), publish_logs=False)
+
+
+def test_the_small_tfx_pipeline_replays_end_to_end_with_the_entrypoint_fixes(small):
+    package = kfp_replay.use_entrypoint(str(small["tmp"] / "small.yaml"))
+    common = dict(env=ENV, storage_dir=small["storage"], verbose=True)
+
+    blessed = replay(package, small["root"], **common)
+    assert blessed.executed == ["examples_importer", "schema_importer", "Score", "StatisticsGen", "Push",
+                                "Announce"]
+    assert blessed.artifact("Score", "blessing").metadata["blessed"] == 1.0
+    assert blessed.artifact("Score", "blessing").metadata["examples"] == 150.0
+    push_input = blessed.tasks["Push"].executor_input["inputs"]["artifacts"]
+    assert push_input["_Score.blessing"]["artifacts"][0]["metadata"]["blessed"] == 1.0
+    assert blessed.artifact("Push", "pushed").metadata["pushed"] == 1.0
+    # Outputs are uploaded under the run's root, at the remote URI (not the pod's local path).
+    statistics = blessed.artifact("StatisticsGen", "statistics")
+    assert statistics.uri.startswith(f"{small['root']}/small/{blessed.run_id}/StatisticsGen/")
+    assert os.listdir(os.path.join(blessed.local_path(statistics.uri), "Split-train"))
+    produced = blessed.tasks["StatisticsGen"].executor_output["artifacts"]["statistics"]["artifacts"][0]
+    assert produced["uri"] == statistics.uri  # the entry point put the remote URI back
+    assert not [w for w in blessed.warnings if "recognized storage URI" in w]
+    note = blessed.artifact("Announce", "note")
+    with open(blessed.local_path(note.uri)) as f:
+        assert f.read() == "pushed: trained on 150"
+
+    # The same pipeline root again, with a threshold the examples miss: no push, and Argo omits
+    # the step after the skipped one.
+    missed = replay(package, small["root"], {"min_examples": 1000}, **common)
+    assert missed.executed == ["examples_importer", "schema_importer", "Score", "StatisticsGen"]
+    assert missed.tasks["Push"].reason.startswith("triggerPolicy.condition is false")
+    assert missed.tasks["Announce"].reason == "omitted: upstream Push did not succeed"
+    assert missed.artifact("examples_importer", "result").name == blessed.artifact("examples_importer",
+                                                                                 "result").name
+
+
+@component
+def Register(blessing: InputArtifact[standard_artifacts.ModelBlessing]):
+    pass
+
+
+def test_a_tfx_cond_on_a_channel_the_node_also_consumes_reads_a_missing_input(tmp_path):
+    """A pitfall for steps inside tfx.dsl.Cond: when the conditional node itself takes the
+    predicate's channel as an input, TFX 1.21 names that input after the node's argument but the
+    condition after the channel (`_Score.blessing`), so KFP's driver fails the task."""
+    from tfx import v1 as tfx
+
+    examples = tfx.dsl.Importer(source_uri="gs://b/ex", artifact_type=standard_artifacts.Examples).with_id("examples")
+    score = Score(examples=examples.outputs["result"])
+    with tfx.dsl.Cond(score.outputs["blessing"].future()[0].custom_property("blessed") == 1):
+        register = Register(blessing=score.outputs["blessing"])
+    package = _compile(tfx.dsl.Pipeline(pipeline_name="cond", pipeline_root="gs://b/r",
+                                        components=[examples, score, register]), {}, str(tmp_path / "cond.yaml"))
+    with open(package) as f:
+        task = yaml.safe_load(f)["root"]["dag"]["tasks"]["Register"]
+    assert set(task["inputs"]["artifacts"]) == {"blessing"}
+    blessing = {"name": "1", "uri": "gs://b/x", "metadata": {"blessed": 1.0}}
+    inputs = {"artifacts": {"blessing": {"artifacts": [blessing]}}}
+    with pytest.raises(CelError, match="no such key: _Score.blessing"):
+        Cel(task["triggerPolicy"]["condition"]).evaluate(inputs)
