@@ -1,4 +1,4 @@
-"""Prints generated examples as `human<TAB>iso<TAB>format`, or the longest string per format.
+"""Prints generated examples as `human<TAB>iso<TAB>family<TAB>day_first`, or the longest strings.
 
   python -m data_gen --n 10 --seed 42
   python -m data_gen --longest
@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from data_gen import generator
+from data_gen import grammar
 
 
 def _positive_or_zero(value: str) -> int:
@@ -19,21 +19,27 @@ def _positive_or_zero(value: str) -> int:
     return number
 
 
+def format_row(example: grammar.DateExample) -> str:
+    """One example as a tab-separated line (an empty iso: not a date)."""
+    return "\t".join((example.human, example.iso, example.family, str(example.day_first).lower()))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data_gen", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=_positive_or_zero, default=10, help="number of rows")
     parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same rows")
     parser.add_argument("--longest", action="store_true",
-                        help="print each format's longest possible string instead")
+                        help="print the longest raw and normalised strings the grammar can write instead")
     args = parser.parse_args(argv)
     out = sys.stdout
     if args.longest:
-        for name, text in sorted(generator.longest_renderings().items(), key=lambda kv: -len(kv[1])):
-            out.write(f"{len(text)}\t{name}\t{text}\n")
+        for kind, longest in zip(("raw", "normalised"), grammar.longest_lengths(), strict=True):
+            out.write(f"longest {kind}: {longest.raw} raw / {longest.normalized} normalised characters "
+                      f"({longest.family}): {longest.example!r}\n")
         return 0
-    for example in generator.generate(args.n, args.seed):
-        out.write("\t".join(example) + "\n")
+    for example in grammar.generate(args.n, args.seed):
+        out.write(format_row(example) + "\n")
     return 0
 
 

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 
 import tensorflow as tf
 
-# Input length Tx: covers the longest string any catalogue format produces (31
-# characters, "Wednesday, September 13th, 2000"; see `python -m data_gen --longest`).
-INPUT_LENGTH = 32
+# The longest normalised input the model reads: the longest string the grammar writes is 64 characters
+# after normalisation ("wednesday the twenty-seventh of september nineteen seventy-three", a spelled date
+# with its weekday; data_gen.grammar.longest_length(), checked by a test).
+INPUT_LENGTH = 64
 # Output length Ty: an ISO date, YYYY-MM-DD.
 OUTPUT_LENGTH = 10
 

@@ -1,9 +1,10 @@
-"""The exported SavedModel: raw strings in, ISO dates out, with the Transform graph embedded.
+"""The exported SavedModel: raw strings in, ISO dates (or a refusal) out, with the Transform graph embedded.
 
-Signatures:
-- `serving_default(human: string[batch])` -> iso, confidence, valid, input_length,
+Signatures (batch-major; `day_first` is the reading preferred when both day-month orders give a real date):
+- `serving_default(human: string[batch], day_first: bool[batch])` -> iso ("" when not a date), is_date,
+  confidence, ambiguous (the other preference would give another real date), input_length,
   unknown_characters (the input characters the model never saw in training, joined)
-- `attention(human: string[batch])` -> attention (batch, Ty, Tx), input_characters, iso
+- `attention(human, day_first)` -> attention (batch, Ty, Tx), input_characters, iso
 - `evaluate(examples: serialized tf.Example[batch])` -> iso: what TFMA scores against the raw label
 """
 
@@ -13,11 +14,15 @@ import keras
 import tensorflow as tf
 import tensorflow_transform as tft
 
+from data_gen.formats import FIRST_DATE, LAST_DATE
 from data_gen.text import normalize
 from models import features
+from models.preprocessing import characters, model_text
 
 # ISO months' lengths in a common year.
 _DAYS_IN_MONTH = tf.constant([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=tf.int32)
+# Inputs whose answer may depend on the preference: two numbers that could each be a month, apart.
+_TWO_MONTH_NUMBERS = r".*(^|[^0-9])(0?[1-9]|1[0-2])[^0-9a-z]+(0?[1-9]|1[0-2])([^0-9].*|$)"
 
 
 def is_calendar_date(iso: tf.Tensor) -> tf.Tensor:
@@ -34,6 +39,13 @@ def is_calendar_date(iso: tf.Tensor) -> tf.Tensor:
     return well_formed & month_ok & (day >= 1) & (day <= days)
 
 
+def is_answer(iso: tf.Tensor) -> tf.Tensor:
+    """Whether each decoded output is a date the model may answer with: real and in 1900-2099."""
+    real = is_calendar_date(iso)
+    year = tf.strings.to_number(tf.strings.substr(tf.where(real, iso, "2000"), 0, 4), tf.int32)
+    return real & (year >= FIRST_DATE.year) & (year <= LAST_DATE.year)
+
+
 class DateNormaliserModule(tf.Module):
     """What the SavedModel holds: the Transform graph, the Keras 3 models and the output vocabulary."""
 
@@ -43,7 +55,8 @@ class DateNormaliserModule(tf.Module):
         self.model = model
         self.attention_model = attention_model
         self.tft_layer = tf_transform_output.transform_features_layer()
-        self._raw_spec = {features.HUMAN_KEY: tf_transform_output.raw_feature_spec()[features.HUMAN_KEY]}
+        raw_spec = tf_transform_output.raw_feature_spec()
+        self._raw_spec = {k: raw_spec[k] for k in (features.HUMAN_KEY, features.DAY_FIRST_KEY)}
         self.output_chars = tf.lookup.StaticHashTable(
             tf.lookup.TextFileInitializer(
                 tf_transform_output.vocabulary_file_by_name(features.OUTPUT_VOCAB_NAME),
@@ -57,8 +70,9 @@ class DateNormaliserModule(tf.Module):
                 value_dtype=tf.int64, value_index=tf.lookup.TextFileIndex.LINE_NUMBER),
             default_value=-1)
 
-    def _transform(self, human: tf.Tensor) -> dict:
-        return self.tft_layer({features.HUMAN_KEY: tf.reshape(human, [-1, 1])})
+    def _transform(self, human: tf.Tensor, day_first: tf.Tensor) -> dict:
+        return self.tft_layer({features.HUMAN_KEY: tf.reshape(human, [-1, 1]),
+                               features.DAY_FIRST_KEY: tf.reshape(tf.cast(day_first, tf.int64), [-1, 1])})
 
     def _decode(self, probabilities: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         ids = tf.argmax(probabilities, axis=-1)
@@ -66,44 +80,64 @@ class DateNormaliserModule(tf.Module):
         confidence = tf.reduce_prod(tf.reduce_max(probabilities, axis=-1), axis=-1)
         return iso, confidence
 
-    def _unknown_characters(self, human: tf.Tensor) -> tf.Tensor:
+    def _read(self, human: tf.Tensor, day_first: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, dict]:
+        """(decoded output, confidence, transformed features) under one preference per input."""
+        transformed = self._transform(human, day_first)
+        iso, confidence = self._decode(self.model(transformed[features.HUMAN_IDS_KEY], training=False))
+        return iso, confidence, transformed
+
+    def _unknown_characters(self, normalized: tf.Tensor) -> tf.Tensor:
         """Per input, its characters (after normalisation) missing from the input vocabulary."""
-        chars = tf.strings.unicode_split(normalize(human), "UTF-8")
+        chars = characters(normalized)
         unknown = tf.ragged.map_flat_values(self.input_chars.lookup, chars) < 0
         return tf.strings.reduce_join(tf.ragged.boolean_mask(chars, unknown), axis=-1)
 
-    def _predict(self, human: tf.Tensor) -> dict:
-        transformed = self._transform(human)
-        probabilities = self.model(transformed[features.HUMAN_IDS_KEY], training=False)
-        iso, confidence = self._decode(probabilities)
+    def _ambiguous(self, human: tf.Tensor, normalized: tf.Tensor, day_first: tf.Tensor,
+                   iso: tf.Tensor, is_date: tf.Tensor) -> tf.Tensor:
+        """Whether the other preference gives another real date: read again, for the candidates only."""
+        candidates = tf.reshape(tf.where(is_date & tf.strings.regex_full_match(normalized, _TWO_MONTH_NUMBERS)),
+                                [-1])
+        other, _, _ = self._read(tf.gather(human, candidates), tf.logical_not(tf.gather(day_first, candidates)))
+        differs = is_answer(other) & tf.not_equal(other, tf.gather(iso, candidates))
+        return tf.scatter_nd(tf.expand_dims(candidates, 1), differs, tf.shape(human, out_type=tf.int64))
+
+    def _predict(self, human: tf.Tensor, day_first: tf.Tensor) -> dict:
+        normalized = normalize(human)
+        raw, confidence, transformed = self._read(human, day_first)
+        is_date = is_answer(raw)
+        iso = tf.where(is_date, raw, "")
         return {
             "iso": iso,
+            "is_date": is_date,
             "confidence": confidence,
-            "valid": is_calendar_date(iso),
+            "ambiguous": self._ambiguous(human, normalized, day_first, iso, is_date),
             "input_length": tf.reshape(transformed[features.HUMAN_LENGTH_KEY], [-1]),
-            "unknown_characters": self._unknown_characters(human),
+            "unknown_characters": self._unknown_characters(normalized),
         }
 
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="human")])
-    def serve(self, human):
-        return self._predict(human)
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="human"),
+                                  tf.TensorSpec([None], tf.bool, name="day_first")])
+    def serve(self, human, day_first):
+        return self._predict(human, day_first)
 
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="human")])
-    def attention(self, human):
-        transformed = self._transform(human)
-        ids = transformed[features.HUMAN_IDS_KEY]
-        iso, _ = self._decode(self.model(ids, training=False))
-        chars = tf.strings.unicode_split(normalize(human), "UTF-8")
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="human"),
+                                  tf.TensorSpec([None], tf.bool, name="day_first")])
+    def attention(self, human, day_first):
+        raw, _, transformed = self._read(human, day_first)
+        chars = characters(model_text(normalize(human), day_first))
         return {
-            "attention": self.attention_model(ids, training=False),
+            "attention": self.attention_model(transformed[features.HUMAN_IDS_KEY], training=False),
             "input_characters": chars.to_tensor(default_value="", shape=[None, features.TX]),
-            "iso": iso,
+            "iso": raw,
         }
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="examples")])
     def evaluate(self, examples):
         parsed = tf.io.parse_example(examples, self._raw_spec)
-        return {"iso": self._predict(tf.reshape(parsed[features.HUMAN_KEY], [-1]))["iso"]}
+        human = tf.reshape(parsed[features.HUMAN_KEY], [-1])
+        day_first = tf.cast(tf.reshape(parsed[features.DAY_FIRST_KEY], [-1]), tf.bool)
+        raw, _, _ = self._read(human, day_first)
+        return {"iso": tf.where(is_answer(raw), raw, "")}
 
 
 def export_serving_model(model: keras.Model, attention_model: keras.Model,

@@ -1,11 +1,12 @@
 """Feature names and vocabulary conventions shared by preprocessing, model and export."""
 
-from data_gen.text import INPUT_LENGTH, OUTPUT_LENGTH
+from data_gen.text import INPUT_LENGTH, OUTPUT_LENGTH  # noqa: F401 - INPUT_LENGTH: the longest text read
 
 # Raw features (the ExampleGen contract).
 HUMAN_KEY = "human"
-ISO_KEY = "iso"
-FORMAT_KEY = "format"
+ISO_KEY = "iso"  # "" when the input is not one complete, real calendar date
+FORMAT_KEY = "format"  # the generator's family name, for sliced evaluation
+DAY_FIRST_KEY = "day_first"  # int 0/1: the reading preferred when both day-month orders are real dates
 
 # Transformed features.
 HUMAN_IDS_KEY = "human_ids"  # int64 [Tx]: input character ids, PAD_ID-padded
@@ -21,7 +22,14 @@ OUTPUT_VOCAB_NAME = "iso_chars"
 PAD_ID = 0
 NUM_OOV_BUCKETS = 1
 
-TX = INPUT_LENGTH
+# The model reads the preference as one marker character before the normalised text. Upper-case letters
+# never survive normalisation, so a marker cannot be confused with the text.
+DAY_FIRST_MARKER = "D"
+MONTH_FIRST_MARKER = "M"
+# What the model writes for an input that is not a date: not a calendar date, so never mistaken for one.
+NOT_A_DATE_TARGET = "0000-00-00"
+
+TX = INPUT_LENGTH + 1  # the marker and the normalised text
 TY = OUTPUT_LENGTH
 
 

@@ -1,4 +1,5 @@
-"""Transform's preprocessing_fn: normalise, split into characters, build vocabularies, pad."""
+"""Transform's preprocessing_fn: normalise, mark the day-first preference, split into characters, build
+vocabularies, pad."""
 
 from __future__ import annotations
 
@@ -25,31 +26,43 @@ def pad_or_truncate(ids: tf.RaggedTensor, length: int, pad_id: int) -> tf.Tensor
     return tf.cast(dense, tf.int64)
 
 
-def encode_human(human: tf.Tensor) -> dict[str, tf.Tensor]:
-    """Input ids and normalised length of raw human strings ([batch] tf.string)."""
-    chars = characters(normalize(human))
+def model_text(normalized: tf.Tensor, day_first: tf.Tensor) -> tf.Tensor:
+    """What the model reads: the preference marker, then the normalised text."""
+    marker = tf.where(tf.cast(day_first, tf.bool), features.DAY_FIRST_MARKER, features.MONTH_FIRST_MARKER)
+    return tf.strings.join([marker, normalized])
+
+
+def encode_human(human: tf.Tensor, day_first: tf.Tensor) -> dict[str, tf.Tensor]:
+    """Input ids and normalised length of raw human strings ([batch] tf.string) read with a preference."""
+    normalized = normalize(human)
+    chars = characters(model_text(normalized, day_first))
     ids = tft.compute_and_apply_vocabulary(
         chars, num_oov_buckets=features.NUM_OOV_BUCKETS,
         vocab_filename=features.INPUT_VOCAB_NAME) + 1  # shift so that 0 is padding
     return {
         features.HUMAN_IDS_KEY: pad_or_truncate(ids, features.TX, features.PAD_ID),
-        features.HUMAN_LENGTH_KEY: tf.cast(chars.row_lengths(), tf.int64),
+        features.HUMAN_LENGTH_KEY: tf.cast(tf.strings.length(normalized, unit="UTF8_CHAR"), tf.int64),
     }
 
 
+def target(iso: tf.Tensor) -> tf.Tensor:
+    """The output the model learns: the ISO label, or NOT_A_DATE_TARGET for a refusal ("")."""
+    return tf.where(tf.equal(iso, ""), features.NOT_A_DATE_TARGET, iso)
+
+
 def encode_iso(iso: tf.Tensor) -> tf.Tensor:
-    """Output ids [batch, Ty] of ISO labels."""
+    """Output ids [batch, Ty] of ISO labels (refusals as NOT_A_DATE_TARGET)."""
     ids = tft.compute_and_apply_vocabulary(
-        characters(iso), vocab_filename=features.OUTPUT_VOCAB_NAME)
+        characters(target(iso)), vocab_filename=features.OUTPUT_VOCAB_NAME)
     return pad_or_truncate(ids, features.TY, 0)
 
 
 def preprocessing_fn(inputs: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
-    """tf.Transform callback: raw (human, iso, format) -> model features, labels, pass-throughs."""
+    """tf.Transform callback: raw (human, day_first, iso, format) -> model features, labels, pass-throughs."""
     iso = _squeeze(inputs[features.ISO_KEY])
-    outputs = encode_human(_squeeze(inputs[features.HUMAN_KEY]))
+    outputs = encode_human(_squeeze(inputs[features.HUMAN_KEY]), _squeeze(inputs[features.DAY_FIRST_KEY]))
     outputs[features.ISO_IDS_KEY] = encode_iso(iso)
-    # Passed through for evaluation (exact match against the raw label, slicing by format).
+    # Passed through for evaluation (exact match against the raw label, slicing by family).
     outputs[features.ISO_KEY] = iso
     outputs[features.FORMAT_KEY] = _squeeze(inputs[features.FORMAT_KEY])
     return outputs

@@ -29,22 +29,33 @@ def latest_model_dir(serving_model_dir: str) -> str:
     return os.path.join(serving_model_dir, str(max(versions)))
 
 
+NOT_A_DATE = "not one complete, real calendar date"
+
+
 @dataclasses.dataclass(frozen=True)
 class Translation:
-    """One input and its ISO date, or why it could not be translated."""
+    """One input and its ISO date, or the model's refusal (not a date), or why it could not be read."""
 
     input: str
-    iso: str | None = None
+    iso: str | None = None  # None when not a date or not read
+    is_date: bool | None = None
     confidence: float | None = None
-    valid: bool | None = None
+    ambiguous: bool | None = None  # the other day-month preference gives another real date
     error: str | None = None
+
+    @property
+    def reason(self) -> str | None:
+        """Why there is no date: the input could not be read, or the model refused it."""
+        return self.error or (None if self.is_date else NOT_A_DATE)
 
     def as_dict(self) -> dict:
         fields = {"input": self.input}
         if self.error:
             fields["error"] = self.error
+        elif self.is_date:
+            fields.update(iso=self.iso, is_date=True, confidence=round(self.confidence, 6), ambiguous=self.ambiguous)
         else:
-            fields.update(iso=self.iso, confidence=round(self.confidence, 6), valid=self.valid)
+            fields.update(is_date=False, reason=self.reason, confidence=round(self.confidence, 6))
         return fields
 
 
@@ -52,9 +63,9 @@ def input_error(input_length: int, unknown_characters: str) -> str | None:
     """Why an input cannot be translated, from what the serving signature reports; None if it can."""
     if input_length == 0:
         return "empty input"
-    if input_length > features.TX:
+    if input_length > features.INPUT_LENGTH:
         return (f"input too long: {input_length} characters after normalisation, "
-                f"the model reads at most {features.TX}")
+                f"the model reads at most {features.INPUT_LENGTH}")
     if unknown_characters:
         return f"characters never seen in training: {unknown_characters!r}"
     return None
@@ -69,29 +80,34 @@ class DateNormaliser:
         self._serve = self.loaded.signatures["serving_default"]
         self._attention = self.loaded.signatures["attention"]
 
-    def translate_batch(self, texts: list[str]) -> list[Translation]:
+    def translate_batch(self, texts: list[str], day_first: bool = False) -> list[Translation]:
+        """Translations of `texts`, read with the given day-month preference."""
         if not texts:
             return []
-        out = {k: v.numpy() for k, v in self._serve(human=tf.constant(texts, dtype=tf.string)).items()}
+        out = {k: v.numpy() for k, v in self._serve(human=tf.constant(texts, dtype=tf.string),
+                                                      day_first=tf.fill([len(texts)], day_first)).items()}
         results = []
         for i, text in enumerate(texts):
             error = input_error(int(out["input_length"][i]), out["unknown_characters"][i].decode("utf-8"))
             if error:
                 results.append(Translation(text, error=error))
-            else:
-                results.append(Translation(text, iso=out["iso"][i].decode("utf-8"),
-                                           confidence=float(out["confidence"][i]), valid=bool(out["valid"][i])))
+                continue
+            is_date = bool(out["is_date"][i])
+            results.append(Translation(text, iso=out["iso"][i].decode("utf-8") if is_date else None,
+                                       is_date=is_date, confidence=float(out["confidence"][i]),
+                                       ambiguous=bool(out["ambiguous"][i])))
         return results
 
-    def translate(self, texts: Iterable[str], batch_size: int) -> Iterator[Translation]:
+    def translate(self, texts: Iterable[str], batch_size: int, day_first: bool = False) -> Iterator[Translation]:
         """Translations in input order, computed `batch_size` inputs at a time (streams any iterable)."""
         iterator = iter(texts)
         while batch := list(itertools.islice(iterator, batch_size)):
-            yield from self.translate_batch(batch)
+            yield from self.translate_batch(batch, day_first)
 
-    def attention(self, text: str) -> tuple[np.ndarray, list[str], str]:
-        """(weights (Ty, n) over the n normalised input characters, those characters, the ISO output)."""
-        out = self._attention(human=tf.constant([text]))
+    def attention(self, text: str, day_first: bool = False) -> tuple[np.ndarray, list[str], str]:
+        """(weights (Ty, n) over the n input characters the model reads (the preference marker, then the
+        normalised text), those characters, the model's raw output)."""
+        out = self._attention(human=tf.constant([text]), day_first=tf.constant([day_first]))
         chars = [c.decode("utf-8") for c in out["input_characters"].numpy()[0]]
         n = next((i for i, c in enumerate(chars) if c == ""), len(chars))
         return out["attention"].numpy()[0][:, :n], chars[:n], out["iso"].numpy()[0].decode("utf-8")

@@ -2,7 +2,7 @@
 
 The schema is written by hand except for one value domain derived from data_gen,
 which `python -m schemas` re-syncs (a test fails when it drifts):
-- `format`: the catalogue's format names.
+- `format`: the generator's family names (data_gen.grammar.FAMILIES).
 
 `iso` has no domain. TFDV's schema language has no pattern constraint, and a closed
 domain of all 73,049 dates from 1900 to 2099 (with a rank histogram wide enough to
@@ -18,14 +18,14 @@ import os
 import tensorflow_data_validation as tfdv
 from tensorflow_metadata.proto.v0 import schema_pb2
 
-from data_gen import formats
+from data_gen import grammar
 
 SCHEMA_DIR = os.path.dirname(os.path.abspath(__file__))
 SCHEMA_PATH = os.path.join(SCHEMA_DIR, "schema.pbtxt")
 FORMAT_DOMAIN = "format"
 
 # StatisticsGen options: TFDV's defaults. Nothing in the schema needs more than the
-# default top-1000 rank histogram (`format` has 29 values); kept as a named object so
+# default top-1000 rank histogram (`format` has 29 families); kept as a named object so
 # the pipeline has one place to change them.
 STATS_OPTIONS = tfdv.StatsOptions()
 
@@ -43,7 +43,7 @@ def synced(schema: schema_pb2.Schema) -> schema_pb2.Schema:
     """A copy of `schema` with the domain derived from data_gen brought up to date."""
     result = schema_pb2.Schema()
     result.CopyFrom(schema)
-    _set_domain(result, FORMAT_DOMAIN, list(formats.FORMAT_NAMES))
+    _set_domain(result, FORMAT_DOMAIN, list(grammar.FAMILIES))
     return result
 
 

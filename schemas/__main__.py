@@ -7,10 +7,12 @@ import schemas
 HEADER = """\
 # Curated schema of the raw examples written by SyntheticDateExampleGen, imported
 # with ImportSchemaGen; StatisticsGen and ExampleValidator check every split
-# against it. Features are hand-written; the string domain "format" is derived
-# from data_gen: run `.venv/bin/python -m schemas` after changing the format
-# catalogue. `iso` has no domain: AnomaliesGate checks every label against
-# data_gen.labels.is_valid_label (a real YYYY-MM-DD date in 1900-2099, or "").
+# against it. Features are hand-written; the string domain "format" (the
+# generator's families) is derived from data_gen: run `.venv/bin/python -m schemas`
+# after changing the families. `day_first` is the reading preference, an input in
+# serving too. `iso` has no domain: AnomaliesGate checks every label against
+# data_gen.labels.is_valid_label (a real YYYY-MM-DD date in 1900-2099, or "" when
+# the text is not a date).
 """
 
 if __name__ == "__main__":

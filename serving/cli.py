@@ -1,6 +1,7 @@
 """`datenmt`: run the pipeline, translate dates with the latest pushed model, print benchmark figures.
 
   datenmt translate "3 may 1979" "tuesday april 5 2001"
+  datenmt translate --day-first "03/04/2001"
   datenmt translate - < dates.txt --json
   datenmt translate "25th of june 2009" --attention attention.png
   datenmt run [--runner beam] [--num-examples N] ...
@@ -34,11 +35,14 @@ def read_inputs(values: Sequence[str], stdin: TextIO) -> Iterator[str]:
 
 
 def format_line(t, as_json: bool) -> str:
+    """One output line: input, ISO date and confidence (and "ambiguous"), or "not a date", or the error."""
     if as_json:
         return json.dumps(t.as_dict(), ensure_ascii=False)
     if t.error:
         return f"{t.input}\terror: {t.error}"
-    return f"{t.input}\t{t.iso}\t{t.confidence:.4f}\t{'valid' if t.valid else 'invalid'}"
+    if not t.is_date:
+        return f"{t.input}\tnot a date\t{t.confidence:.4f}\t{t.reason}"
+    return f"{t.input}\t{t.iso}\t{t.confidence:.4f}" + ("\tambiguous" if t.ambiguous else "")
 
 
 def translate_command(args: argparse.Namespace) -> int:
@@ -48,7 +52,8 @@ def translate_command(args: argparse.Namespace) -> int:
     model_dir = args.model or saved_model.latest_model_dir(configs.serving_model_dir(args.output_dir))
     normaliser = saved_model.DateNormaliser(model_dir)
     failures, attention_inputs = 0, []
-    for t in normaliser.translate(read_inputs(args.inputs, sys.stdin), batch_size=args.batch_size):
+    for t in normaliser.translate(read_inputs(args.inputs, sys.stdin), batch_size=args.batch_size,
+                                  day_first=args.day_first):
         print(format_line(t, args.json), flush=False)
         failures += bool(t.error)
         if args.attention and not t.error and len(attention_inputs) < MAX_ATTENTION_MAPS:
@@ -56,7 +61,7 @@ def translate_command(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     if args.attention:
         if attention_inputs:
-            maps = [(text, *normaliser.attention(text)) for text in attention_inputs]
+            maps = [(text, *normaliser.attention(text, args.day_first)) for text in attention_inputs]
             plots.attention_maps(maps, args.attention)
             print(f"attention map of {len(maps)} input(s) written to {args.attention}", file=sys.stderr)
         else:
@@ -86,8 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     translate = commands.add_parser("translate", help="human-written dates -> ISO dates, one line per input")
     translate.add_argument("inputs", nargs="+", metavar="TEXT", help="dates to translate; - reads stdin")
+    translate.add_argument("--day-first", action="store_true",
+                           help="read 03/04/2001 as 3 April (default: month first, 4 March, the en_US reading); "
+                                "only inputs whose two readings are both real dates depend on it")
     translate.add_argument("--json", action="store_true",
-                           help="one JSON object per line: input, iso, confidence, valid (or error)")
+                           help="one JSON object per line: input, iso, is_date, confidence, ambiguous; "
+                                "is_date false and a reason for a non-date; error for an unreadable input")
     translate.add_argument("--attention", metavar="FILE.png",
                            help=f"draw the attention maps of the first {MAX_ATTENTION_MAPS} inputs")
     translate.add_argument("--model", help="a SavedModel directory (default: the latest pushed model)")

@@ -11,7 +11,7 @@ import tensorflow_transform.beam as tft_beam
 from tensorflow_transform.tf_metadata import dataset_metadata, metadata_io, schema_utils
 from tfx.components.trainer import fn_args_utils
 
-from data_gen import generator
+from data_gen import grammar
 from models import features, preprocessing
 from models import model as model_lib
 from pipeline import configs, flags
@@ -20,8 +20,9 @@ from pipeline import configs, flags
 # and forks the test process).
 IN_MEMORY_BEAM_ARGS = ["--direct_running_mode=in_memory", "--direct_num_workers=1"]
 
-RAW_SPEC = {k: tf.io.FixedLenFeature([1], tf.string)
-            for k in (features.HUMAN_KEY, features.ISO_KEY, features.FORMAT_KEY)}
+RAW_SPEC = {**{k: tf.io.FixedLenFeature([1], tf.string)
+               for k in (features.HUMAN_KEY, features.ISO_KEY, features.FORMAT_KEY)},
+            features.DAY_FIRST_KEY: tf.io.FixedLenFeature([1], tf.int64)}
 
 
 def analyze_and_transform(train_rows: list[dict], other_rows: list[dict], out_dir: str):
@@ -43,7 +44,8 @@ def analyze_and_transform(train_rows: list[dict], other_rows: list[dict], out_di
 
 def raw_rows(n: int, seed: int) -> list[dict]:
     """Generated examples as tf.Transform's instance dicts."""
-    return [{"human": [e.human], "iso": [e.iso], "format": [e.format]} for e in generator.generate(n, seed)]
+    return [{"human": [e.human], "iso": [e.iso], "format": [e.family], "day_first": [int(e.day_first)]}
+            for e in grammar.generate(n, seed)]
 
 
 def make_fn_args(transformed_data, working_dir: str, custom_config: dict) -> fn_args_utils.FnArgs:

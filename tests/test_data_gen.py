@@ -11,7 +11,7 @@ import zlib
 
 import pytest
 
-from data_gen import formats, generator, text
+from data_gen import formats, generator, grammar, text
 
 SAMPLES_PER_FORMAT = 2000
 
@@ -117,6 +117,8 @@ def test_input_length_covers_the_longest_string_of_every_format():
     longest = generator.longest_renderings()
     assert set(longest) == set(formats.FORMAT_NAMES)
     assert max(len(s) for s in longest.values()) <= text.INPUT_LENGTH
+    # The model reads every normalised string the grammar writes, times of day included.
+    assert grammar.longest_length(normalized=True) == text.INPUT_LENGTH
     assert longest["eeee_mmmm_ord_comma_y"] == "Wednesday, September 13th, 2000"
 
 
@@ -145,7 +147,8 @@ def test_cli_prints_seeded_tab_separated_rows():
     assert first == subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rows = [line.split("\t") for line in first.splitlines()]
     assert len(rows) == 5
-    assert [tuple(r) for r in rows] == [tuple(e) for e in generator.generate(5, 42)]
+    assert [tuple(r) for r in rows] == [(e.human, e.iso, e.family, str(e.day_first).lower())
+                                        for e in grammar.generate(5, 42)]
 
 
 def test_cli_rejects_a_negative_count():

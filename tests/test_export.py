@@ -22,8 +22,8 @@ def trained(transformed_data, tmp_path_factory):
     return fn_args, tf.saved_model.load(fn_args.serving_model_dir)
 
 
-def _serve(loaded, texts):
-    out = loaded.signatures["serving_default"](human=tf.constant(texts))
+def _serve(loaded, texts, day_first=False):
+    out = loaded.signatures["serving_default"](human=tf.constant(texts), day_first=tf.fill([len(texts)], day_first))
     return {k: v.numpy() for k, v in out.items()}
 
 
@@ -44,7 +44,10 @@ def test_run_fn_writes_history_and_tensorboard_logs(trained):
 def test_export_has_the_three_signatures(trained):
     _, loaded = trained
     assert set(loaded.signatures) == {"serving_default", "attention", "evaluate"}
-    assert loaded.signatures["serving_default"].structured_input_signature[1]["human"].dtype == tf.string
+    inputs = loaded.signatures["serving_default"].structured_input_signature[1]
+    assert (inputs["human"].dtype, inputs["day_first"].dtype) == (tf.string, tf.bool)
+    assert set(loaded.signatures["serving_default"].structured_outputs) == {
+        "iso", "is_date", "confidence", "ambiguous", "input_length", "unknown_characters"}
 
 
 def test_serving_turns_raw_strings_into_iso_strings_with_confidence_and_validity(trained):
@@ -53,33 +56,42 @@ def test_serving_turns_raw_strings_into_iso_strings_with_confidence_and_validity
              "3 may 1979 ☃", "25.06.09"]
     out = _serve(loaded, texts)
     isos = [s.decode() for s in out["iso"]]
-    assert len(isos) == len(texts) and all(len(s) == features.TY for s in isos)
+    # An ISO date exactly when the model's answer is a real date in range, else "" (a refusal).
+    assert [len(s) for s in isos] == [features.TY if d else 0 for d in out["is_date"]]
+    assert all(datetime.date.fromisoformat(s) for s in isos if s)
     # Case and commas are normalised away inside the graph: the same input, the same answer.
     assert isos[0] == isos[1] == isos[2]
     np.testing.assert_allclose(out["confidence"][0], out["confidence"][1], rtol=1e-6)
     assert ((out["confidence"] > 0) & (out["confidence"] <= 1)).all()
-    assert out["valid"].dtype == bool
+    assert out["is_date"].dtype == bool and out["ambiguous"].dtype == bool
+    assert not out["ambiguous"][~out["is_date"]].any()  # only a date can be ambiguous
     assert list(out["input_length"]) == [20, 20, 20, 12, 8]
     assert [u.decode() for u in out["unknown_characters"]] == ["", "", "", "☃", ""]
 
 
 def test_attention_signature_returns_ty_by_tx_weights(trained):
     _, loaded = trained
-    out = loaded.signatures["attention"](human=tf.constant(["3 May 1979", "25th of June 2009"]))
+    out = loaded.signatures["attention"](human=tf.constant(["3 May 1979", "25th of June 2009"]),
+                                         day_first=tf.constant([False, True]))
     weights = out["attention"].numpy()
     assert weights.shape == (2, features.TY, features.TX)
     np.testing.assert_allclose(weights.sum(axis=-1), 1.0, rtol=1e-5)
-    chars = [c.decode() for c in out["input_characters"].numpy()[0]]
-    assert "".join(chars) == "3 may 1979"
+    chars = ["".join(c.decode() for c in row) for row in out["input_characters"].numpy()]
+    # The model reads the preference marker, then the normalised text.
+    assert chars == [features.MONTH_FIRST_MARKER + "3 may 1979", features.DAY_FIRST_MARKER + "25th of june 2009"]
 
 
 def test_evaluate_signature_reads_serialized_examples(trained):
     _, loaded = trained
-    example = tf.train.Example(features=tf.train.Features(feature={
-        "human": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"3 May 1979"]))}))
-    out = loaded.signatures["evaluate"](examples=tf.constant([example.SerializeToString()]))
-    assert out["iso"].shape == (1,)
-    assert out["iso"].numpy()[0] == _serve(loaded, ["3 May 1979"])["iso"][0]
+    def example(day_first: int) -> bytes:
+        return tf.train.Example(features=tf.train.Features(feature={
+            "human": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"04/03/2009"])),
+            "day_first": tf.train.Feature(int64_list=tf.train.Int64List(value=[day_first]))})).SerializeToString()
+
+    out = loaded.signatures["evaluate"](examples=tf.constant([example(0), example(1)]))
+    assert out["iso"].shape == (2,)
+    assert out["iso"].numpy()[0] == _serve(loaded, ["04/03/2009"], day_first=False)["iso"][0]
+    assert out["iso"].numpy()[1] == _serve(loaded, ["04/03/2009"], day_first=True)["iso"][0]
 
 
 @pytest.mark.parametrize("iso", ["2000-02-29", "1900-02-29", "2001-02-29", "2009-06-31", "2009-13-01",

@@ -33,7 +33,7 @@ def test_defaults_are_the_embedded_configuration(tmp_path):
     assert p.pipeline_info.pipeline_root == str(tmp_path / "pipeline_root")
     assert p.beam_pipeline_args == list(configs.Settings().beam_args)
     ids = [c.id for c in p.components]
-    assert ids[-3:] == ["Trainer", "Evaluator", "Pusher"] and "Tuner" in ids
+    assert ids.index("Tuner") < ids.index("Trainer") < ids.index("Evaluator") < ids.index("Pusher") == len(ids) - 1
 
 
 def test_serving_directory_follows_the_output_dir_or_its_own_setting(tmp_path, monkeypatch):
@@ -113,8 +113,8 @@ def test_latest_model_dir_picks_the_newest_numbered_version(tmp_path):
 
 
 @pytest.mark.parametrize("length, unknown, error", [
-    (10, "", None), (0, "", "empty input"), (features.TX, "", None),
-    (features.TX + 1, "", "input too long"), (5, "ß", "never seen in training")])
+    (10, "", None), (0, "", "empty input"), (features.INPUT_LENGTH, "", None),
+    (features.INPUT_LENGTH + 1, "", "input too long"), (5, "ß", "never seen in training")])
 def test_input_errors(length, unknown, error):
     found = serving.input_error(length, unknown)
     assert found is None if error is None else error in found
@@ -126,12 +126,19 @@ def test_inputs_keep_their_order_and_dash_reads_stdin():
 
 
 def test_output_lines():
-    ok = serving.Translation("3 may 1979", iso="1979-05-03", confidence=0.98765, valid=True)
+    ok = serving.Translation("3 may 1979", iso="1979-05-03", is_date=True, confidence=0.98765, ambiguous=False)
+    both = serving.Translation("03/04/2001", iso="2001-03-04", is_date=True, confidence=0.9, ambiguous=True)
+    refused = serving.Translation("june 2009", is_date=False, confidence=0.99, ambiguous=False)
     bad = serving.Translation("", error="empty input")
-    assert cli.format_line(ok, as_json=False) == "3 may 1979\t1979-05-03\t0.9877\tvalid"
+    assert cli.format_line(ok, as_json=False) == "3 may 1979\t1979-05-03\t0.9877"
+    assert cli.format_line(both, as_json=False) == "03/04/2001\t2001-03-04\t0.9000\tambiguous"
+    assert cli.format_line(refused, as_json=False) == (
+        "june 2009\tnot a date\t0.9900\tnot one complete, real calendar date")
     assert cli.format_line(bad, as_json=False) == "\terror: empty input"
     assert cli.format_line(ok, as_json=True) == (
-        '{"input": "3 may 1979", "iso": "1979-05-03", "confidence": 0.98765, "valid": true}')
+        '{"input": "3 may 1979", "iso": "1979-05-03", "is_date": true, "confidence": 0.98765, "ambiguous": false}')
+    assert json.loads(cli.format_line(refused, as_json=True)) == {
+        "input": "june 2009", "is_date": False, "reason": "not one complete, real calendar date", "confidence": 0.99}
     assert cli.format_line(bad, as_json=True) == '{"input": "", "error": "empty input"}'
 
 

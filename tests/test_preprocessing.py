@@ -13,13 +13,14 @@ from models import features
 from tests.helpers import analyze_and_transform
 
 TRAIN_ROWS = [
-    {"human": ["3 May 1979"], "iso": ["1979-05-03"], "format": ["d_mmm_y"]},
-    {"human": ["Tuesday, April 5, 2001"], "iso": ["2001-04-05"], "format": ["full"]},
-    {"human": ["25.06.09"], "iso": ["2009-06-25"], "format": ["dd_dot_mm_dot_yy"]},
+    {"human": ["3 May 1979"], "iso": ["1979-05-03"], "format": ["word_dmy"], "day_first": [0]},
+    {"human": ["Tuesday, April 5, 2001"], "iso": ["2001-04-05"], "format": ["with_weekday"], "day_first": [0]},
+    {"human": ["25.06.09"], "iso": ["2009-06-25"], "format": ["numeric_short_year"], "day_first": [1]},
+    {"human": ["hello world"], "iso": [""], "format": ["not_date_words"], "day_first": [0]},
 ]
-UNSEEN = {"human": ["3 MAY 1979 ☃"], "iso": ["1979-05-03"], "format": ["d_mmm_y"]}
-OVER_LONG = {"human": ["wednesday the thirteenth of september 2000"], "iso": ["2000-09-13"],
-             "format": ["full"]}
+UNSEEN = {"human": ["3 MAY 1979 ☃"], "iso": ["1979-05-03"], "format": ["word_dmy"], "day_first": [0]}
+OVER_LONG_TEXT = "wednesday the thirteenth of september two thousand and seventeen at noon"
+OVER_LONG = {"human": [OVER_LONG_TEXT.upper()], "iso": ["2017-09-13"], "format": ["spelled_day"], "day_first": [0]}
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +33,9 @@ def transformed(tmp_path_factory):
 def test_input_vocabulary_is_built_from_normalised_training_characters(transformed):
     _, output = transformed
     vocab = [c.decode() for c in output.vocabulary_by_name(features.INPUT_VOCAB_NAME)]
-    assert set(vocab) == set("3 may1979tuesdayapril52001.25.06.09".replace(",", ""))
-    assert not any(c.isupper() or c == "," for c in vocab)
+    markers = {features.DAY_FIRST_MARKER, features.MONTH_FIRST_MARKER}
+    assert set(vocab) == set("3 may1979tuesdayapril52001.25.06.09hello world") | markers
+    assert not any((c.isupper() and c not in markers) or c == "," for c in vocab)
     out_vocab = {c.decode() for c in output.vocabulary_by_name(features.OUTPUT_VOCAB_NAME)}
     assert out_vocab <= set("0123456789-") and "-" in out_vocab
 
@@ -47,17 +49,18 @@ def test_ids_are_padded_and_unknown_characters_get_the_oov_id(transformed):
     assert ids.shape == (features.TX,)
     text = "3 may 1979 ☃"  # normalised; the snowman was never seen in training
     assert unseen[features.HUMAN_LENGTH_KEY] == len(text)
-    for i, ch in enumerate(text[:-1]):
+    read = features.MONTH_FIRST_MARKER + text  # the preference marker first
+    for i, ch in enumerate(read[:-1]):
         assert ids[i] == vocab.index(ch) + 1
-    assert ids[len(text) - 1] == oov_id
-    assert (ids[len(text):] == features.PAD_ID).all()
+    assert ids[len(read) - 1] == oov_id
+    assert (ids[len(read):] == features.PAD_ID).all()
 
 
 def test_over_long_input_is_truncated_to_tx_and_its_length_kept(transformed):
     rows, _ = transformed
     over = rows[1]
     assert np.asarray(over[features.HUMAN_IDS_KEY]).shape == (features.TX,)
-    assert over[features.HUMAN_LENGTH_KEY] == len("wednesday the thirteenth of september 2000")
+    assert over[features.HUMAN_LENGTH_KEY] == len(OVER_LONG_TEXT) > features.INPUT_LENGTH
     assert (np.asarray(over[features.HUMAN_IDS_KEY]) != features.PAD_ID).all()
 
 
@@ -68,7 +71,14 @@ def test_labels_and_pass_throughs(transformed):
     iso_ids = np.asarray(row[features.ISO_IDS_KEY])
     assert iso_ids.shape == (features.TY,)
     assert "".join(out_vocab[i] for i in iso_ids) == "1979-05-03"
-    assert row[features.ISO_KEY] == b"1979-05-03" and row[features.FORMAT_KEY] == b"d_mmm_y"
+    assert row[features.ISO_KEY] == b"1979-05-03" and row[features.FORMAT_KEY] == b"word_dmy"
+    # A refusal (empty label) is learnt as NOT_A_DATE_TARGET; its raw label passes through empty.
+    refusal = rows[5]
+    assert "".join(out_vocab[i] for i in refusal[features.ISO_IDS_KEY]) == features.NOT_A_DATE_TARGET
+    assert refusal[features.ISO_KEY] == b""
+    # The day-first example is read with the day-first marker.
+    vocab = [c.decode() for c in output.vocabulary_by_name(features.INPUT_VOCAB_NAME)]
+    assert rows[4][features.HUMAN_IDS_KEY][0] == vocab.index(features.DAY_FIRST_MARKER) + 1
     spec = output.transformed_feature_spec()
     assert spec[features.HUMAN_IDS_KEY] == tf.io.FixedLenFeature([features.TX], tf.int64)
     assert spec[features.ISO_IDS_KEY] == tf.io.FixedLenFeature([features.TY], tf.int64)

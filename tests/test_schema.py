@@ -25,7 +25,7 @@ from components.anomalies_gate import (
     describe_anomalies,
     load_split_anomalies,
 )
-from data_gen import formats, generator
+from data_gen import grammar
 from data_gen.labels import is_valid_label
 from tests.helpers import IN_MEMORY_BEAM_ARGS
 
@@ -37,7 +37,7 @@ def test_schema_domains_match_the_generator():
     schema = schemas.load_schema()
     assert schema == schemas.synced(schema), "run: .venv/bin/python -m schemas"
     domains = {d.name: list(d.value) for d in schema.string_domain}
-    assert domains == {"format": list(formats.FORMAT_NAMES)}
+    assert domains == {"format": list(grammar.FAMILIES)}
     # Labels are checked by the gate, not by a domain: no date list, no widened histogram.
     iso = next(f for f in schema.feature if f.name == "iso")
     assert not iso.HasField("domain") and iso.shape.dim[0].size == 1
@@ -47,29 +47,35 @@ def test_schema_domains_match_the_generator():
 def test_labels_not_in_serving_environment_and_all_required():
     schema = schemas.load_schema()
     features = {f.name: f for f in schema.feature}
-    assert set(features) == {"human", "iso", "format"}
+    assert set(features) == {"human", "iso", "format", "day_first"}
+    assert not features["day_first"].not_in_environment  # the reading preference is a serving input too
+    assert (features["day_first"].int_domain.min, features["day_first"].int_domain.max) == (0, 1)
     assert all(f.presence.min_fraction == 1.0 for f in features.values())
     assert "SERVING" in features["iso"].not_in_environment
     assert "SERVING" in features["format"].not_in_environment
     assert not features["human"].not_in_environment
 
 
-def _anomalies(rows: list[tuple[str, str, str]]) -> dict[str, str]:
-    frame = pd.DataFrame(rows, columns=["human", "iso", "format"])
+def _rows(n: int, seed: int) -> list[tuple[str, str, str, int]]:
+    return [(e.human, e.iso, e.family, int(e.day_first)) for e in grammar.generate(n, seed)]
+
+
+def _anomalies(rows: list[tuple[str, str, str, int]]) -> dict[str, str]:
+    frame = pd.DataFrame(rows, columns=["human", "iso", "format", "day_first"])
     stats = tfdv.generate_statistics_from_dataframe(frame, stats_options=schemas.STATS_OPTIONS)
     result = tfdv.validate_statistics(stats, schemas.load_schema(), environment="TRAINING")
     return {k: v.description for k, v in result.anomaly_info.items()}
 
 
 def test_generated_data_has_no_anomalies_and_unknown_formats_do():
-    rows = [tuple(e) for e in generator.generate(3000, seed=4)]
+    rows = _rows(3000, seed=4)
     assert _anomalies(rows) == {}
-    found = _anomalies(rows + [("3 May 1979", "1979-05-03", "made_up_format")])
+    found = _anomalies(rows + [("3 May 1979", "1979-05-03", "made_up_format", 0)])
     assert set(found) == {"format"} and "made_up_format" in found["format"]
 
 
 def test_generated_labels_are_valid():
-    assert all(is_valid_label(e.iso) for e in generator.generate(3000, seed=4))
+    assert all(is_valid_label(e.iso) for e in grammar.generate(3000, seed=4))
 
 
 @pytest.mark.parametrize("label", ["1900-01-01", "2099-12-31", "2000-02-29", "1979-05-03",
@@ -141,7 +147,7 @@ def _run_gate(tmp_path, rows_by_split: dict[str, list[tuple[str, str, str]]],
 
 
 def test_gate_passes_generated_data_and_records_an_empty_label_check(tmp_path):
-    rows = [tuple(e) for e in generator.generate(300, seed=1)]
+    rows = [row[:3] for row in _rows(300, seed=1)]
     label_anomalies = _run_gate(tmp_path, {"train": rows[:250], "eval": rows[250:]}, {})
     by_split = load_split_anomalies(label_anomalies)
     assert set(by_split) == {"train", "eval"} and describe_anomalies(by_split) == []

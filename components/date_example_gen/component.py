@@ -12,12 +12,15 @@ from tfx.proto import example_gen_pb2
 from tfx.types import component_spec, standard_artifacts, standard_component_specs
 
 from components.date_example_gen import executor
-from data_gen import formats
+from data_gen import formats, grammar
 
 DEFAULT_SPLITS: Mapping[str, int] = {"train": 8, "eval": 1, "test": 1}
 # Splits are keyed on the label, so a date seen in training never appears in
 # eval or test (in any format): those splits measure generalisation to new dates.
+# Held-out families go to the test split only (executor.split_index).
 PARTITION_FEATURE = "iso"
+# Part of the execution's identity, so a change of the generator invalidates the cache.
+DATA_VERSION = f"catalogue {formats.CATALOGUE_VERSION}, grammar {grammar.GRAMMAR_VERSION}"
 
 
 class SyntheticDateExampleGenSpec(types.ComponentSpec):
@@ -57,7 +60,8 @@ def make_output_config(splits: Mapping[str, int]) -> example_gen_pb2.Output:
 
 
 class SyntheticDateExampleGen(base_beam_component.BaseBeamComponent):
-    """Generates labelled dates with the features `human`, `iso` and `format`.
+    """Generates labelled dates with the features `human`, `day_first`, `iso` (empty: not a date) and `format`
+    (the generator's family).
 
     The output is an ordinary `Examples` artifact (gzipped TFRecords of
     tf.Examples, one folder per split) recorded in ML Metadata, so StatisticsGen,
@@ -89,7 +93,7 @@ class SyntheticDateExampleGen(base_beam_component.BaseBeamComponent):
         spec = SyntheticDateExampleGenSpec(
             num_examples=num_examples,
             seed=seed,
-            catalogue_version=formats.CATALOGUE_VERSION,
+            catalogue_version=DATA_VERSION,
             input_config=example_gen_pb2.Input(
                 splits=[example_gen_pb2.Input.Split(name="synthetic", pattern="synthetic-dates")]),
             output_config=make_output_config(splits),
