@@ -92,7 +92,7 @@ from data_gen import phrases
 from data_gen.generator import SHARD_SIZE, shard_sizes
 
 # Bump when the grammar changes in a way that changes generated data.
-GRAMMAR_VERSION = "1"
+GRAMMAR_VERSION = "2"
 LOCALE = formats_lib.LOCALE
 
 FIRST_DATE = formats_lib.FIRST_DATE
@@ -107,6 +107,10 @@ CATALOGUE_SHARE = 0.15
 NEGATIVE_SHARE = 0.12
 # Probability that an example's preference is day first.
 DAY_FIRST_SHARE = 0.5
+# Share of real dates drawn at the end of a month (40 % of them 29 February of a leap year): the
+# impossible-date refusals are mostly month ends, so real month ends must not be rare (a uniform draw
+# gives 29 February once in 1,461 dates).
+MONTH_END_SHARE = 0.05
 
 __all__ = [
     "DateExample", "Recipe", "TimeOfDay", "YMD", "Readings", "Longest", "FAMILIES", "HELD_OUT_FAMILIES",
@@ -713,7 +717,18 @@ def sample_date(rng: random.Random, recipe: Recipe) -> AnyDate | None:
     if recipe.kind == NOT_IMPOSSIBLE:
         return _impossible_date(rng, recipe)
     first, last = _TWO_DIGIT_ORDINAL_RANGE if _short_year(recipe) else _ORDINAL_RANGE
+    if rng.random() < MONTH_END_SHARE:
+        return _month_end(rng, datetime.date.fromordinal(first).year, datetime.date.fromordinal(last).year)
     return datetime.date.fromordinal(rng.randint(first, last))
+
+
+def _month_end(rng: random.Random, first_year: int, last_year: int) -> datetime.date:
+    """The last day of a month: 29 February of a leap year 40 % of the time, else of any month."""
+    if rng.random() < 0.4:
+        year = rng.choice([y for y in range(first_year, last_year + 1) if calendar.isleap(y)])
+        return datetime.date(year, 2, 29)
+    year, month = rng.randint(first_year, last_year), rng.randint(1, 12)
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _impossible_date(rng: random.Random, recipe: Recipe) -> YMD:
