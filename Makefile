@@ -22,7 +22,7 @@ run: setup
 
 ## bench: figures of the latest pushed model and the last run (after `make run`).
 bench: setup
-	$(PY) -m pipeline.cli bench
+	$(PY) -m serving.cli bench
 
 ## lock: re-pin constraints.txt from the current venv (after changing pyproject.toml).
 lock:

@@ -2,13 +2,18 @@
 
 Prints whole-string exact match on the test split (overall and per format), training
 throughput, inference throughput of the SavedModel on raw strings in batches of 1024,
-and wall time per component; writes them as JSON and the per-format figure as PNG.
+the model's FLOPs per string (counted from its layer sizes) and the rate it achieves,
+wall time per component, and the hand-written benchmark (benchmarks/handwritten.tsv): the
+model, python-dateutil and dateparser side by side on the same strings in the same run
+(exact match, refusal of non-dates, strings/s). Writes them as JSON, the per-format figure
+as PNG and every parser's answer per hand-written line as TSV.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import dataclasses
 import json
 import os
 import platform
@@ -20,32 +25,43 @@ import tensorflow as tf
 from models import features, saved_model, training
 from pipeline import configs
 from reporting import plots, records
+from serving import baselines
 
 INFERENCE_BATCH = configs.SERVING_BATCH_SIZE
 MIN_INFERENCE_STRINGS = 50_000
+HANDWRITTEN_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "benchmarks", "handwritten.tsv")
+MATMUL_SIZE = 2048  # the square float32 matmul that measures what this machine's TensorFlow can reach
 
 
-def read_split(examples_uri: str, split: str) -> list[dict[str, str]]:
-    """The raw (human, iso, format) rows of one split of an ExampleGen output."""
+def read_split(examples_uri: str, split: str) -> list[dict]:
+    """The raw rows of one split of an ExampleGen output: human, iso ("" = not a date) and format strings,
+    and the day_first preference (False where the examples have none)."""
     files = tf.io.gfile.glob(os.path.join(examples_uri, f"Split-{split}", "*"))
     if not files:
         raise FileNotFoundError(f"no '{split}' split under {examples_uri}")
     rows = []
     for record in tf.data.TFRecordDataset(files, compression_type="GZIP"):
         feature = tf.train.Example.FromString(record.numpy()).features.feature
-        rows.append({k: feature[k].bytes_list.value[0].decode("utf-8")
-                     for k in (features.HUMAN_KEY, features.ISO_KEY, features.FORMAT_KEY)})
+        row = {k: feature[k].bytes_list.value[0].decode("utf-8")
+               for k in (features.HUMAN_KEY, features.ISO_KEY, features.FORMAT_KEY)}
+        day_first = feature[features.DAY_FIRST_KEY].int64_list.value if features.DAY_FIRST_KEY in feature else []
+        row[features.DAY_FIRST_KEY] = bool(day_first and day_first[0])
+        rows.append(row)
     return rows
 
 
 def exact_match(normaliser: saved_model.DateNormaliser, rows: list[dict]) -> tuple[float, dict[str, float]]:
-    """Overall and per-format whole-string exact match of the model on labelled rows."""
+    """Overall and per-format whole-string exact match of the model on labelled rows, each read with its own
+    day_first preference; a refusal counts as the answer "" (not a date), as in the Evaluator."""
+    lines = [baselines.Line(r[features.HUMAN_KEY], r[features.ISO_KEY], r[features.DAY_FIRST_KEY],
+                            r[features.FORMAT_KEY]) for r in rows]
+    answered = baselines.answers(baselines.ModelParser(normaliser, INFERENCE_BATCH), lines)
     hits = collections.Counter()
     totals = collections.Counter()
-    translations = normaliser.translate((r[features.HUMAN_KEY] for r in rows), batch_size=INFERENCE_BATCH)
-    for row, t in zip(rows, translations, strict=True):
-        totals[row[features.FORMAT_KEY]] += 1
-        hits[row[features.FORMAT_KEY]] += t.iso == row[features.ISO_KEY]
+    for line, answer in zip(lines, answered, strict=True):
+        totals[line.category] += 1
+        hits[line.category] += (answer or "") == line.expected
     return sum(hits.values()) / len(rows), {f: hits[f] / totals[f] for f in sorted(totals)}
 
 
@@ -72,6 +88,161 @@ def training_throughput(run: records.RunRecords) -> float | None:
     return statistics.median(rates[1:] or rates) if rates else None
 
 
+@dataclasses.dataclass(frozen=True)
+class ModelSizes:
+    """The sizes that fix the model's work per string (models/model.py), read from the SavedModel."""
+
+    input_depth: int  # one-hot width: padding + input vocabulary + OOV bucket
+    n_a: int
+    n_s: int
+    attention_hidden: int
+    output_vocab: int
+    tx: int
+    ty: int
+    parameters: int
+
+
+def model_sizes(normaliser: saved_model.DateNormaliser) -> ModelSizes:
+    """Layer sizes from the pushed SavedModel itself: its layers' kernel shapes (named after the layers of
+    models/model.py) and the attention signature's (batch, Ty, Tx) output."""
+    variables = [v for v in tf.train.TrackableView(normaliser.loaded.model).descendants()
+                 if isinstance(v, tf.Variable)]
+    own = [v for v in variables if not v.name.startswith(("adam", "optimizer"))]  # not the optimizer's slots
+
+    def shape(prefix: str, leaf: str = "kernel") -> tuple[int, ...]:
+        found = [tuple(v.shape) for v in own if v.name.startswith(prefix) and v.name.endswith(f"/{leaf}:0")]
+        if not found:
+            raise ValueError(f"no {prefix}.../{leaf} variable in {normaliser.model_dir}: not a datenmt model?")
+        return found[0]
+
+    input_depth, four_n_a = shape("encoder/forward")
+    _, four_n_s = shape("post_attention_lstm/")
+    _, attention_hidden = shape("attention_dense_tanh/")
+    _, output_vocab = shape("output_softmax/")
+    _, ty, tx = normaliser.loaded.signatures["attention"].structured_outputs["attention"].shape
+    return ModelSizes(input_depth=input_depth, n_a=four_n_a // 4, n_s=four_n_s // 4,
+                      attention_hidden=attention_hidden, output_vocab=output_vocab, tx=tx, ty=ty,
+                      parameters=sum(v.shape.num_elements() for v in own))
+
+
+def multiply_adds(s: ModelSizes) -> dict[str, int]:
+    """Multiply-adds of the matrix products of one string's forward pass, as the graph computes them.
+
+    Encoder: per direction and input step, the LSTM's input and recurrent products (the one-hot input
+    goes through a dense kernel). Per output step: attention scores Dense(hidden) over [a; s] at each of the
+    Tx positions (s is repeated, not factored out), Dense(1), the context (weights . a), the decoder LSTM
+    cell on the context, the output Dense. Element-wise work (gates, tanh, softmax, one-hot) is left out,
+    and so is the second pass serving_default may make over an input with two month-like numbers (read
+    again under the other preference, to flag ambiguity).
+    """
+    encoder = 2 * s.tx * 4 * s.n_a * (s.input_depth + s.n_a)
+    attention = s.ty * s.tx * ((2 * s.n_a + s.n_s) * s.attention_hidden + s.attention_hidden + 2 * s.n_a)
+    decoder = s.ty * 4 * s.n_s * (2 * s.n_a + s.n_s)
+    output = s.ty * s.n_s * s.output_vocab
+    return {"encoder": encoder, "attention": attention, "decoder": decoder, "output": output,
+            "total": encoder + attention + decoder + output}
+
+
+def matmul_gflops(n: int = MATMUL_SIZE, repeats: int = 5) -> float:
+    """GFLOP/s of an n x n float32 matmul through TensorFlow on this machine: a practical ceiling."""
+    a = tf.random.stateless_uniform((n, n), seed=(1, 2))
+    b = tf.random.stateless_uniform((n, n), seed=(3, 4))
+    tf.linalg.matmul(a, b).numpy()  # warm-up
+    start = time.perf_counter()
+    for _ in range(repeats):
+        product = tf.linalg.matmul(a, b)
+    product.numpy()
+    return 2 * n ** 3 * repeats / (time.perf_counter() - start) / 1e9
+
+
+def compute_figures(normaliser: saved_model.DateNormaliser, strings_per_second: float) -> dict:
+    """FLOPs per string (2 x multiply-adds), the GFLOP/s that a rate of strings/s means, and how close that
+    is to the matmul ceiling."""
+    sizes = model_sizes(normaliser)
+    macs = multiply_adds(sizes)
+    flops = 2 * macs["total"]
+    ceiling = matmul_gflops()
+    achieved = flops * strings_per_second / 1e9
+    return {
+        "method": "analytic: the multiply-adds of one forward pass's matrix products, from the SavedModel's "
+                  "layer shapes",
+        "sizes": dataclasses.asdict(sizes),
+        "multiply_adds_per_string": macs,
+        "flops_per_string": flops,
+        "strings_per_second": strings_per_second,
+        "achieved_gflops": achieved,
+        "matmul_gflops": ceiling,
+        "matmul_size": MATMUL_SIZE,
+        "share_of_matmul_rate": achieved / ceiling,
+        "strings_per_second_at_matmul_rate": ceiling * 1e9 / flops,
+    }
+
+
+def handwritten_figures(normaliser: saved_model.DateNormaliser, path: str, out_dir: str,
+                        flops_per_string: int) -> dict:
+    """The model, python-dateutil and dateparser on the hand-written file, side by side."""
+    lines = baselines.read_handwritten(path)
+    parsers = [baselines.ModelParser(normaliser, INFERENCE_BATCH), baselines.DateutilParser(),
+               baselines.DateparserParser()]
+    by_parser, answered = baselines.evaluate(parsers, lines)
+    answers_path = baselines.write_answers(os.path.join(out_dir, "handwritten_answers.tsv"), lines, answered)
+    model_rate = by_parser["model"]["strings_per_second"]
+    return {
+        "file": path,
+        "lines": len(lines),
+        "dates": sum(line.is_date for line in lines),
+        "non_dates": sum(not line.is_date for line in lines),
+        "parsers": by_parser,
+        "speed_ratio_model_to_dateutil": model_rate / by_parser["dateutil"]["strings_per_second"],
+        "speed_ratio_model_to_dateparser": model_rate / by_parser["dateparser"]["strings_per_second"],
+        "model_achieved_gflops": flops_per_string * model_rate / 1e9,
+        "answers": answers_path,
+    }
+
+
+def _cell(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def print_handwritten(h: dict) -> None:
+    names = list(h["parsers"])
+    p = h["parsers"]
+    width = 12
+    print(f"hand-written benchmark: {os.path.relpath(h['file'])} ({h['dates']} dated lines, "
+          f"{h['non_dates']} non-dates); the same strings, this run")
+    print(f"  {'':<34}" + "".join(f"{n:>{width}}" for n in names))
+
+    def row(label: str, cells: list[str]) -> None:
+        print(f"  {label:<34}" + "".join(f"{c:>{width}}" for c in cells))
+
+    row("exact match, dated lines", [_cell(p[n]["exact_match"]) for n in names])
+    categories = sorted({c for n in names for c in p[n]["exact_match_by_category"]})
+    for c in categories:
+        row(f"  {c}", [_cell(p[n]["exact_match_by_category"].get(c)) for n in names])
+    row("dated lines refused", [_cell(p[n]["refused_dates"]) for n in names])
+    row("non-dates refused", [_cell(p[n]["refusal_rate"]) for n in names])
+    row("non-dates answered with a date", [_cell(p[n]["non_dates_answered_with_date"]) for n in names])
+    row("strings/s", [f"{p[n]['strings_per_second']:,.0f}" for n in names])
+    print(f"  speed ratio model / dateutil: {h['speed_ratio_model_to_dateutil']:.2f}; "
+          f"model / dateparser: {h['speed_ratio_model_to_dateparser']:.1f}; the model's rate here is "
+          f"{h['model_achieved_gflops']:.1f} GFLOP/s "
+          f"(each timed on the file repeated to >= {baselines.MIN_TIMED_SECONDS:.0f} s of work, after a warm-up; "
+          f"the model in batches of {INFERENCE_BATCH})")
+    print(f"  answers per line: {h['answers']}")
+
+
+def print_compute(c: dict) -> None:
+    s = c["sizes"]
+    print(f"model compute: {c['flops_per_string'] / 1e6:.2f} MFLOP per string "
+          f"({c['multiply_adds_per_string']['total']:,} multiply-adds; {c['method']}: "
+          f"input depth {s['input_depth']}, n_a {s['n_a']}, n_s {s['n_s']}, Tx {s['tx']}, Ty {s['ty']}, "
+          f"output vocabulary {s['output_vocab']}; {s['parameters']:,} parameters)")
+    print(f"  at {c['strings_per_second']:,.0f} strings/s: {c['achieved_gflops']:.1f} GFLOP/s, "
+          f"{100 * c['share_of_matmul_rate']:.0f}% of the {c['matmul_gflops']:.0f} GFLOP/s a "
+          f"{c['matmul_size']}x{c['matmul_size']} float32 matmul reaches here "
+          f"(that rate would be {c['strings_per_second_at_matmul_rate']:,.0f} strings/s)")
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -93,6 +264,9 @@ def main(args: argparse.Namespace) -> int:
     normaliser = saved_model.DateNormaliser(model_dir)
 
     overall, by_format = exact_match(normaliser, test_rows)
+    inference_rate = inference_throughput(normaliser, [r[features.HUMAN_KEY] for r in test_rows])
+    out_dir = os.path.join(args.output_dir, "bench")
+    os.makedirs(out_dir, exist_ok=True)
     figures = {
         "machine": machine(),
         "model": model_dir,
@@ -101,11 +275,12 @@ def main(args: argparse.Namespace) -> int:
         "exact_match": overall,
         "exact_match_by_format": by_format,
         "training_examples_per_second": training_throughput(run),
-        "inference_strings_per_second": inference_throughput(normaliser, [r["human"] for r in test_rows]),
+        "inference_strings_per_second": inference_rate,
+        "compute": compute_figures(normaliser, inference_rate),
         "component_seconds": {c.node_id: c.seconds for c in run.components()},
     }
-    out_dir = os.path.join(args.output_dir, "bench")
-    os.makedirs(out_dir, exist_ok=True)
+    figures["handwritten"] = handwritten_figures(normaliser, HANDWRITTEN_FILE, out_dir,
+                                                 figures["compute"]["flops_per_string"])
     with open(os.path.join(out_dir, "bench.json"), "w") as f:
         json.dump(figures, f, indent=1)
     plot = plots.exact_match_by_format(by_format, os.path.join(out_dir, "exact_match_by_format.png"))
@@ -117,10 +292,12 @@ def main(args: argparse.Namespace) -> int:
         print(f"  {name:<26} {value:.4f}")
     rate = figures["training_examples_per_second"]
     print(f"training throughput: {rate:,.0f} examples/s" if rate else "training throughput: not recorded")
-    print(f"inference throughput: {figures['inference_strings_per_second']:,.0f} strings/s "
+    print(f"inference throughput: {inference_rate:,.0f} strings/s "
           f"(serving_default, batches of {INFERENCE_BATCH})")
+    print_compute(figures["compute"])
     print("wall time per component of the last run:")
     for c in run.components():
         print(f"  {c.node_id:<32} {c.seconds:8.1f} s  {c.state.lower()}")
+    print_handwritten(figures["handwritten"])
     print(f"figures: {os.path.join(out_dir, 'bench.json')}, {plot}")
     return 0

@@ -1,0 +1,333 @@
+"""The hand-written benchmark (`benchmarks/handwritten.tsv`): the pushed model against the parsers a user
+would pick instead, python-dateutil and dateparser, on the same strings.
+
+- `read_handwritten(path)`: the file's lines, checked column by column.
+- `DateParser`: the one interface the three parsers share. `parse(texts, day_first)` takes strings written
+  under one preference (day first or month first) and returns, in order, an ISO date (`YYYY-MM-DD`) per string
+  or None where the parser refuses: it found no complete date (year, month and day) in the string.
+  `ModelParser` (the pushed SavedModel), `DateutilParser`, `DateparserParser`.
+- `answers(parser, lines)`, `score(lines, answers)`, `strings_per_second(parser, lines)`: what `make bench`
+  prints for each parser, side by side.
+
+Fairness: each library is configured as a user who knows the file's conventions would configure it (the day
+order of each line, two-digit years in 1950-2049, a complete date required, nothing fuzzy), through documented
+settings only; see each class. No vocabulary is added to either library and no answer is post-edited.
+
+Importing this module does not import TensorFlow: the model parser wraps an already loaded
+`models.saved_model.DateNormaliser`.
+"""
+
+from __future__ import annotations
+
+import collections
+import csv
+import dataclasses
+import datetime
+import inspect
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
+
+import dateparser.date
+import dateutil.parser
+
+from data_gen import formats, labels
+
+COLUMNS = ("input", "expected", "day_first", "category")
+BOOLEANS = {"true": True, "false": False}
+MIN_TIMED_SECONDS = 2.0
+
+
+class HandwrittenFormatError(ValueError):
+    """A line of the hand-written benchmark file does not follow benchmarks/README.md."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Line:
+    """One line of the file: what a person wrote, and the ISO date it means ("" if none)."""
+
+    input: str
+    expected: str
+    day_first: bool
+    category: str
+
+    @property
+    def is_date(self) -> bool:
+        return self.expected != labels.NOT_A_DATE
+
+
+def read_handwritten(path: str) -> list[Line]:
+    """The lines of a benchmark TSV (`input expected day_first category`, a header first).
+
+    Fields are split on tabs only: no quoting, no stripping (`csv.QUOTE_NONE`, as benchmarks/README.md says).
+    `expected` is "" or a real `YYYY-MM-DD` date in 1900-2099; `day_first` is `true` or `false`. Any other
+    line raises HandwrittenFormatError naming the file, the line number and what is wrong.
+    """
+    lines = []
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(reader, None)
+        if header is None or tuple(header) != COLUMNS:
+            raise HandwrittenFormatError(
+                f"{path}:1: the header must be {' '.join(COLUMNS)} (tab-separated), not {header!r}")
+        for fields in reader:
+            where = f"{path}:{reader.line_num}"
+            if len(fields) != len(COLUMNS):
+                raise HandwrittenFormatError(
+                    f"{where}: expected {len(COLUMNS)} tab-separated columns ({', '.join(COLUMNS)}), "
+                    f"got {len(fields)}: {fields!r}")
+            text, expected, day_first, category = fields
+            if not text:
+                raise HandwrittenFormatError(f"{where}: the input is empty")
+            if not labels.is_valid_label(expected):
+                raise HandwrittenFormatError(
+                    f"{where}: expected must be empty (not a date) or a real YYYY-MM-DD date in "
+                    f"{formats.FIRST_DATE.year}-{formats.LAST_DATE.year}, not {expected!r}")
+            if day_first not in BOOLEANS:
+                raise HandwrittenFormatError(f"{where}: day_first must be true or false, not {day_first!r}")
+            if not category:
+                raise HandwrittenFormatError(f"{where}: the category is empty")
+            lines.append(Line(text, expected, BOOLEANS[day_first], category))
+    if not lines:
+        raise HandwrittenFormatError(f"{path}: no lines after the header")
+    return lines
+
+
+class DateParser(Protocol):
+    """What the benchmark needs of a parser."""
+
+    name: str
+    settings: dict[str, Any]  # how it is configured, for bench.json
+
+    def parse(self, texts: Sequence[str], day_first: bool) -> list[str | None]:
+        """An ISO date per string, or None where the parser refuses (no complete date in the string)."""
+
+
+class ModelParser:
+    """The pushed model through `DateNormaliser.translate`, in batches.
+
+    A translation is an answer only if it has no error, `iso` is set and is a real calendar date, and
+    whichever of `valid` and `is_date` translations carry is true (the model's serving signature has said
+    either over time). `day_first` is passed on only if `translate` takes it.
+    """
+
+    name = "model"
+
+    def __init__(self, normaliser, batch_size: int):
+        self.normaliser = normaliser
+        self.batch_size = batch_size
+        self.takes_day_first = "day_first" in inspect.signature(normaliser.translate).parameters
+        self.settings = {"batch_size": batch_size, "day_first_passed": self.takes_day_first}
+
+    def parse(self, texts: Sequence[str], day_first: bool) -> list[str | None]:
+        kwargs = {"day_first": day_first} if self.takes_day_first else {}
+        return [model_answer(t) for t in self.normaliser.translate(texts, batch_size=self.batch_size, **kwargs)]
+
+
+def model_answer(translation) -> str | None:
+    """The ISO date of one translation, or None if it does not count as an answer."""
+    if translation.error or not translation.iso or not is_calendar_date(translation.iso):
+        return None
+    if not getattr(translation, "valid", True) or not getattr(translation, "is_date", True):
+        return None
+    return translation.iso
+
+
+class PivotParserInfo(dateutil.parser.parserinfo):
+    """dateutil's stock vocabulary, with two-digit years read in the file's 100-year window (1950-2049)
+    instead of dateutil's window around the current year. `convertyear` is the documented hook for this."""
+
+    def __init__(self, first_year: int = formats.TWO_DIGIT_FIRST_DATE.year):
+        super().__init__()
+        self.first_year = first_year
+
+    def convertyear(self, year: int, century_specified: bool = False) -> int:
+        if year < 100 and not century_specified:
+            year += self.first_year - self.first_year % 100
+            if year < self.first_year:
+                year += 100
+        return year
+
+
+class DateutilParser:
+    """python-dateutil's `parser.parse(text, dayfirst=..., default=...)`, one string at a time.
+
+    Settings: `dayfirst` from the line, `fuzzy` off (the default), `ignoretz=True` (the date as written, with
+    no time-zone conversion, and no warning for unknown zone names), two-digit years in 1950-2049
+    (`PivotParserInfo`). A ParserError (a ValueError) or OverflowError is a refusal.
+
+    dateutil fills any field the string lacks from `default` and has no documented way to say which fields
+    it filled. Its documented contract, "elements specified in timestr replace elements in the default
+    object", gives one: parse with a sentinel default whose year (1) cannot be written in the file's range,
+    so a missing year shows as year 1; when month or day could have come from the sentinel (January, or days
+    1-7: a weekday without a day moves the sentinel's day forward by up to six), parse again with a second
+    default that differs in month and by two weeks in day. A complete date gives the same date both times.
+    """
+
+    name = "dateutil"
+    FIRST_DEFAULT = datetime.datetime(1, 1, 1)
+    SECOND_DEFAULT = datetime.datetime(1, 7, 15)
+
+    def __init__(self):
+        self.info = PivotParserInfo()
+        self._parser = dateutil.parser.parser(self.info)
+        self.settings = {"dayfirst": "from the line", "fuzzy": False, "ignoretz": True,
+                         "two_digit_years": f"{self.info.first_year}-{self.info.first_year + 99}",
+                         "default": "sentinel 0001-01-01, confirmed with 0001-07-15 when the month is "
+                                    "January or the day 1-7"}
+
+    def parse_one(self, text: str, day_first: bool) -> str | None:
+        try:
+            first = self._parser.parse(text, default=self.FIRST_DEFAULT, dayfirst=day_first, ignoretz=True)
+            if first.year == self.FIRST_DEFAULT.year:
+                return None  # no year in the string
+            if first.month == self.FIRST_DEFAULT.month or first.day <= self.FIRST_DEFAULT.day + 6:
+                second = self._parser.parse(text, default=self.SECOND_DEFAULT, dayfirst=day_first, ignoretz=True)
+                if second.date() != first.date():
+                    return None  # month or day came from the default
+        except (ValueError, OverflowError):
+            return None
+        return first.date().isoformat()
+
+    def parse(self, texts: Sequence[str], day_first: bool) -> list[str | None]:
+        return [self.parse_one(text, day_first) for text in texts]
+
+
+class DateparserParser:
+    """dateparser, English, with a complete date required; one `DateDataParser` per day order.
+
+    `DateDataParser(languages=["en"], settings=...).get_date_data(text)` is what `dateparser.parse(text,
+    languages=["en"], settings=...)` does, without building the parser again for every string (the same
+    answers, about 6 % faster). Settings:
+    - `DATE_ORDER`: "DMY" for day-first lines, "MDY" otherwise; languages ["en"] (no language detection).
+    - `REQUIRE_PARTS` day, month and year: a string without a complete date is refused (None).
+    - `PARSERS` custom-formats and absolute-time: the default list without "timestamp" (a number of seconds
+      since 1970 is not a written date) and without "relative-time" ("tomorrow" names no date by itself).
+    - `PREFER_DATES_FROM` "past" with `RELATIVE_BASE` 2049-12-31 23:59:59: two-digit years land in
+      1950-2049, the file's window (dateparser has no pivot setting; this is its documented way to choose the
+      century). The base is fixed, so results do not depend on today's date.
+    """
+
+    name = "dateparser"
+    RELATIVE_BASE = datetime.datetime(formats.TWO_DIGIT_LAST_DATE.year, 12, 31, 23, 59, 59)
+    SETTINGS = {"REQUIRE_PARTS": ["day", "month", "year"], "PARSERS": ["custom-formats", "absolute-time"],
+                "PREFER_DATES_FROM": "past", "RELATIVE_BASE": RELATIVE_BASE}
+
+    def __init__(self):
+        self._parsers = {
+            day_first: dateparser.date.DateDataParser(
+                languages=["en"], settings={**self.SETTINGS, "DATE_ORDER": "DMY" if day_first else "MDY"})
+            for day_first in (False, True)}
+        self.settings = {**self.SETTINGS, "RELATIVE_BASE": self.RELATIVE_BASE.isoformat(),
+                         "DATE_ORDER": "DMY if day first, else MDY", "languages": ["en"]}
+
+    def parse_one(self, text: str, day_first: bool) -> str | None:
+        date = self._parsers[day_first].get_date_data(text).date_obj
+        return None if date is None else date.date().isoformat()
+
+    def parse(self, texts: Sequence[str], day_first: bool) -> list[str | None]:
+        return [self.parse_one(text, day_first) for text in texts]
+
+
+def _by_preference(lines: Sequence[Line]) -> list[tuple[bool, list[int]]]:
+    """(day_first, indices of the lines with that preference), month-first first; empty groups left out."""
+    groups = [(day_first, [i for i, line in enumerate(lines) if line.day_first == day_first])
+              for day_first in (False, True)]
+    return [(day_first, indices) for day_first, indices in groups if indices]
+
+
+def answers(parser: DateParser, lines: Sequence[Line]) -> list[str | None]:
+    """The parser's answer to every line, in order (one call per day-order preference)."""
+    result: list[str | None] = [None] * len(lines)
+    for day_first, indices in _by_preference(lines):
+        for i, answer in zip(indices, parser.parse([lines[i].input for i in indices], day_first), strict=True):
+            result[i] = answer
+    return result
+
+
+def is_calendar_date(text: str | None) -> bool:
+    """Whether an answer looks like a date: a real calendar date written YYYY-MM-DD (any year)."""
+    try:
+        return datetime.date.fromisoformat(text).isoformat() == text
+    except (TypeError, ValueError):
+        return False
+
+
+def _share(count: int, total: int) -> float | None:
+    return count / total if total else None
+
+
+def score(lines: Sequence[Line], answered: Sequence[str | None]) -> dict[str, Any]:
+    """Exact match on the dated lines (overall, per category), and how the non-dates were answered.
+
+    - `exact_match`: answers equal to `expected`, over the dated lines; `refused_dates`: dated lines refused.
+    - `refusal_rate`: non-dates refused; `non_dates_answered_with_date`: non-dates answered with a real
+      calendar date (what a caller would take for a date); the rest, if any, got some other answer.
+    """
+    hits, totals = collections.Counter(), collections.Counter()
+    refused_dates = refused_non_dates = dated_non_dates = 0
+    for line, answer in zip(lines, answered, strict=True):
+        if line.is_date:
+            totals[line.category] += 1
+            hits[line.category] += answer == line.expected
+            refused_dates += answer is None
+        else:
+            refused_non_dates += answer is None
+            dated_non_dates += is_calendar_date(answer)
+    dates = sum(totals.values())
+    non_dates = len(lines) - dates
+    return {
+        "dates": dates,
+        "exact_match": _share(sum(hits.values()), dates),
+        "exact_match_by_category": {c: hits[c] / totals[c] for c in sorted(totals)},
+        "refused_dates": _share(refused_dates, dates),
+        "non_dates": non_dates,
+        "refusal_rate": _share(refused_non_dates, non_dates),
+        "non_dates_answered_with_date": _share(dated_non_dates, non_dates),
+    }
+
+
+def strings_per_second(parser: DateParser, lines: Sequence[Line], min_seconds: float = MIN_TIMED_SECONDS,
+                       clock: Callable[[], float] = time.perf_counter) -> dict[str, float]:
+    """Strings per second of `parser` on all the lines, the whole list repeated until one timed pass over
+    the repeated list takes at least `min_seconds` (after a warm-up call on the list once).
+
+    Each pass makes one call per day-order preference, with that preference's strings repeated, so a
+    batching parser (the model) sees full batches. Returns strings/s, strings timed and seconds.
+    """
+    groups = [(day_first, [lines[i].input for i in indices]) for day_first, indices in _by_preference(lines)]
+    for day_first, texts in groups:  # warm-up: tracing, caches, lazily loaded data
+        parser.parse(texts, day_first)
+    repeats = 1
+    while True:
+        start = clock()
+        for day_first, texts in groups:
+            parser.parse(texts * repeats, day_first)
+        seconds = clock() - start
+        if seconds >= min_seconds:
+            strings = repeats * len(lines)
+            return {"strings_per_second": strings / seconds, "strings": strings, "seconds": seconds}
+        repeats = max(2 * repeats, math.ceil(repeats * 1.2 * min_seconds / max(seconds, 1e-6)))
+
+
+def write_answers(path: str, lines: Sequence[Line], by_parser: dict[str, Sequence[str | None]]) -> str:
+    """A TSV of every line: input, expected, day_first, category, then each parser's answer ("" = refused)."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter="\t", quoting=csv.QUOTE_NONE, lineterminator="\n")
+        writer.writerow([*COLUMNS, *by_parser])
+        for i, line in enumerate(lines):
+            writer.writerow([line.input, line.expected, "true" if line.day_first else "false", line.category,
+                             *(answered[i] or "" for answered in by_parser.values())])
+    return path
+
+
+def evaluate(parsers: Iterable[DateParser], lines: Sequence[Line], min_seconds: float = MIN_TIMED_SECONDS,
+             clock: Callable[[], float] = time.perf_counter) -> tuple[dict[str, dict], dict[str, list[str | None]]]:
+    """Per parser: its settings, scores and speed on the lines; and its answers, for `write_answers`."""
+    figures, answered = {}, {}
+    for parser in parsers:
+        answered[parser.name] = answers(parser, lines)
+        figures[parser.name] = {"settings": parser.settings, **score(lines, answered[parser.name]),
+                                **strings_per_second(parser, lines, min_seconds, clock)}
+    return figures, answered

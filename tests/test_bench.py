@@ -1,0 +1,329 @@
+"""`make bench`: the hand-written benchmark file, the three parsers behind one interface, their scores and
+speed, the model's FLOPs count, and `datenmt bench` end to end on the pushed model of the `runs` fixture."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from serving import baselines
+
+HEADER = "input\texpected\tday_first\tcategory\n"
+REPO_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks",
+                         "handwritten.tsv")
+
+
+def _write(tmp_path, text: str) -> str:
+    path = tmp_path / "bench.tsv"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+# --- the file ---------------------------------------------------------------------------------------------
+
+def test_reader_keeps_fields_exactly_as_written(tmp_path):
+    path = _write(tmp_path, HEADER
+                  + "  14 August 1987 \t1987-08-14\tfalse\teveryday\n"
+                  + '"Sat" 5/6/2003\t2003-06-05\ttrue\tambiguous\n'
+                  + "the blue hour\t\tfalse\tnot_a_date\n")
+    lines = baselines.read_handwritten(path)
+    assert lines == [
+        baselines.Line("  14 August 1987 ", "1987-08-14", False, "everyday"),  # spaces kept
+        baselines.Line('"Sat" 5/6/2003', "2003-06-05", True, "ambiguous"),  # quotes are not CSV quoting
+        baselines.Line("the blue hour", "", False, "not_a_date"),
+    ]
+    assert [line.is_date for line in lines] == [True, True, False]
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("14 August 1987\t1987-08-14\tfalse\n", "expected 4 tab-separated columns"),
+    ("14 August 1987\t1987-08-14\tfalse\teveryday\textra\n", "got 5"),
+    ("14 August 1987\t1987-08-14\tyes\teveryday\n", "day_first must be true or false"),
+    ("31 June 1987\t1987-06-31\tfalse\teveryday\n", "expected must be empty"),
+    ("14 August 1987\t14/08/1987\tfalse\teveryday\n", "expected must be empty"),
+    ("14 August 1787\t1787-08-14\tfalse\teveryday\n", "1900-2099"),
+    ("14 August 1987\t1987-08-14\tfalse\t\n", "the category is empty"),
+    ("\t1987-08-14\tfalse\teveryday\n", "the input is empty"),
+    ("\n", "got 0"),
+])
+def test_reader_names_the_line_and_the_problem(tmp_path, row, message):
+    path = _write(tmp_path, HEADER + "1 March 2001\t2001-03-01\tfalse\teveryday\n" + row)
+    with pytest.raises(baselines.HandwrittenFormatError, match=message) as caught:
+        baselines.read_handwritten(path)
+    assert f"{path}:3:" in str(caught.value)
+
+
+def test_reader_wants_the_header(tmp_path):
+    with pytest.raises(baselines.HandwrittenFormatError, match=":1: the header"):
+        baselines.read_handwritten(_write(tmp_path, "1 March 2001\t2001-03-01\tfalse\teveryday\n"))
+    with pytest.raises(baselines.HandwrittenFormatError, match="no lines"):
+        baselines.read_handwritten(_write(tmp_path, HEADER))
+
+
+def test_the_repository_file_reads_and_pairs_its_ambiguous_lines():
+    lines = baselines.read_handwritten(REPO_FILE)
+    assert len(lines) > 400 and sum(not line.is_date for line in lines) >= 100
+    ambiguous = [line for line in lines if line.category == "ambiguous"]
+    by_input = {}
+    for line in ambiguous:
+        by_input.setdefault(line.input, set()).add(line.day_first)
+    assert ambiguous and all(prefs == {False, True} for prefs in by_input.values())
+
+
+# --- the two libraries ------------------------------------------------------------------------------------
+
+LIBRARY_CASES = [  # (text, day_first, answer); all written for this test
+    ("14 August 1987", False, "1987-08-14"),
+    ("Friday, 14 August 1987", False, "1987-08-14"),
+    ("August 1987", False, None),  # month and year only
+    ("Friday, August 1987", False, None),  # a weekday does not stand in for the day
+    ("August 14", False, None),  # no year
+    ("05/06/2003", False, "2003-05-06"),  # both readings real: the preference decides
+    ("05/06/2003", True, "2003-06-05"),
+    ("8/14/62", False, "1962-08-14"),  # two-digit years in 1950-2049
+    ("8/14/31", False, "2031-08-14"),
+    ("31 June 2003", False, None),  # no such day
+    ("purple elephants", False, None),
+]
+
+
+@pytest.mark.parametrize("parser_class", [baselines.DateutilParser, baselines.DateparserParser])
+def test_library_parsers_answer_complete_dates_and_refuse_the_rest(parser_class):
+    parser = parser_class()
+    got = [(text, day_first, parser.parse([text], day_first)[0]) for text, day_first, _ in LIBRARY_CASES]
+    assert got == LIBRARY_CASES
+    assert parser.settings  # documented in bench.json
+
+
+def test_dateutil_sentinel_never_leaks_into_an_answer():
+    parser = baselines.DateutilParser()
+    # January and days 1-7 are where the first sentinel could hide: they need the second parse to pass.
+    assert parser.parse(["1 January 2004", "Jan 7 1999", "Tuesday 3 January 1950"], False) == [
+        "2004-01-01", "1999-01-07", "1950-01-03"]
+    assert parser.parse(["January 2004", "Tuesday, January 2004", "2004", "Tuesday"], False) == [None] * 4
+
+
+def test_dateparser_does_not_resolve_relative_words_or_timestamps():
+    parser = baselines.DateparserParser()
+    assert parser.parse(["the day before yesterday", "in two weeks", "1700000000"], False) == [None] * 3
+
+
+# --- the model's adapter, with stand-in normalisers -------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class OldTranslation:  # the serving signature's first outputs: iso and valid
+    input: str
+    iso: str | None = None
+    valid: bool | None = None
+    error: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class NewTranslation:  # with is_date: a refusal of non-dates
+    input: str
+    iso: str | None = None
+    is_date: bool | None = None
+    error: str | None = None
+
+
+def test_a_translation_is_an_answer_only_when_every_flag_says_so():
+    assert baselines.model_answer(OldTranslation("x", iso="2001-02-03", valid=True)) == "2001-02-03"
+    assert baselines.model_answer(OldTranslation("x", iso="2001-02-30", valid=False)) is None
+    assert baselines.model_answer(OldTranslation("x", error="empty input")) is None
+    assert baselines.model_answer(NewTranslation("x", iso="2001-02-03", is_date=True)) == "2001-02-03"
+    assert baselines.model_answer(NewTranslation("x", iso="2001-02-03", is_date=False)) is None
+    assert baselines.model_answer(NewTranslation("x", iso="", is_date=True)) is None
+    assert baselines.model_answer(NewTranslation("x", iso="2001-02-30", is_date=True)) is None
+
+
+class TableNormaliser:
+    """Translates from a table keyed by (text, day_first); records the calls it gets."""
+
+    def __init__(self, table: dict[tuple[str, bool], str]):
+        self.table = table
+        self.calls: list[tuple[int, bool, int]] = []
+
+    def translate(self, texts, batch_size, day_first=False):
+        texts = list(texts)
+        self.calls.append((len(texts), day_first, batch_size))
+        for text in texts:
+            iso = self.table.get((text, day_first))
+            yield NewTranslation(text, iso=iso, is_date=iso is not None)
+
+
+class MonthFirstNormaliser(TableNormaliser):
+    """A normaliser from before the day-first preference: `translate` does not take it."""
+
+    def translate(self, texts, batch_size):
+        return super().translate(texts, batch_size)
+
+
+def test_model_parser_passes_day_first_only_if_translate_takes_it():
+    table = {("4/3/2001", False): "2001-04-03", ("4/3/2001", True): "2001-03-04"}
+    lines = [baselines.Line("4/3/2001", "2001-04-03", False, "ambiguous"),
+             baselines.Line("4/3/2001", "2001-03-04", True, "ambiguous")]
+    new = TableNormaliser(table)
+    assert baselines.answers(baselines.ModelParser(new, batch_size=7), lines) == ["2001-04-03", "2001-03-04"]
+    assert new.calls == [(1, False, 7), (1, True, 7)]
+    old = MonthFirstNormaliser(table)
+    assert baselines.answers(baselines.ModelParser(old, batch_size=7), lines) == ["2001-04-03", "2001-04-03"]
+
+
+# --- scores and speed, with a stand-in parser -------------------------------------------------------------
+
+class TableParser:
+    """Answers from a table keyed by (text, day_first); each string costs `cost` seconds on `clock`."""
+
+    name = "table"
+    settings = {"table": True}
+
+    def __init__(self, table: dict[tuple[str, bool], str], clock: FakeClock | None = None, cost: float = 0.0):
+        self.table, self.clock, self.cost = table, clock, cost
+        self.calls: list[tuple[int, bool]] = []
+
+    def parse(self, texts, day_first):
+        self.calls.append((len(texts), day_first))
+        if self.clock:
+            self.clock.now += self.cost * len(texts)
+        return [self.table.get((text, day_first)) for text in texts]
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+LINES = [
+    baselines.Line("2 March 1990", "1990-03-02", False, "everyday"),
+    baselines.Line("2/3/1990", "1990-02-03", False, "ambiguous"),
+    baselines.Line("2/3/1990", "1990-03-02", True, "ambiguous"),
+    baselines.Line("the 2nd of March 1990", "1990-03-02", False, "ordinal"),
+    baselines.Line("March 1990", "", False, "partial"),
+    baselines.Line("soon", "", False, "relative"),
+    baselines.Line("99 luftballons", "", False, "not_a_date"),
+    baselines.Line("31/2/1990", "", False, "impossible"),
+]
+TABLE = {
+    ("2 March 1990", False): "1990-03-02",  # right
+    ("2/3/1990", False): "1990-02-03",  # right
+    ("2/3/1990", True): "1990-02-03",  # wrong: ignores the preference
+    # "the 2nd of March 1990": refused
+    ("March 1990", False): "1990-03-01",  # a non-date answered with a date
+    ("99 luftballons", False): "1999-99-99",  # answered with something that is no date
+}
+
+
+def test_answers_keep_the_input_order_across_preferences():
+    parser = TableParser(TABLE)
+    answered = baselines.answers(parser, LINES)
+    assert answered == ["1990-03-02", "1990-02-03", "1990-02-03", None, "1990-03-01", None, "1999-99-99", None]
+    assert parser.calls == [(7, False), (1, True)]  # one call per preference
+
+
+def test_score_counts_matches_refusals_and_dated_answers():
+    figures = baselines.score(LINES, baselines.answers(TableParser(TABLE), LINES))
+    assert figures["dates"] == 4 and figures["non_dates"] == 4
+    assert figures["exact_match"] == 2 / 4
+    assert figures["exact_match_by_category"] == {"ambiguous": 0.5, "everyday": 1.0, "ordinal": 0.0}
+    assert figures["refused_dates"] == 1 / 4
+    assert figures["refusal_rate"] == 2 / 4  # "soon" and "31/2/1990"
+    assert figures["non_dates_answered_with_date"] == 1 / 4  # "1999-99-99" is not a date
+
+
+def test_strings_per_second_repeats_the_list_until_enough_work_was_timed():
+    clock = FakeClock()
+    parser = TableParser(TABLE, clock, cost=0.001)  # 1,000 strings/s
+    speed = baselines.strings_per_second(parser, LINES, min_seconds=0.5, clock=clock)
+    assert speed["strings_per_second"] == pytest.approx(1000)
+    assert speed["seconds"] >= 0.5 and speed["strings"] % len(LINES) == 0
+    assert parser.calls[:2] == [(7, False), (1, True)]  # the warm-up: the list once
+    assert all(n % 7 == 0 for n, day_first in parser.calls if not day_first)
+
+
+def test_evaluate_and_the_answers_file(tmp_path):
+    clock = FakeClock()
+    parsers = [TableParser(TABLE, clock, cost=0.01)]
+    figures, answered = baselines.evaluate(parsers, LINES, min_seconds=0.2, clock=clock)
+    assert figures["table"]["settings"] == {"table": True}
+    assert figures["table"]["exact_match"] == 0.5 and figures["table"]["strings_per_second"] == pytest.approx(100)
+    path = baselines.write_answers(str(tmp_path / "answers.tsv"), LINES, answered)
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert rows[0] == ["input", "expected", "day_first", "category", "table"]
+    assert rows[3] == ["2/3/1990", "1990-03-02", "true", "ambiguous", "1990-02-03"]
+    assert rows[4] == ["the 2nd of March 1990", "1990-03-02", "false", "ordinal", ""]  # "" = refused
+
+
+# --- the model's FLOPs --------------------------------------------------------------------------------------
+
+def test_multiply_adds_count_each_matrix_product_once_per_use():
+    from serving import bench
+
+    sizes = bench.ModelSizes(input_depth=5, n_a=2, n_s=3, attention_hidden=4, output_vocab=6, tx=7, ty=8,
+                             parameters=0)
+    macs = bench.multiply_adds(sizes)
+    # Encoder: 2 directions x 7 steps x (5 + 2 inputs) x 8 gate units.
+    assert macs["encoder"] == 2 * 7 * 7 * 8
+    # Per output step, at 7 positions: [a; s] (4 + 3) -> 4 hidden -> 1 score, then 7 weights x 4 values.
+    assert macs["attention"] == 8 * 7 * (7 * 4 + 4 + 4)
+    assert macs["decoder"] == 8 * (4 + 3) * 12  # context (4) and state (3) into 4 x 3 gate units
+    assert macs["output"] == 8 * 3 * 6
+    assert macs["total"] == sum(v for k, v in macs.items() if k != "total")
+
+
+# --- end to end ---------------------------------------------------------------------------------------------
+
+def _datenmt(*args: str) -> subprocess.CompletedProcess:
+    script = os.path.join(os.path.dirname(sys.executable), "datenmt")
+    return subprocess.run([script, *args], capture_output=True, text=True, timeout=900)
+
+
+@pytest.mark.slow
+def test_bench_prints_the_figures_of_the_pushed_model(runs):
+    bench = _datenmt("bench", "--output-dir", runs.output_dir, "--pipeline-name", "datenmt-test")
+    assert bench.returncode == 0, bench.stderr
+    out = bench.stdout
+    assert "exact match on the test split" in out and "strings/s" in out
+    assert "MFLOP per string" in out and "GFLOP/s" in out
+    assert "hand-written benchmark" in out and "speed ratio model / dateutil" in out
+    with open(os.path.join(runs.output_dir, "bench", "bench.json")) as f:
+        figures = json.load(f)
+    assert figures["model"] == runs.again.pushed_to  # the latest push
+    assert figures["test_examples"] == runs.pushed.examples  # the Evaluator's split, read back
+    assert figures["exact_match"] == pytest.approx(runs.pushed.exact_match, abs=1e-9)
+    assert set(figures["component_seconds"]) >= {"SyntheticDateExampleGen", "StatisticsGen", "ExampleValidator",
+                                                 "Transform", "Tuner", "Trainer"}
+
+    compute = figures["compute"]
+    assert compute["flops_per_string"] == 2 * compute["multiply_adds_per_string"]["total"] > 0
+    [model_json] = glob.glob(os.path.join(runs.output_dir, "**", "Trainer", "model_run", "*", "model.json"),
+                             recursive=True)  # one training, reused from cache by the later runs
+    with open(model_json) as f:
+        trained = json.load(f)
+    sizes = compute["sizes"]  # read from the SavedModel's layers: the same model the Trainer described
+    assert (sizes["n_a"], sizes["n_s"], sizes["parameters"]) == (trained["n_a"], trained["n_s"],
+                                                                 trained["parameters"])
+    assert compute["achieved_gflops"] > 0 and compute["matmul_gflops"] > 0
+
+    hand = figures["handwritten"]
+    lines = baselines.read_handwritten(REPO_FILE)
+    assert (hand["lines"], hand["dates"]) == (len(lines), sum(line.is_date for line in lines))
+    assert set(hand["parsers"]) == {"model", "dateutil", "dateparser"}
+    for parser in hand["parsers"].values():
+        assert 0 <= parser["exact_match"] <= 1 and 0 <= parser["refusal_rate"] <= 1
+        assert parser["strings_per_second"] > 0 and parser["seconds"] >= baselines.MIN_TIMED_SECONDS
+    ratio = hand["parsers"]["model"]["strings_per_second"] / hand["parsers"]["dateutil"]["strings_per_second"]
+    assert hand["speed_ratio_model_to_dateutil"] == pytest.approx(ratio)
+    with open(hand["answers"], newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert rows[0][4:] == ["model", "dateutil", "dateparser"] and len(rows) == len(lines) + 1
