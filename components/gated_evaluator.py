@@ -3,6 +3,10 @@
 Every metric threshold in the given EvalConfig is replaced, when the executor runs, by a value threshold
 (`accuracy_threshold`) and a change threshold against the baseline model (`max_accuracy_drop`), so a
 scheduler sets the two numbers per run (Kubeflow pipeline parameters) instead of a whole EvalConfig.
+
+The baseline is the LatestPushedModel step's output (components/latest_pushed_model.py). When it found
+nothing pushed (`found == 0`, the first run), the executor drops it from its inputs: TFX's own no-baseline
+path, where the change threshold is ignored.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from tfx.orchestration import data_types
 from tfx.types import standard_artifacts, standard_component_specs
 from tfx.utils import json_utils
 
+from components import latest_pushed_model
 from components.scalar_config import scalar_parameters
 
 THRESHOLD_PARAMETERS = {"accuracy_threshold": float, "max_accuracy_drop": float}
@@ -68,10 +73,13 @@ class GatedEvaluatorSpec(standard_component_specs.EvaluatorSpec):
 
 
 class Executor(evaluator_executor.Executor):
-    """The stock executor on the EvalConfig with the run's thresholds."""
+    """The stock executor on the EvalConfig with the run's thresholds, without a baseline that was not found."""
 
     def Do(self, input_dict: dict[str, list[types.Artifact]], output_dict: dict[str, list[types.Artifact]],
            exec_properties: dict[str, Any]) -> None:
+        baseline_key = standard_component_specs.BASELINE_MODEL_KEY
+        if baseline_key in input_dict and not all(latest_pushed_model.is_found(a) for a in input_dict[baseline_key]):
+            input_dict = {k: v for k, v in input_dict.items() if k != baseline_key}
         eval_config = json_format.Parse(exec_properties[standard_component_specs.EVAL_CONFIG_KEY], tfma.EvalConfig())
         gated = with_thresholds(eval_config, float(exec_properties["accuracy_threshold"]),
                                 float(exec_properties["max_accuracy_drop"]))

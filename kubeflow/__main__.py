@@ -1,6 +1,7 @@
 """`python -m kubeflow`: compile the KFP package, submit a run, schedule recurring runs, list/disable them.
 
-  python -m kubeflow compile --pipeline-root gs://bucket/datenmt --image REGISTRY/datenmt-pipeline:TAG
+  python -m kubeflow compile --pipeline-root gs://bucket/datenmt --image REGISTRY/datenmt-pipeline:TAG \
+      [--serving-model-dir gs://bucket/serving]
   python -m kubeflow submit   --endpoint URL --experiment datenmt [--namespace NS] [--epochs 20 ...]
   python -m kubeflow schedule --endpoint URL --experiment datenmt --cron "0 0 3 * * *"
   python -m kubeflow schedules --endpoint URL --experiment datenmt
@@ -24,18 +25,28 @@ DEFAULT_PACKAGE = os.path.join("outputs", "kubeflow", kubeflow_v2_runner.PACKAGE
 
 
 def _compile(args) -> int:
-    path = kubeflow_v2_runner.compile_package(
-        kubeflow_v2_runner.CompileOptions(pipeline_root=args.pipeline_root, image=args.image,
-                                          pipeline_name=args.pipeline_name, enable_tuning=args.tuning,
-                                          **({"beam_pipeline_args": tuple(args.beam_args)} if args.beam_args else {})),
-        args.package)
-    print(f"compiled {path} (image {args.image}, pipeline root {args.pipeline_root})")
+    options = kubeflow_v2_runner.CompileOptions(
+        pipeline_root=args.pipeline_root, image=args.image, pipeline_name=args.pipeline_name,
+        serving_model_dir=args.serving_model_dir, schema_path=args.schema_path, enable_tuning=args.tuning,
+        **({"beam_pipeline_args": tuple(args.beam_args)} if args.beam_args else {}))
+    try:
+        serving = kubeflow_v2_runner.serving_model_dir(options)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    path = kubeflow_v2_runner.compile_package(options, args.package)
+    print(f"compiled {path} (image {args.image}, pipeline root {args.pipeline_root}, serving models in {serving})")
     return 0
 
 
-def _target(args) -> scheduling.Target:
-    return scheduling.Target(endpoint=args.endpoint, experiment=args.experiment,
-                             pipeline_root=args.pipeline_root, namespace=args.namespace)
+def _target(args, package: str | None = None) -> scheduling.Target:
+    """Where runs go. Runs always carry a pipeline root: --pipeline-root, else the one `package` was
+    compiled with (KFP ignores a package's defaultPipelineRoot and would use the cluster's default)."""
+    root = args.pipeline_root
+    if root is None and package is not None:
+        root = kubeflow_v2_runner.compiled_pipeline_root(package)
+    return scheduling.Target(endpoint=args.endpoint, experiment=args.experiment, pipeline_root=root,
+                             namespace=args.namespace)
 
 
 def parameter_values(args) -> dict:
@@ -50,7 +61,7 @@ def _require_package(path: str) -> None:
 
 def _submit(args) -> int:
     _require_package(args.package)
-    target = _target(args)
+    target = _target(args, args.package)
     run_id = scheduling.submit_run(scheduling.make_client(target), target, args.package, args.pipeline_name,
                                    args.version, parameter_values(args))
     print(f"submitted run {run_id} of {args.pipeline_name} version {args.version} to {args.endpoint}")
@@ -59,7 +70,7 @@ def _submit(args) -> int:
 
 def _schedule(args) -> int:
     _require_package(args.package)
-    target = _target(args)
+    target = _target(args, args.package)
     recurring_id = scheduling.schedule_runs(scheduling.make_client(target), target, args.package,
                                             args.pipeline_name, args.version, args.cron, parameter_values(args),
                                             max_concurrency=args.max_concurrency)
@@ -85,7 +96,8 @@ def _cluster_flags(parser: argparse.ArgumentParser, experiment: bool = True) -> 
     parser.add_argument("--endpoint", required=True, help="KFP API endpoint, e.g. http://localhost:8080")
     parser.add_argument("--namespace", help="Kubernetes namespace (multi-user KFP)")
     parser.add_argument("--experiment", default="datenmt", help="KFP experiment")
-    parser.add_argument("--pipeline-root", help="pipeline root for the runs (default: the compiled one)")
+    parser.add_argument("--pipeline-root", help="pipeline root for the runs (default: the one the package was "
+                                                "compiled with; KFP itself ignores it and would use the cluster's)")
 
 
 def _run_flags(parser: argparse.ArgumentParser) -> None:
@@ -106,7 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
     compile_ = flags.add_settings_arguments(
         commands.add_parser("compile", help="write the KFP pipeline package (.yaml)"),
         ["pipeline_name", "tuning", "beam_args"])
-    compile_.add_argument("--pipeline-root", required=True, help="object-store root the cluster can write")
+    compile_.add_argument("--pipeline-root", required=True,
+                          help="object-store root the cluster can write (gs://, s3:// or minio://)")
+    compile_.add_argument("--serving-model-dir",
+                          help="where the Pusher writes numbered versions and the baseline step finds the serving "
+                               "one, written by the steps' TensorFlow: gs://... or a path on a volume mounted in "
+                               "every step's pod, not s3:// or minio:// (default: PIPELINE_ROOT/serving_model for a "
+                               "gs:// root)")
+    compile_.add_argument("--schema-path", default=kubeflow_v2_runner.IMAGE_SCHEMA_PATH,
+                          help="the curated schema as a path inside the image (default %(default)s)")
     compile_.add_argument("--image", default=os.environ.get("DATENMT_IMAGE", kubeflow_v2_runner.DEFAULT_IMAGE),
                           help="the steps' container image (env DATENMT_IMAGE)")
     compile_.add_argument("--package", default=DEFAULT_PACKAGE)

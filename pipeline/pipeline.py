@@ -13,9 +13,11 @@ import schemas
 from components.anomalies_gate import AnomaliesGate
 from components.date_example_gen import SyntheticDateExampleGen
 from components.gated_evaluator import GatedEvaluator
+from components.latest_pushed_model import LatestPushedModel
 from components.timed_tuner import TimedTuner
 from components.trainer import Trainer
 from pipeline.evaluation import create_eval_config
+from reporting.mlflow_registrar import MlflowRegistrar
 from reporting.mlflow_reporter import MlflowReporter
 
 # Module code, referred to by module path as in the TFX templates (baked into
@@ -23,6 +25,7 @@ from reporting.mlflow_reporter import MlflowReporter
 PREPROCESSING_FN = "models.preprocessing.preprocessing_fn"
 TUNER_FN = "models.tuning.tuner_fn"
 RUN_FN = "models.training.run_fn"
+BASELINE_NODE_ID = "serving_model_baseline"  # LatestPushedModel: the Evaluator's baseline
 
 IntParameter = int | data_types.RuntimeParameter
 FloatParameter = float | data_types.RuntimeParameter
@@ -39,9 +42,9 @@ class DataValidation(NamedTuple):
 
 
 class EvaluationAndPush(NamedTuple):
-    """The baseline lookup, the Evaluator and (when there is a serving directory) the Pusher."""
+    """The baseline lookup, the Evaluator and the Pusher (the first and last when there is a serving directory)."""
 
-    resolver: base_node.BaseNode
+    baseline: base_node.BaseNode | None
     evaluator: GatedEvaluator
     pusher: base_node.BaseNode | None
 
@@ -62,16 +65,19 @@ def create_evaluation_and_push(
     eval_split: str, accuracy_threshold: FloatParameter, max_accuracy_drop: FloatParameter,
     serving_model_dir: str | None,
 ) -> EvaluationAndPush:
-    """The latest-blessed-model Resolver, the Evaluator and, for blessed models only, the Pusher."""
-    resolver = tfx.dsl.Resolver(
-        strategy_class=tfx.dsl.experimental.LatestBlessedModelStrategy,
-        model=tfx.dsl.Channel(type=tfx.types.standard_artifacts.Model),
-        model_blessing=tfx.dsl.Channel(type=tfx.types.standard_artifacts.ModelBlessing),
-    ).with_id("latest_blessed_model_resolver")
+    """The model serving as baseline, the Evaluator and, for blessed models only, the Pusher.
+
+    The baseline is the newest version pushed under `serving_model_dir` (LatestPushedModel, a plain
+    step on every runner; none on the first run, when the change threshold is ignored). Without a
+    serving directory nothing serves, so there is neither baseline nor Pusher.
+    """
+    baseline = None
+    if serving_model_dir:
+        baseline = LatestPushedModel(model=model, serving_model_dir=serving_model_dir).with_id(BASELINE_NODE_ID)
     # The config's thresholds are replaced by the two parameters when the Evaluator runs.
     evaluator = GatedEvaluator(
-        examples=examples, model=model, baseline_model=resolver.outputs["model"], schema=schema,
-        eval_config=create_eval_config(0.0, 0.0), example_splits=[eval_split],
+        examples=examples, model=model, baseline_model=baseline.outputs["baseline_model"] if baseline else None,
+        schema=schema, eval_config=create_eval_config(0.0, 0.0), example_splits=[eval_split],
         accuracy_threshold=accuracy_threshold, max_accuracy_drop=max_accuracy_drop).with_id("Evaluator")
     pusher = None
     if serving_model_dir:
@@ -80,7 +86,7 @@ def create_evaluation_and_push(
                 model=model,
                 push_destination=tfx.proto.PushDestination(
                     filesystem=tfx.proto.PushDestination.Filesystem(base_directory=serving_model_dir)))
-    return EvaluationAndPush(resolver, evaluator, pusher)
+    return EvaluationAndPush(baseline, evaluator, pusher)
 
 
 def create_pipeline(
@@ -113,11 +119,13 @@ def create_pipeline(
       tuning_config: the Tuner's max_trials, epochs and batch_size per trial; None: no tuning.
       accuracy_threshold: whole-string exact match a model needs to be blessed.
       max_accuracy_drop: how much lower than the baseline model's exact match is tolerated.
-      serving_model_dir: Pusher's base directory (one numbered version per push);
-        None leaves the Evaluator as the last step.
-      mlflow_reporter: tracking_uri, experiment and registered_model (values or RuntimeParameters)
-        for an MlflowReporter step after the Evaluator (for orchestrators where no process
-        outlives the pipeline, such as Kubeflow); local runs are reported by the main job instead.
+      serving_model_dir: Pusher's base directory (one numbered version per push), where the
+        Evaluator's baseline, the newest version, is looked up; None: no baseline, no Pusher.
+      mlflow_reporter: tracking_uri, experiment, registered_model and pipeline_run_id (values or
+        RuntimeParameters) for an MlflowReporter step after the Evaluator and, with a Pusher, an
+        MlflowRegistrar step after the Pusher that registers the pushed model (for orchestrators
+        where no process outlives the pipeline, such as Kubeflow); local runs are reported by the
+        main job instead.
       schema_path: the curated raw-data schema.
       metadata_connection_config: ML Metadata store; None lets the runner choose.
       beam_pipeline_args: passed to every Beam-based component.
@@ -159,7 +167,7 @@ def create_pipeline(
         serving_model_dir=serving_model_dir)
     components += [node for node in evaluation if node is not None]
     if mlflow_reporter:
-        components.append(MlflowReporter(
+        reporter = MlflowReporter(
             **mlflow_reporter, pipeline_name=pipeline_name, num_examples=num_examples, seed=seed,
             epochs=training_config["epochs"], max_trials=tuning_config["max_trials"] if tuning_config else 0,
             trial_epochs=tuning_config["epochs"] if tuning_config else 0,
@@ -168,7 +176,16 @@ def create_pipeline(
             transform_graph=transform.outputs["transform_graph"],
             evaluation=evaluation.evaluator.outputs["evaluation"],
             blessing=evaluation.evaluator.outputs["blessing"],
-            tuner_results=tuner.outputs["tuner_results"] if tuner else None))
+            tuner_results=tuner.outputs["tuner_results"] if tuner else None)
+        components.append(reporter)
+        if evaluation.pusher is not None:
+            # Outside the Pusher's Cond on purpose: it consumes the Pusher's output, so on Kubeflow
+            # Argo omits it exactly when the Pusher is skipped (a step after a skipped one never runs),
+            # and it has no condition of its own to evaluate. After the reporter, whose parent run
+            # it adds the registered version to.
+            registrar = MlflowRegistrar(pushed_model=evaluation.pusher.outputs["pushed_model"], **mlflow_reporter)
+            registrar.add_upstream_node(reporter)
+            components.append(registrar)
 
     return tfx.dsl.Pipeline(
         pipeline_name=pipeline_name,

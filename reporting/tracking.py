@@ -199,22 +199,40 @@ def log_evaluation(client: MlflowClient, parent, run_summary: summary.RunSummary
     client.set_terminated(run_id)
 
 
-def register_pushed_model(client: MlflowClient, parent, settings: TrackingSettings, pushed_to: str):
-    """Registers a pushed SavedModel as a new model version, once per pushed directory.
+def register_pushed_model(client: MlflowClient, parent, settings: TrackingSettings, pushed_to: str,
+                          model_dir: str | None = None):
+    """Registers a pushed SavedModel as a new model version, once per pushed directory, and tags the
+    parent run with where it was pushed and the version (`pushed_destination`, `registered_model_version`).
 
-    The model is logged under the parent run, and the version links to the pushed path. A
-    re-run that reuses the push from cache finds the version registered before.
+    The model is logged under the parent run (from `model_dir`, a local copy of the pushed files, when
+    `pushed_to` is not a local path, as on Kubeflow), and the version links to the pushed path. A re-run
+    that reuses the push from cache finds the version registered before.
     """
+    client.set_tag(parent.info.run_id, "pushed_destination", pushed_to)
     with contextlib.suppress(mlflow.exceptions.MlflowException):  # already exists
         client.create_registered_model(settings.registered_model)
-    for version in client.search_model_versions(f"name='{settings.registered_model}'"):
-        if version.tags.get("pushed_destination") == pushed_to:
-            return version
-    client.log_artifacts(parent.info.run_id, pushed_to, "pushed_model")
-    return client.create_model_version(
-        settings.registered_model, source=f"{parent.info.artifact_uri}/pushed_model",
-        run_id=parent.info.run_id, tags={"pushed_destination": pushed_to},
-        description=f"Blessed by the Evaluator and pushed to {pushed_to}")
+    version = next((v for v in client.search_model_versions(f"name='{settings.registered_model}'")
+                    if v.tags.get("pushed_destination") == pushed_to), None)
+    if version is None:
+        client.log_artifacts(parent.info.run_id, model_dir or pushed_to, "pushed_model")
+        version = client.create_model_version(
+            settings.registered_model, source=f"{parent.info.artifact_uri}/pushed_model",
+            run_id=parent.info.run_id, tags={"pushed_destination": pushed_to},
+            description=f"Blessed by the Evaluator and pushed to {pushed_to}")
+    client.set_tag(parent.info.run_id, "registered_model_version", f"{version.name}/{version.version}")
+    return version
+
+
+def find_parent_run(client: MlflowClient, settings: TrackingSettings, pipeline_run_id: str):
+    """The parent run recorded for the pipeline run `pipeline_run_id` (its `tfx.pipeline_run_id` tag);
+    the newest if there are several. Raises LookupError when there is none."""
+    runs = client.search_runs([experiment_id(settings)], filter_string=f"tags.`{PIPELINE_RUN_TAG}` = "
+                              f"'{pipeline_run_id}'", order_by=["attributes.start_time DESC"])
+    parents = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    if not parents:
+        raise LookupError(f"no MLflow run of pipeline run {pipeline_run_id!r} in experiment {settings.experiment!r} "
+                          f"at {settings.tracking_uri}")
+    return parents[0]
 
 
 # --- the parent run -------------------------------------------------------------------------
@@ -243,9 +261,7 @@ def report_run(settings: TrackingSettings, run: records.RunRecords, run_summary:
         client.log_metric(run_id, "exact_match", run_summary.exact_match)
     client.set_tag(run_id, "blessed", str(bool(run_summary.blessed)).lower())
     if run_summary.pushed_to:
-        client.set_tag(run_id, "pushed_destination", run_summary.pushed_to)
-        version = register_pushed_model(client, parent, settings, run_summary.pushed_to)
-        client.set_tag(run_id, "registered_model_version", f"{version.name}/{version.version}")
+        register_pushed_model(client, parent, settings, run_summary.pushed_to)
     client.set_terminated(run_id)
     link_in_metadata(run, run_id)
     return run_id

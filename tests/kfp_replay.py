@@ -4,7 +4,7 @@ No cluster runs here, and a package that kfp's client uploads can still fail on 
 (the backend compiles the PipelineSpec into an Argo workflow only when a run is created).
 `replay()` takes the compiled `.yaml` itself and plays the parts of the KFP backend that decide
 whether a run works, following the Go code of kubeflow/pipelines at tag 2.16.1 (the backend
-release of the kfp 2.16 SDK; see notes/kfp_backend.md for the citations):
+release of the kfp 2.16 SDK; see kubeflow/KFP_BACKEND.md for the citations):
 
 - run creation (apiserver/template/v2_template.go, v2/compiler/visitor.go,
   v2/compiler/argocompiler/dag.go): the spec is parsed strictly, schema 2.1.0 only, run
@@ -30,12 +30,15 @@ The object store is emulated by a local directory (`storage_dir`: `minio://bucke
 at `<storage_dir>/minio/bucket/key`), so two replays over one storage dir and pipeline root see
 each other's outputs. A pod's local mounts (`/gcs`, `/minio`, `/s3`, `/tmp/kfp`) are rebased
 under a fresh per-task directory, exported to the process as KFP_REPLAY_POD_ROOT (a real pod
-has them at `/`); that directory is also the process's working directory. Caching is not
-emulated (every task executes, as on a first run or with caching disabled).
+has them at `/`); that directory is also the process's working directory. KFP's caching is
+emulated on request (`cache=True`: fingerprints as driver/cache.go computes them, outputs reused
+from the earlier execution); by default every task executes, as with caching disabled.
 
-Running this module (`python -m tests.kfp_replay tfx-entrypoint ARGS...`) is a wrapper around
-TFX 1.21's container entry point with the runtime fixes a stock TFX needs on KFP 2.16 (see
-`tfx_entrypoint`): a prototype of what the image must ship, used by the replay tests.
+The replay runs the package as compiled: the processes are the containers' own `command` + `args`
+(only the image's `python` is this interpreter), so the project's packages run their steps with
+the project's entry point (kubeflow/entrypoint.py), which reads KFP_REPLAY_POD_ROOT. What the
+replay cannot show: the image itself (a warning flags parameters that are paths on this machine),
+Kubernetes (pods, volumes, resources, retries), and the object store's own behaviour.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ import contextlib
 import copy
 import dataclasses
 import decimal
+import hashlib
 import json
 import math
 import os
@@ -61,7 +65,6 @@ import yaml
 
 KFP_BACKEND_VERSION = "2.16.1"
 SCHEMA_VERSION = "2.1.0"
-TFX_ENTRYPOINT_MODULE = "tfx.orchestration.kubeflow.v2.container.kubeflow_v2_run_executor"
 EXECUTOR_LOGS = "executor-logs"
 POD_ROOT_ENV = "KFP_REPLAY_POD_ROOT"
 
@@ -128,7 +131,7 @@ class Artifact:
 class TaskResult:
     name: str
     kind: str  # "container" or "importer"
-    status: str = "pending"  # "executed" or "skipped"
+    status: str = "pending"  # "executed", "cached" (outputs reused from an earlier execution) or "skipped"
     reason: str = ""
     condition: str = ""
     executor_input: dict | None = None  # the JSON substituted for {{$}}
@@ -166,6 +169,10 @@ class ReplayResult:
     @property
     def executed(self) -> list[str]:
         return [n for n, t in self.tasks.items() if t.status == "executed"]
+
+    @property
+    def cached(self) -> list[str]:
+        return [n for n, t in self.tasks.items() if t.status == "cached"]
 
     @property
     def skipped(self) -> list[str]:
@@ -871,7 +878,7 @@ class _Mlmd:
 
     def __init__(self, storage_dir: str):
         self.path = os.path.join(storage_dir, ".kfp_replay_mlmd.json")
-        self.state = {"next_id": 1, "imported": {}}
+        self.state = {"next_id": 1, "imported": {}, "cache": {}}
         if os.path.exists(self.path):
             with open(self.path) as f:
                 self.state = json.load(f)
@@ -887,6 +894,17 @@ class _Mlmd:
 
     def remember_import(self, key: str, artifact_id: str) -> None:
         self.state["imported"][key] = artifact_id
+        self._save()
+
+    def cached_execution(self, pipeline: str, fingerprint: str) -> dict | None:
+        """cacheutils GetExecutionCache: the outputs of an earlier execution with this fingerprint."""
+        return self.state["cache"].get(f"pipeline/{pipeline}/{fingerprint}")
+
+    def create_cache(self, pipeline: str, fingerprint: str, result: TaskResult) -> None:
+        """The launcher's CreateExecutionCache after a successful execution."""
+        self.state["cache"][f"pipeline/{pipeline}/{fingerprint}"] = {
+            "artifacts": {k: dataclasses.asdict(a) for k, a in result.output_artifacts.items()},
+            "parameters": result.output_parameters}
         self._save()
 
     def _save(self):
@@ -953,7 +971,7 @@ _RUNTIME_PLACEHOLDERS = ("{{$.pipeline_job_name}}", "{{$.pipeline_job_resource_n
 
 class _Run:
     def __init__(self, spec, pipeline_root, parameters, env, storage_dir, work_dir, publish_logs, timeout,
-                 python, log):
+                 python, log, cache=False):
         self.spec = spec
         self.components = spec.get("components", {})
         self.executors = spec.get("deploymentSpec", {}).get("executors", {})
@@ -962,6 +980,7 @@ class _Run:
         self.env = dict(env or {})
         self.storage_dir = storage_dir
         self.publish_logs = publish_logs
+        self.cache = cache
         self.timeout = timeout
         self.python = python
         self.log = log
@@ -1188,6 +1207,11 @@ class _Run:
             if not triggered:
                 result.status, result.reason = "skipped", f"triggerPolicy.condition is false: {condition}"
                 return
+        fingerprint = None
+        if self.cache and task.get("cachingOptions", {}).get("enableCache"):
+            fingerprint = self.fingerprint(name, inputs, container)
+            if self.reuse_cached_outputs(name, fingerprint, result):
+                return
         pod_root = os.path.join(self.result.work_dir, "pods", f"{name}-{uuid.uuid4().hex[:8]}")
         os.makedirs(pod_root)
         result.pod_root = pod_root
@@ -1320,6 +1344,50 @@ class _Run:
                 result.output_artifacts[key] = Artifact(name=self.mlmd.new_id(), uri=a["uri"], metadata=stored,
                                                         instance_schema=instance_schema, output_key=key)
         result.status = "executed"
+        if fingerprint is not None:
+            self.mlmd.create_cache(self.result.pipeline_name, fingerprint, result)
+
+    # -- driver: caching --
+    def output_artifact_specs(self, name) -> dict:
+        specs = dict(self.component_of(name).get("outputDefinitions", {}).get("artifacts", {}))
+        if self.publish_logs:
+            specs[EXECUTOR_LOGS] = {"artifactType": {"schemaTitle": "system.Artifact"}}
+        return specs
+
+    def fingerprint(self, name, inputs, container) -> str:
+        """driver/cache.go getFingerPrint -> cacheutils GenerateCacheKey: input artifact names (MLMD ids),
+        input parameter values, the outputs without their URIs, output parameter types, command + args
+        (as compiled, placeholders unsubstituted) and the image; hashed."""
+        component = self.component_of(name)
+        key = {
+            "inputArtifactNames": {k: [a["name"] for a in v["artifacts"]]
+                                   for k, v in inputs.get("artifacts", {}).items()},
+            "inputParameterValues": inputs.get("parameterValues", {}),
+            "outputArtifactsSpec": {k: {"name": k, "type": spec.get("artifactType", {}),
+                                        "metadata": spec.get("metadata")}
+                                    for k, spec in self.output_artifact_specs(name).items()},
+            "outputParametersSpec": {k: p.get("parameterType", "") for k, p in
+                                     component.get("outputDefinitions", {}).get("parameters", {}).items()},
+            "containerSpec": {"image": container.get("image", ""),
+                              "cmdArgs": list(container.get("command", [])) + list(container.get("args", []))},
+        }
+        return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+
+    def reuse_cached_outputs(self, name, fingerprint, result: TaskResult) -> bool:
+        """driver/container.go + cache.go reuseCachedOutputs: with a cache entry for the fingerprint the
+        executor does not run (Argo skips it, yet counts it as Succeeded) and the task's outputs are the
+        earlier execution's artifacts, the same ML Metadata artifacts."""
+        hit = self.mlmd.cached_execution(self.result.pipeline_name, fingerprint)
+        if hit is None:
+            return False
+        for key in self.output_artifact_specs(name):
+            if key not in hit["artifacts"]:
+                self.fail(KfpRejected, f"failed collect output artifact metadata from cache: unable to find "
+                                       f"artifact with name {key} in mlmd output artifacts", name, "driver")
+        result.output_artifacts = {k: Artifact(**v) for k, v in hit["artifacts"].items()}
+        result.output_parameters = dict(hit["parameters"])
+        result.status, result.reason = "cached", "outputs reused from cache"
+        return True
 
     @staticmethod
     def read_executor_output(name, path) -> dict:
@@ -1410,7 +1478,8 @@ class _Run:
             if kind == "container":
                 # Argo's enhanced depends: every upstream task must have Succeeded; a skipped or
                 # omitted upstream task leaves this one Omitted.
-                blocked = [d for d in deps[name] if self.result.tasks[d].status != "executed"]
+                # (A task served from cache counts as Succeeded.)
+                blocked = [d for d in deps[name] if self.result.tasks[d].status not in ("executed", "cached")]
                 if blocked:
                     result.status = "skipped"
                     result.reason = f"omitted: upstream {', '.join(blocked)} did not succeed"
@@ -1448,8 +1517,8 @@ def _tail(path: str, lines: int = 40) -> str:
 
 def replay(package_path: str, pipeline_root: str, parameter_overrides: dict | None = None,
            env: dict | None = None, *, storage_dir: str | None = None, work_dir: str | None = None,
-           publish_logs: bool = True, timeout: float | None = 1800, python: str = sys.executable,
-           verbose: bool = False) -> ReplayResult:
+           publish_logs: bool = True, cache: bool = False, timeout: float | None = 1800,
+           python: str = sys.executable, verbose: bool = False) -> ReplayResult:
     """Runs the compiled package `package_path` as KFP 2.16's backend would, with the run's
     `pipeline_root` (a gs://, s3:// or minio:// URI, like a run's pipeline_root; the package's
     defaultPipelineRoot is not used: KFP 2.16 ignores it) and `parameter_overrides` as the run's
@@ -1460,6 +1529,9 @@ def replay(package_path: str, pipeline_root: str, parameter_overrides: dict | No
       see each other's outputs. work_dir: per-task pod directories and logs (default: a new
       directory under storage_dir). publish_logs: the API server's PUBLISH_LOGS (true in the
       standard manifests), which adds an `executor-logs` output artifact to every container task.
+    cache: KFP's caching (on unless the API server disables it; TFX sets enableCache on every task):
+      a task whose fingerprint matches an earlier successful execution over the same storage dir is
+      not executed and its outputs are that execution's artifacts. Off by default: every task runs.
     env: added to each process's environment (e.g. PYTHONPATH for module code).
     """
     storage_dir = storage_dir or os.environ.get("KFP_REPLAY_STORAGE_DIR")
@@ -1485,118 +1557,6 @@ def replay(package_path: str, pipeline_root: str, parameter_overrides: dict | No
         work_dir = tempfile.mkdtemp(prefix="run-", dir=os.path.join(storage_dir, ".replay"))
     os.makedirs(work_dir, exist_ok=True)
     log = (lambda msg: print(msg, file=sys.stderr, flush=True)) if verbose else (lambda msg: None)
-    run = _Run(spec, pipeline_root, parameters, env, storage_dir, work_dir, publish_logs, timeout, python, log)
+    run = _Run(spec, pipeline_root, parameters, env, storage_dir, work_dir, publish_logs, timeout, python, log,
+               cache=cache)
     return run.run(order, deps)
-
-
-# --------------------------------------------------------------------------------------------
-# A TFX entry point for KFP 2.16 (prototype of what the image needs; used by the replay tests)
-# --------------------------------------------------------------------------------------------
-
-def use_entrypoint(spec_or_package: Any, module: str = "tests.kfp_replay", subcommand: str | None = "tfx-entrypoint"):
-    """Rewrites every container that runs TFX's entry point to run `python -m <module> [<subcommand>]`
-    with the same args. Takes a spec dict (changed in place and returned) or a package path
-    (rewritten in place)."""
-    if isinstance(spec_or_package, str):
-        with open(spec_or_package) as f:
-            spec = yaml.safe_load(f)
-        use_entrypoint(spec, module, subcommand)
-        with open(spec_or_package, "w") as f:
-            yaml.safe_dump(spec, f, sort_keys=True)
-        return spec_or_package
-    for executor in spec_or_package.get("deploymentSpec", {}).get("executors", {}).values():
-        container = executor.get("container")
-        if container and container.get("command", [])[-2:] == ["-m", TFX_ENTRYPOINT_MODULE]:
-            container["command"] = ["python", "-m", module] + ([subcommand] if subcommand else [])
-    return spec_or_package
-
-
-def tfx_entrypoint(argv: list[str]) -> None:
-    """TFX 1.21's kubeflow_v2_run_executor with the fixes KFP 2.16 needs, on the ExecutorInput:
-
-    1. drop the launcher-managed `executor-logs` output (type system.Artifact, which TFX cannot
-       import: "No module named 'system'");
-    2. give input artifacts their type back from --json_serialized_inputs_spec_args (KFP passes
-       `type.instanceSchema: ""` for artifacts read back from ML Metadata, on which TFX fails
-       with "'NoneType' object has no attribute 'get'");
-    3. point every artifact at the launcher's local copy (/gcs/, /minio/, /s3/ + bucket/key;
-       TensorFlow has no minio:// or s3:// filesystem, and the launcher uploads outputs from,
-       and downloads inputs to, these paths), creating the output directories;
-    then run TFX's executor and put the remote URIs back into the output metadata file, since the
-    launcher adopts any `uri` found there.
-    """
-    ii = argv.index("--json_serialized_invocation_args")
-    executor_input = json.loads(argv[ii + 1])
-    inputs_spec = {}
-    if "--json_serialized_inputs_spec_args" in argv:
-        inputs_spec = json.loads(argv[argv.index("--json_serialized_inputs_spec_args") + 1])
-    pod_root = os.environ.get(POD_ROOT_ENV, "")
-    remote_of: dict[str, str] = {}
-
-    def localize(artifact):
-        uri = artifact.get("uri", "")
-        for scheme, mount in _LOCAL_MOUNTS.items():
-            if uri.startswith(scheme):
-                local = pod_root + mount + uri[len(scheme):]
-                remote_of[local] = uri
-                artifact["uri"] = local
-                return local
-        return None
-
-    outputs = executor_input.setdefault("outputs", {}).setdefault("artifacts", {})
-    outputs.pop(EXECUTOR_LOGS, None)
-    for key, lst in executor_input.get("inputs", {}).get("artifacts", {}).items():
-        for artifact in lst.get("artifacts", []):
-            kind = artifact.get("type") or {}
-            if not kind.get("schemaTitle") and not kind.get("instanceSchema"):
-                declared = inputs_spec.get("artifacts", {}).get(key, {}).get("artifactType")
-                if declared:
-                    artifact["type"] = declared
-            localize(artifact)
-    from tfx.orchestration.kubeflow.v2 import compiler_utils
-    from tfx.types import value_artifact
-    from tfx.utils import import_utils
-
-    for lst in outputs.values():
-        for artifact in lst.get("artifacts", []):
-            local = localize(artifact)
-            if local is None:
-                continue
-            kind = artifact.get("type") or {}
-            title = kind.get("schemaTitle") or _schema_title(kind.get("instanceSchema", ""))
-            try:
-                cls = import_utils.import_class_by_path(compiler_utils.TITLE_TO_CLASS_PATH.get(title, title))
-                is_value = issubclass(cls, value_artifact.ValueArtifact)
-            except (ImportError, AttributeError, ValueError):
-                is_value = False
-            os.makedirs(os.path.dirname(local) if is_value else local, exist_ok=True)
-    argv = list(argv)
-    argv[ii + 1] = json.dumps(executor_input)
-
-    from absl import app
-    from tfx.orchestration.kubeflow.v2.container import kubeflow_v2_run_executor
-
-    output_file = executor_input["outputs"].get("outputFile", "")
-
-    def main(parsed):
-        kubeflow_v2_run_executor.main(parsed)
-        if output_file and os.path.exists(output_file):
-            with open(output_file) as f:
-                executor_output = json.load(f)
-            for lst in executor_output.get("artifacts", {}).values():
-                for artifact in lst.get("artifacts", []):
-                    if artifact.get("uri") in remote_of:
-                        artifact["uri"] = remote_of[artifact["uri"]]
-            with open(output_file, "w") as f:
-                json.dump(executor_output, f)
-
-    app.run(main, argv=[sys.argv[0]] + argv, flags_parser=kubeflow_v2_run_executor._parse_flags)
-
-
-if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "tfx-entrypoint":
-        tfx_entrypoint(sys.argv[2:])
-    else:
-        print("usage: python -m tests.kfp_replay tfx-entrypoint --executor_class_path ... "
-              "--json_serialized_invocation_args ...", file=sys.stderr)
-        sys.exit(2)

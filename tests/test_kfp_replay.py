@@ -4,10 +4,15 @@
 - Hand-written packages whose steps are `python -c` scripts pin down what the replay checks:
   the ExecutorInput the launcher builds, output metadata merging, conditions and the tasks
   after a skipped one, importers, and the errors KFP raises.
+- TFX's Resolver (what the project's package held) is refused at run creation.
 - A small TFX pipeline (importers, StatisticsGen, python-function components, a tfx.dsl.Cond),
-  compiled with KubeflowV2DagRunner: stock TFX 1.21 fails on KFP 2.16 at its first step; with
-  the entry point fixes (kfp_replay.tfx_entrypoint) it replays end to end, the condition true
-  once and false once over one pipeline root.
+  compiled with KubeflowV2DagRunner and TFX's own entry point: stock TFX 1.21 fails on KFP 2.16
+  at its first step (what kubeflow/entrypoint.py fixes).
+- The project's own package, compiled by `python -m kubeflow compile` and replayed as compiled
+  (every step on kubeflow/entrypoint.py) over one pipeline root with KFP's caching: the first run
+  pushes and registers a model; the second finds it as the serving model, evaluates against it and
+  pushes and registers a second version; a third with an unreachable threshold is not blessed, so
+  the Pusher is skipped and the registrar omitted.
 """
 
 import json
@@ -20,6 +25,7 @@ from tfx.dsl.component.experimental.annotations import InputArtifact, OutputArti
 from tfx.dsl.component.experimental.decorators import component
 from tfx.types import standard_artifacts
 
+from kubeflow import entrypoint, kubeflow_v2_runner
 from tests import kfp_replay
 from tests.kfp_replay import Cel, CelError, KfpRejected, ReplayUnsupported, TaskFailed, replay
 
@@ -121,13 +127,14 @@ def _chain_package(tmp_path) -> str:
     tasks = {
         "importer": {"componentRef": {"name": "importer"}, "taskInfo": {"name": "importer"}},
         "produce": {"componentRef": {"name": "produce"}, "taskInfo": {"name": "produce"},
-                    "dependentTasks": ["importer"],
+                    "dependentTasks": ["importer"], "cachingOptions": {"enableCache": True},
                     "inputs": {"artifacts": {"schema": {"taskOutputArtifact": {
                         "producerTask": "importer", "outputArtifactKey": "result"}}},
                         "parameters": {"n": {"componentInputParameter": "n"},
                                        "min_rows": {"runtimeValue": {"constant": 3.0}},
                                        "label": {"componentInputParameter": "n"}}}},
         "consume": {"componentRef": {"name": "consume"}, "taskInfo": {"name": "consume"},
+                    "cachingOptions": {"enableCache": True},
                     "inputs": {"artifacts": {"data": {"taskOutputArtifact": {
                         "producerTask": "produce", "outputArtifactKey": "data"}}},
                         "parameters": {"count": {"taskOutputParameter": {
@@ -210,6 +217,22 @@ def test_a_false_condition_skips_the_task_and_argo_omits_what_follows(tmp_path):
     assert second.executed == ["importer", "produce", "consume", "after"]
     assert second.artifact("importer", "result").name == first.artifact("importer", "result").name
     assert second.artifact("produce", "data").name != first.artifact("produce", "data").name
+
+
+def test_with_caching_a_task_whose_fingerprint_matches_reuses_the_earlier_outputs(tmp_path):
+    storage = tmp_path / "store"
+    _stage(storage, "minio://bkt/staged/schema", {"schema.pbtxt": "feature {}\n"})
+    package = _chain_package(tmp_path)
+    common = {"env": ENV, "storage_dir": str(storage), "cache": True}
+    first = replay(package, "minio://bkt/root", **common)
+    again = replay(package, "minio://bkt/root", **common)
+    # produce and consume enable caching (same inputs, same artifacts); after does not.
+    assert again.cached == ["produce", "consume"] and again.executed == ["importer", "after"]
+    assert again.artifact("consume", "report").name == first.artifact("consume", "report").name
+    assert again.tasks["produce"].output_parameters == {"count": 5.0}
+    changed = replay(package, "minio://bkt/root", {"n": 6}, **common)  # another parameter value: runs again
+    assert changed.executed == ["importer", "produce", "consume", "after"]
+    assert changed.artifact("consume", "report").name != first.artifact("consume", "report").name
 
 
 def test_run_parameters_are_checked_as_the_api_server_checks_them(tmp_path):
@@ -383,44 +406,52 @@ def test_a_condition_on_a_missing_input_fails_the_task_like_the_driver(tmp_path)
 # TFX packages
 # --------------------------------------------------------------------------------------------
 
-def _package_spec(job: dict) -> dict:
-    """As kubeflow.kubeflow_v2_runner.package_spec: the runtime config's parameter values become the
-    root's defaults, the output directory the defaultPipelineRoot."""
-    spec = job["pipelineSpec"]
-    runtime = job.get("runtimeConfig", {})
-    declared = spec["root"].get("inputDefinitions", {}).get("parameters", {})
-    for name, value in runtime.get("parameterValues", {}).items():
-        declared[name]["defaultValue"] = value
-    if runtime.get("gcsOutputDirectory"):
-        spec["defaultPipelineRoot"] = runtime["gcsOutputDirectory"]
-    return spec
-
-
 def _compile(pipeline, parameter_values: dict, path: str) -> str:
+    """A TFX pipeline compiled with KubeflowV2DagRunner into a package, with TFX's own entry point (the
+    runtime config's parameter values moved into the spec as kubeflow_v2_runner.package_spec does)."""
     from tfx.orchestration.kubeflow.v2 import kubeflow_v2_dag_runner
 
     runner = kubeflow_v2_dag_runner.KubeflowV2DagRunner(config=kubeflow_v2_dag_runner.KubeflowV2DagRunnerConfig(
         default_image="x", use_pipeline_spec_2_1=True))
     job = runner.run(pipeline, parameter_values=parameter_values, write_out=False)
+    spec = job["pipelineSpec"]
+    for name, value in job.get("runtimeConfig", {}).get("parameterValues", {}).items():
+        spec["root"]["inputDefinitions"]["parameters"][name]["defaultValue"] = value
     with open(path, "w") as f:
-        yaml.safe_dump(_package_spec(job), f, sort_keys=True)
+        yaml.safe_dump(spec, f, sort_keys=True)
     return path
 
 
-def test_the_projects_package_is_refused_at_its_resolver(tmp_path):
-    """The bug: the package uploads, but KFP 2.16 refuses to create any run of it."""
-    from kubeflow import kubeflow_v2_runner
+def test_tfxs_latest_blessed_model_resolver_is_refused_at_run_creation(tmp_path):
+    """What the project's package held before: TFX's Resolver compiles to `resolver` executors (ML
+    Metadata queries that only Vertex Pipelines runs). The package uploads, but KFP 2.16 refuses to
+    create any run of it, and package_spec refuses to write it."""
+    from tfx import v1 as tfx
+    from tfx.orchestration.kubeflow.v2 import kubeflow_v2_dag_runner
 
-    package = kubeflow_v2_runner.compile_package(
-        kubeflow_v2_runner.CompileOptions(pipeline_root="minio://mlpipeline/datenmt", image="x"),
-        str(tmp_path / "datenmt_pipeline.yaml"))
+    resolver = tfx.dsl.Resolver(
+        strategy_class=tfx.dsl.experimental.LatestBlessedModelStrategy,
+        model=tfx.dsl.Channel(type=standard_artifacts.Model),
+        model_blessing=tfx.dsl.Channel(type=standard_artifacts.ModelBlessing)).with_id("latest_blessed_model_resolver")
+    pipeline = tfx.dsl.Pipeline(pipeline_name="resolver", pipeline_root="gs://b/r", components=[resolver])
+    package = _compile(pipeline, {}, str(tmp_path / "resolver.yaml"))
+    with open(package) as f:
+        executors = yaml.safe_load(f)["deploymentSpec"]["executors"]
+    assert {label for label, e in executors.items() if "resolver" in e} == {
+        "latest_blessed_model_resolver-model-blessing-resolver_executor",
+        "latest_blessed_model_resolver-model-resolver_executor"}
     with pytest.raises(KfpRejected) as refused:
-        replay(package, "minio://mlpipeline/datenmt", storage_dir=str(tmp_path / "store"))
-    message = str(refused.value)
-    assert "non-container and non-importer executor not implemented" in message
-    assert 'error processing component name="latest_blessed_model_resolver-model-blessing-resolver"' in message
+        replay(package, "gs://b/r", storage_dir=str(tmp_path / "store"))
+    assert str(refused.value) == (
+        'error processing component name="latest_blessed_model_resolver-model-blessing-resolver": '
+        'executor(label="latest_blessed_model_resolver-model-blessing-resolver_executor"): '
+        "non-container and non-importer executor not implemented")
     assert refused.value.stage == "run creation"
-    assert not (tmp_path / "store" / "minio").exists()  # refused before anything ran
+    assert not (tmp_path / "store" / "gs").exists()  # refused before anything ran
+    job = kubeflow_v2_dag_runner.KubeflowV2DagRunner(config=kubeflow_v2_dag_runner.KubeflowV2DagRunnerConfig(
+        default_image="x", use_pipeline_spec_2_1=True)).run(pipeline, write_out=False)
+    with pytest.raises(ValueError, match="runs only container and importer executors"):
+        kubeflow_v2_runner.package_spec(job)
 
 
 # Python-function components of the small pipeline. KFP imports their executors by module path
@@ -515,7 +546,7 @@ def test_the_small_package_has_what_the_replay_must_honour(small):
     assert push["triggerPolicy"]["condition"] == BLESSED.replace("_Evaluator", "_Score")
     assert "_Score.blessing" in push["inputs"]["artifacts"]  # the implicit input the condition reads
     score = executors["Score_executor"]["container"]
-    assert score["command"][-1] == kfp_replay.TFX_ENTRYPOINT_MODULE
+    assert score["command"][-1] == entrypoint.TFX_ENTRYPOINT_MODULE
     assert "tests.test_kfp_replay.Score_Executor" in score["args"]
 
 
@@ -544,39 +575,6 @@ def test_stock_tfx_fails_on_the_executor_logs_output(small, tmp_path):
         replay(package, small["root"], env=ENV, storage_dir=str(tmp_path / "store"), publish_logs=False)
 
 
-def test_the_small_tfx_pipeline_replays_end_to_end_with_the_entrypoint_fixes(small):
-    package = kfp_replay.use_entrypoint(str(small["tmp"] / "small.yaml"))
-    common = dict(env=ENV, storage_dir=small["storage"], verbose=True)
-
-    blessed = replay(package, small["root"], **common)
-    assert blessed.executed == ["examples_importer", "schema_importer", "Score", "StatisticsGen", "Push",
-                                "Announce"]
-    assert blessed.artifact("Score", "blessing").metadata["blessed"] == 1.0
-    assert blessed.artifact("Score", "blessing").metadata["examples"] == 150.0
-    push_input = blessed.tasks["Push"].executor_input["inputs"]["artifacts"]
-    assert push_input["_Score.blessing"]["artifacts"][0]["metadata"]["blessed"] == 1.0
-    assert blessed.artifact("Push", "pushed").metadata["pushed"] == 1.0
-    # Outputs are uploaded under the run's root, at the remote URI (not the pod's local path).
-    statistics = blessed.artifact("StatisticsGen", "statistics")
-    assert statistics.uri.startswith(f"{small['root']}/small/{blessed.run_id}/StatisticsGen/")
-    assert os.listdir(os.path.join(blessed.local_path(statistics.uri), "Split-train"))
-    produced = blessed.tasks["StatisticsGen"].executor_output["artifacts"]["statistics"]["artifacts"][0]
-    assert produced["uri"] == statistics.uri  # the entry point put the remote URI back
-    assert not [w for w in blessed.warnings if "recognized storage URI" in w]
-    note = blessed.artifact("Announce", "note")
-    with open(blessed.local_path(note.uri)) as f:
-        assert f.read() == "pushed: trained on 150"
-
-    # The same pipeline root again, with a threshold the examples miss: no push, and Argo omits
-    # the step after the skipped one.
-    missed = replay(package, small["root"], {"min_examples": 1000}, **common)
-    assert missed.executed == ["examples_importer", "schema_importer", "Score", "StatisticsGen"]
-    assert missed.tasks["Push"].reason.startswith("triggerPolicy.condition is false")
-    assert missed.tasks["Announce"].reason == "omitted: upstream Push did not succeed"
-    assert missed.artifact("examples_importer", "result").name == blessed.artifact("examples_importer",
-                                                                                 "result").name
-
-
 @component
 def Register(blessing: InputArtifact[standard_artifacts.ModelBlessing]):
     pass
@@ -601,3 +599,168 @@ def test_a_tfx_cond_on_a_channel_the_node_also_consumes_reads_a_missing_input(tm
     inputs = {"artifacts": {"blessing": {"artifacts": [blessing]}}}
     with pytest.raises(CelError, match="no such key: _Score.blessing"):
         Cel(task["triggerPolicy"]["condition"]).evaluate(inputs)
+
+
+# --------------------------------------------------------------------------------------------
+# The project's package: its own steps, run without a cluster
+# --------------------------------------------------------------------------------------------
+
+DATENMT_ROOT = "gs://datenmt-bucket/runs"
+DATENMT_TASKS = ["ImportSchemaGen", "SyntheticDateExampleGen", "StatisticsGen", "ExampleValidator", "AnomaliesGate",
+                 "Transform", "Tuner", "Trainer", "serving_model_baseline", "Evaluator", "MlflowReporter", "Pusher",
+                 "MlflowRegistrar"]
+SMALL_RUN = {"num_examples": 2000, "epochs": 1, "max_trials": 1, "trial_epochs": 1, "accuracy_threshold": 0.0}
+
+
+@pytest.fixture(scope="module")
+def datenmt(tmp_path_factory):
+    """The package `python -m kubeflow compile` writes, replayed three times over one pipeline root and
+    one emulated bucket, with KFP's caching (on by default on KFP). Compiled with two paths of this machine
+    a cluster would not use: the schema's (in the image: /pipeline/schemas/schema.pbtxt) and the serving
+    directory (on a cluster: gs://, or a volume mounted in every step's pod); Beam in memory. MLflow: a
+    SQLite store under the test's directory (on a cluster: a tracking server).
+
+    The second run changes `patience`, a Trainer setting, as a scheduler would: the data, statistics,
+    Transform and Tuner come from cache, the Trainer trains a new candidate, and everything after it
+    runs for that candidate. The third changes only the accuracy threshold, to one no model reaches."""
+    import schemas
+    from kubeflow import __main__ as kfp_cli
+    from reporting import tracking
+
+    tmp = tmp_path_factory.mktemp("datenmt")
+    package = str(tmp / "datenmt_pipeline.yaml")
+    serving = str(tmp / "serving_model")
+    assert kfp_cli.main(["compile", "--pipeline-root", DATENMT_ROOT, "--image", "registry.example/datenmt:1",
+                         "--package", package, "--serving-model-dir", serving, "--schema-path", schemas.SCHEMA_PATH,
+                         *(f"--beam-arg={a}" for a in BEAM_ARGS)]) == 0
+    # The tracking server's side: a store and the experiment (artifacts under the test's directory).
+    settings = tracking.local_settings(str(tmp), "datenmt", "datenmt-date-normaliser")
+    tracking.experiment_id(settings)
+    parameters = {**SMALL_RUN, "tracking_uri": settings.tracking_uri}
+    storage = str(tmp / "store")
+    common = {"env": ENV, "storage_dir": storage, "cache": True, "verbose": True}
+    first = replay(package, DATENMT_ROOT, parameters, **common)
+    # Any drop is tolerated, so that the second candidate is pushed whatever one epoch gives it.
+    second = replay(package, DATENMT_ROOT, {**parameters, "patience": 2, "max_accuracy_drop": 1.0}, **common)
+    # The same again with a threshold no model reaches: only the Evaluator (and the reporter) run again.
+    missed = replay(package, DATENMT_ROOT, {**parameters, "patience": 2, "max_accuracy_drop": 1.0,
+                                            "accuracy_threshold": 1.0}, **common)
+    return {"package": package, "serving": serving, "settings": settings, "first": first, "second": second,
+            "missed": missed}
+
+
+def _uploaded(result, task: str, key: str) -> str:
+    """The emulated bucket's copy of a task's output."""
+    return result.local_path(result.artifact(task, key).uri)
+
+
+@pytest.mark.slow
+def test_the_first_replay_runs_every_step_and_pushes_without_a_baseline(datenmt):
+    first = datenmt["first"]
+    assert first.executed == DATENMT_TASKS
+    # As compiled: the containers' own command (the project's entry point) and TFX's arguments.
+    assert all(t.argv[1:3] == ["-m", "kubeflow.entrypoint"] for t in first.tasks.values())
+    # Only the paths compiled from this machine are flagged (on a cluster: the image's schema, a volume or gs://).
+    assert all("is a path on this machine" in w for w in first.warnings), first.warnings
+    baseline = first.artifact("serving_model_baseline", "baseline_model")
+    assert baseline.metadata["found"] == 0.0 and baseline.metadata["pushed_version"] == ""
+    evaluator_input = first.tasks["Evaluator"].executor_input["inputs"]["artifacts"]
+    assert evaluator_input["baseline_model"]["artifacts"][0]["name"] == baseline.name
+    blessing = first.artifact("Evaluator", "blessing")
+    assert blessing.metadata["blessed"] == 1.0
+    assert "baseline_model_id" not in blessing.metadata  # no baseline: the change threshold is ignored
+    pushed = first.artifact("Pusher", "pushed_model")
+    assert pushed.metadata["pushed"] == 1.0
+    destination = pushed.metadata["pushed_destination"]
+    assert os.path.dirname(destination) == datenmt["serving"]
+    assert os.path.exists(os.path.join(destination, "saved_model.pb"))
+    # Outputs were uploaded at their remote URIs under the run's root, not left at the pod's paths.
+    assert first.artifact("Trainer", "model").uri.startswith(f"{DATENMT_ROOT}/datenmt/{first.run_id}/Trainer/")
+    assert os.path.exists(os.path.join(_uploaded(first, "Trainer", "model"), "Format-Serving", "saved_model.pb"))
+
+
+@pytest.mark.slow
+def test_the_second_replay_evaluates_against_the_serving_model_and_pushes_a_new_version(datenmt):
+    first, second = datenmt["first"], datenmt["second"]
+    assert second.cached == DATENMT_TASKS[:7]  # up to the Tuner: the same inputs as in the first run
+    assert second.executed == DATENMT_TASKS[7:]
+    assert second.artifact("Transform", "transform_graph").name == first.artifact("Transform", "transform_graph").name
+    first_push = first.artifact("Pusher", "pushed_model").metadata["pushed_destination"]
+    baseline = second.artifact("serving_model_baseline", "baseline_model")
+    assert baseline.metadata["found"] == 1.0
+    assert baseline.metadata["source_uri"] == first_push
+    assert baseline.metadata["pushed_version"] == os.path.basename(first_push)
+    assert os.path.exists(os.path.join(_uploaded(second, "serving_model_baseline", "baseline_model"),
+                                       "Format-Serving", "saved_model.pb"))
+    # The Evaluator's ExecutorInput carries that baseline, and its blessing names it (the entry point
+    # maps TFX's ids back to KFP's artifact names).
+    evaluator_input = second.tasks["Evaluator"].executor_input["inputs"]["artifacts"]
+    assert evaluator_input["baseline_model"]["artifacts"][0]["name"] == baseline.name
+    blessing = second.artifact("Evaluator", "blessing")
+    assert blessing.metadata["blessed"] == 1.0
+    assert blessing.metadata["baseline_model_id"] == baseline.name
+    assert blessing.metadata["current_model_id"] == second.artifact("Trainer", "model").name
+    # The evaluation holds the change against the baseline (TFMA's diff metrics).
+    import tensorflow_model_analysis as tfma
+
+    metrics = tfma.load_metrics(_uploaded(second, "Evaluator", "evaluation"))
+    diffs = {kv.key.name for m in metrics for kv in m.metric_keys_and_values if kv.key.is_diff}
+    assert "exact_match" in diffs, diffs
+    second_push = second.artifact("Pusher", "pushed_model").metadata["pushed_destination"]
+    assert second_push != first_push and os.path.dirname(second_push) == datenmt["serving"]
+    assert sorted(os.listdir(datenmt["serving"])) == sorted(os.path.basename(p) for p in (first_push, second_push))
+
+
+@pytest.mark.slow
+def test_each_replay_registers_its_pushed_model_under_its_own_mlflow_run(datenmt):
+    from mlflow.tracking import MlflowClient
+
+    from reporting import tracking
+
+    settings = datenmt["settings"]
+    client = MlflowClient(settings.tracking_uri)
+    versions = client.search_model_versions(f"name='{settings.registered_model}'")
+    pushes = {r.run_id: r.artifact("Pusher", "pushed_model").metadata["pushed_destination"]
+              for r in (datenmt["first"], datenmt["second"])}
+    assert sorted(v.tags["pushed_destination"] for v in versions) == sorted(pushes.values())
+    for run_id, destination in pushes.items():
+        # The reporter tagged its parent run with the KFP run id ({{$.pipeline_job_uuid}}), which the
+        # registrar found it by: the same record as a local run's.
+        parent = tracking.find_parent_run(client, settings, run_id)
+        assert parent.data.tags["pushed_destination"] == destination
+        assert parent.data.tags["blessed"] == "true"
+        children = client.search_runs([parent.info.experiment_id],
+                                      filter_string=f"tags.mlflow.parentRunId = '{parent.info.run_id}'")
+        assert sorted(c.data.tags["datenmt.kind"] for c in children) == ["evaluator", "trainer", "tuner_trial"]
+        (evaluator,) = [c for c in children if c.data.tags["datenmt.kind"] == "evaluator"]
+        assert evaluator.data.tags["blessed"] == "true"
+        (version,) = [v for v in versions if v.tags["pushed_destination"] == destination]
+        assert version.run_id == parent.info.run_id
+        assert parent.data.tags["registered_model_version"] == f"{settings.registered_model}/{version.version}"
+        files = [a.path for a in client.list_artifacts(parent.info.run_id, "pushed_model")]
+        assert "pushed_model/saved_model.pb" in files
+    reporter = datenmt["first"].tasks["MlflowReporter"].executor_input["inputs"]["parameterValues"]
+    assert reporter["pipeline_run_id"] == datenmt["first"].run_id
+
+
+@pytest.mark.slow
+def test_a_model_that_is_not_blessed_is_neither_pushed_nor_registered(datenmt):
+    second, missed = datenmt["second"], datenmt["missed"]
+    assert missed.cached == DATENMT_TASKS[:9]  # the same candidate: its baseline lookup is reused too
+    assert missed.executed == ["Evaluator", "MlflowReporter"]
+    assert missed.artifact("Evaluator", "blessing").metadata["blessed"] == 0.0
+    assert missed.tasks["Pusher"].reason.startswith("triggerPolicy.condition is false")
+    assert missed.tasks["MlflowRegistrar"].reason == "omitted: upstream Pusher did not succeed"
+    assert len(os.listdir(datenmt["serving"])) == 2
+    from mlflow.tracking import MlflowClient
+
+    from reporting import tracking
+
+    settings = datenmt["settings"]
+    client = MlflowClient(settings.tracking_uri)
+    parent = tracking.find_parent_run(client, settings, missed.run_id)
+    assert parent.data.tags["blessed"] == "false"
+    assert "registered_model_version" not in parent.data.tags and "pushed_destination" not in parent.data.tags
+    assert len(client.search_model_versions(f"name='{settings.registered_model}'")) == 2
+    assert missed.artifact("serving_model_baseline", "baseline_model").name == second.artifact(
+        "serving_model_baseline", "baseline_model").name

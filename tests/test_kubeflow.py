@@ -6,6 +6,7 @@ against a loopback server answering the KFP v2beta1 REST endpoints (tests/kfp_co
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -14,9 +15,10 @@ from kfp import components
 from kfp.pipeline_spec import pipeline_spec_pb2
 
 from kubeflow import __main__ as kfp_cli
-from kubeflow import kubeflow_v2_runner
+from kubeflow import entrypoint, kubeflow_v2_runner
 from pipeline import configs
 from pipeline import pipeline as pipeline_lib
+from tests import kfp_replay
 from tests.kfp_contract_server import KfpContractServer
 
 IMAGE = "registry.example.com/team/datenmt-pipeline:1.2.3"
@@ -56,11 +58,96 @@ def test_package_holds_every_component_in_order(package):
     for task, upstream in {"StatisticsGen": {"SyntheticDateExampleGen"}, "ExampleValidator": {"StatisticsGen"},
                            "AnomaliesGate": {"ExampleValidator"}, "Transform": {"AnomaliesGate"},
                            "Tuner": {"Transform"}, "Trainer": {"Tuner", "Transform"},
-                           "Evaluator": {"Trainer", "latest_blessed_model_resolver-model-resolver"},
-                           "Pusher": {"Evaluator", "Trainer"}, "MlflowReporter": {"Evaluator", "Trainer"}}.items():
+                           "serving_model_baseline": {"Trainer"}, "Evaluator": {"Trainer", "serving_model_baseline"},
+                           "Pusher": {"Evaluator", "Trainer"}, "MlflowReporter": {"Evaluator", "Trainer"},
+                           "MlflowRegistrar": {"Pusher", "MlflowReporter"}}.items():
         assert upstream <= deps[task], task
-    # The Pusher runs only for a blessed model.
+    # The Pusher runs only for a blessed model; the registrar has no condition of its own: it consumes
+    # the Pusher's output, so Argo omits it whenever the Pusher is skipped.
     assert "blessed" in tasks["Pusher"].trigger_policy.condition
+    assert not tasks["MlflowRegistrar"].trigger_policy.condition
+    assert tasks["MlflowRegistrar"].inputs.artifacts["pushed_model"].task_output_artifact.producer_task == "Pusher"
+    assert tasks["Evaluator"].inputs.artifacts["baseline_model"].task_output_artifact.producer_task == (
+        "serving_model_baseline")
+
+
+def test_package_has_only_container_and_importer_executors_on_the_projects_entrypoint(package):
+    """What open-source KFP runs (v2/compiler/visitor.go refuses any other executor at run creation)."""
+    with open(package) as f:
+        spec = yaml.safe_load(f)
+    executors = spec["deploymentSpec"]["executors"]
+    assert executors and all(len(e) == 1 and set(e) <= {"container", "importer"} for e in executors.values())
+    containers = [e["container"] for e in executors.values() if "container" in e]
+    assert len(containers) == len(spec["root"]["dag"]["tasks"])  # no importers: every task is a container
+    for container in containers:
+        assert container["command"] == ["python", "-m", entrypoint.__name__] == ["python", "-m", "kubeflow.entrypoint"]
+        assert container["args"][0] == "--executor_class_path"  # TFX's arguments, unchanged
+
+
+def test_package_bakes_in_the_images_paths_and_the_run_id_placeholder(package):
+    tasks = components.load_component_from_file(package).pipeline_spec.root.dag.tasks
+    schema = tasks["ImportSchemaGen"].inputs.parameters["schema_file"].runtime_value.constant.string_value
+    assert schema == kubeflow_v2_runner.IMAGE_SCHEMA_PATH == "/pipeline/schemas/schema.pbtxt"
+    serving = tasks["serving_model_baseline"].inputs.parameters["serving_model_dir"].runtime_value.constant
+    assert serving.string_value == "gs://bucket/datenmt/serving_model"
+    assert '"base_directory": "gs://bucket/datenmt/serving_model"' in (
+        tasks["Pusher"].inputs.parameters["push_destination"].runtime_value.constant.string_value)
+    for task in ("MlflowReporter", "MlflowRegistrar"):  # the driver replaces it by the run's id
+        run_id = tasks[task].inputs.parameters["pipeline_run_id"].runtime_value.constant.string_value
+        assert run_id == "{{$.pipeline_job_uuid}}"
+
+
+def test_compile_refuses_a_serving_directory_tensorflow_cannot_write(tmp_path, capsys):
+    path = str(tmp_path / "p.yaml")
+    assert kfp_cli.main(["compile", "--pipeline-root", "minio://mlpipeline/datenmt", "--package", path]) == 2
+    assert "--serving-model-dir" in capsys.readouterr().err
+    assert kfp_cli.main(["compile", "--pipeline-root", "minio://mlpipeline/datenmt", "--package", path,
+                         "--serving-model-dir", "s3://models/datenmt"]) == 2
+    assert "TensorFlow has no s3:// file system" in capsys.readouterr().err
+    assert not os.path.exists(path)
+    options = kubeflow_v2_runner.CompileOptions(pipeline_root="minio://mlpipeline/datenmt",
+                                                serving_model_dir="/mnt/serving")
+    assert kubeflow_v2_runner.serving_model_dir(options) == "/mnt/serving"  # a mounted volume
+
+
+def test_entrypoint_prepares_the_executor_input_kfp_gives_tfx(tmp_path):
+    """The fixes kubeflow/entrypoint.py applies before TFX parses the ExecutorInput."""
+    model_type = {"instanceSchema": "title: tfx.Model\ntype: object\n"}
+    executor_input = {
+        "inputs": {"artifacts": {"model": {"artifacts": [
+            {"name": "17", "type": {"instanceSchema": ""}, "uri": "minio://b/r/p/run/Trainer/1/model",
+             "metadata": {"display_name": "model"}}]}}},
+        "outputs": {"artifacts": {
+            "baseline_model": {"artifacts": [{"name": "baseline_model", "type": model_type,
+                                              "uri": "gs://b/r/p/run/base/2/baseline_model"}]},
+            "value": {"artifacts": [{"name": "value", "type": {"instanceSchema": "title: tfx.String\n"},
+                                     "uri": "s3://b/r/p/run/base/2/value"}]},
+            "executor-logs": {"artifacts": [{"name": "executor-logs", "type": {"schemaTitle": "system.Artifact"},
+                                             "uri": "gs://b/r/p/run/base/2/executor-logs"}]}},
+            "outputFile": str(tmp_path / "gcs/b/r/p/run/base/2/output_metadata.json")}}
+    inputs_spec = {"artifacts": {"model": {"artifactType": model_type}}}
+    remote_of = entrypoint.prepare(executor_input, inputs_spec, root=str(tmp_path))
+    (model,) = executor_input["inputs"]["artifacts"]["model"]["artifacts"]
+    assert model["type"] == model_type  # the type back from the inputs spec
+    assert model["uri"] == str(tmp_path) + "/minio/b/r/p/run/Trainer/1/model"  # where the launcher put it
+    outputs = executor_input["outputs"]["artifacts"]
+    assert "executor-logs" not in outputs
+    assert os.path.isdir(str(tmp_path) + "/gcs/b/r/p/run/base/2/baseline_model")
+    assert os.path.isdir(str(tmp_path) + "/s3/b/r/p/run/base/2")  # a value artifact is a file: its parent
+    assert not os.path.exists(str(tmp_path) + "/s3/b/r/p/run/base/2/value")
+    assert remote_of[outputs["baseline_model"]["artifacts"][0]["uri"]] == "gs://b/r/p/run/base/2/baseline_model"
+    # After the executor: the remote URIs back in the output metadata, which the launcher adopts.
+    output_file = executor_input["outputs"]["outputFile"]
+    with open(output_file, "w") as f:
+        json.dump({"artifacts": {"baseline_model": {"artifacts": [
+            {"uri": outputs["baseline_model"]["artifacts"][0]["uri"], "metadata": {"found": 0.0}}]}}}, f)
+    entrypoint.restore_remote_uris(output_file, remote_of)
+    with open(output_file) as f:
+        restored = json.load(f)["artifacts"]["baseline_model"]["artifacts"][0]
+    assert restored == {"uri": "gs://b/r/p/run/base/2/baseline_model", "metadata": {"found": 0.0}}
+    with pytest.raises(ValueError, match="no type"):
+        entrypoint.prepare({"inputs": {"artifacts": {"x": {"artifacts": [{"type": {}, "uri": "gs://b/x"}]}}}}, {})
+    assert entrypoint.LOCAL_ROOT_ENV == kfp_replay.POD_ROOT_ENV  # what the replay harness sets
 
 
 def test_package_uses_the_configured_image_and_module_paths(package):
@@ -143,6 +230,21 @@ def test_contract_schedule_list_and_disable(package):
         assert kfp_api.errors == []
 
 
+def test_contract_runs_always_carry_a_pipeline_root(package):
+    """KFP ignores a package's defaultPipelineRoot (the cluster's default would apply): without
+    --pipeline-root, submit and schedule send the one the package was compiled with."""
+    assert kubeflow_v2_runner.compiled_pipeline_root(package) == "gs://bucket/datenmt"
+    with KfpContractServer() as kfp_api:
+        common = ["--endpoint", kfp_api.endpoint, "--package", package]
+        assert kfp_cli.main(["submit", *common, "--version", "v3"]) == 0
+        assert kfp_cli.main(["schedule", *common, "--version", "v4", "--cron", "0 0 3 * * *"]) == 0
+        (run,) = kfp_api.calls("POST", "/runs")
+        (recurring,) = kfp_api.calls("POST", "/recurringruns")
+        assert run.body["runtime_config"]["pipeline_root"] == "gs://bucket/datenmt"
+        assert recurring.body["runtime_config"]["pipeline_root"] == "gs://bucket/datenmt"
+        assert kfp_api.errors == []
+
+
 def test_submit_without_a_package_says_what_to_do(tmp_path, capsys):
     assert kfp_cli.main(["submit", "--endpoint", "http://127.0.0.1:9", "--package",
                          str(tmp_path / "missing.yaml")]) == 2
@@ -162,4 +264,8 @@ def test_image_definition_bakes_in_every_package_with_the_locked_dependencies():
     copied = set(re.findall(r"^COPY (\w+)/ ", dockerfile, flags=re.M))
     assert set(packages) <= copied
     assert "pip install -r constraints.txt" in dockerfile
+    # The schema path compiled into the package is where the image has the schema.
+    workdir = re.search(r"^WORKDIR (\S+)$", dockerfile, flags=re.M).group(1)
+    assert re.search(r"^COPY schemas/ schemas/$", dockerfile, flags=re.M)
+    assert f"{workdir}/schemas/schema.pbtxt" == kubeflow_v2_runner.IMAGE_SCHEMA_PATH
     assert re.search(r"python:3\.11-slim-trixie", dockerfile)  # Debian 13: glibc 2.41

@@ -170,12 +170,13 @@ def test_unreachable_tracking_server_stops_before_any_work(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_mlflow_reporter_component_reports_from_its_input_artifacts(runs, tmp_path):
-    """The step Kubeflow runs last: the same run tree, built from the executor's inputs alone."""
+def test_mlflow_reporter_and_registrar_components_record_from_their_input_artifacts(runs, tmp_path):
+    """The steps Kubeflow runs after the Evaluator and after the Pusher: the same run tree and the same
+    registration as a local run's, built from the executors' inputs alone."""
     from tfx.dsl.components.base import base_executor
     from tfx.types import artifact_utils
 
-    from reporting import mlflow_reporter
+    from reporting import mlflow_registrar, mlflow_reporter
 
     store = records.open_sqlite_store(runs.metadata_path)
     run = records.latest_run(store, "datenmt-test")
@@ -202,6 +203,27 @@ def test_mlflow_reporter_component_reports_from_its_input_artifacts(runs, tmp_pa
     children = _children(client, parent)
     assert len(children["tuner_trial"]) == 2 and len(children["trainer"]) == len(children["evaluator"]) == 1
     assert children["evaluator"][0].data.metrics["exact_match"] == pytest.approx(runs.again.exact_match)
+    assert "registered_model_version" not in parent.data.tags  # the reporter does not see the push
+
+    # The registrar, after the Pusher: finds that parent run by the pipeline run's id (on Kubeflow the
+    # `pipeline_run_id` parameter, {{$.pipeline_job_uuid}}) and registers the pushed model under it.
+    mlmd_pushed = run.artifact("PushedModel", "Pusher")
+    pushed = artifact_utils.deserialize_artifact(store.get_artifact_types_by_id([mlmd_pushed.type_id])[0],
+                                                 mlmd_pushed)
+    registrar = mlflow_registrar.Executor(base_executor.BaseExecutor.Context(tmp_dir=str(tmp_path / "tmp")))
+    registration = {"tracking_uri": settings.tracking_uri, "experiment": "on-kubeflow", "registered_model": "m",
+                    "pipeline_run_id": "kfp-run-42"}
+    registrar.Do({"pushed_model": [pushed]}, {}, registration)
+    parent = client.get_run(parent.info.run_id)
+    (version,) = client.search_model_versions("name='m'")
+    assert version.tags["pushed_destination"] == parent.data.tags["pushed_destination"] == runs.cached.pushed_to
+    assert version.run_id == parent.info.run_id and parent.data.tags["registered_model_version"] == "m/1"
+    assert "pushed_model/saved_model.pb" in _artifact_paths(client, parent.info.run_id)
+    # The same push again (a Pusher served from cache) registers nothing new; an unknown run is an error.
+    registrar.Do({"pushed_model": [pushed]}, {}, registration)
+    assert len(client.search_model_versions("name='m'")) == 1
+    with pytest.raises(LookupError, match="no MLflow run of pipeline run 'kfp-run-43'"):
+        registrar.Do({"pushed_model": [pushed]}, {}, {**registration, "pipeline_run_id": "kfp-run-43"})
 
 
 def test_a_failed_pipeline_run_is_recorded_as_failed(tmp_path):
