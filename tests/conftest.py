@@ -47,8 +47,8 @@ def runs(tmp_path_factory):
     """Four runs of the main job (LocalDagRunner, tuning on) over one output directory.
 
     unreachable: accuracy threshold 1.0; pushed: threshold 0 (only evaluation changes);
-    again: the same as `pushed`, nothing changed (evaluates once more: it now has a baseline);
-    cached: the same once more (everything from cache).
+    again and cached: the same as `pushed`, nothing changed (everything from cache, evaluation and push
+    included: the baseline is looked up again only for a new candidate).
     """
     output_dir = str(tmp_path_factory.mktemp("main_job"))
     unreachable_settings = main_job_settings(output_dir, "--accuracy-threshold", "1")

@@ -39,10 +39,11 @@ def test_package_loads_with_kfp_and_exposes_the_parameters(package):
     parameters = spec.root.input_definitions.parameters
     assert set(parameters) == PARAMETERS == set(configs.KFP_PARAMETERS)
     # Scalars, with the main job's defaults.
-    assert parameters["num_examples"].default_value.number_value == 40000
-    assert parameters["epochs"].default_value.number_value == 20
-    assert parameters["accuracy_threshold"].default_value.number_value == 0.999
-    assert parameters["max_accuracy_drop"].default_value.number_value == 0.001
+    defaults = configs.Settings()
+    assert parameters["num_examples"].default_value.number_value == defaults.num_examples
+    assert parameters["epochs"].default_value.number_value == defaults.epochs
+    assert parameters["accuracy_threshold"].default_value.number_value == defaults.accuracy_threshold
+    assert parameters["max_accuracy_drop"].default_value.number_value == defaults.max_accuracy_drop
     assert parameters["tracking_uri"].default_value.string_value == configs.KUBEFLOW_TRACKING_URI
     types = pipeline_spec_pb2.ParameterType
     assert parameters["epochs"].parameter_type == types.NUMBER_INTEGER
