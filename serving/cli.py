@@ -78,9 +78,13 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def bench_command(args: argparse.Namespace) -> int:
-    from serving import bench
+    from pipeline import console
 
-    return bench.main(args)
+    # TensorFlow's start-up chatter goes to the output directory's log, as in the main job.
+    with console.libraries_to_log(os.path.join(args.output_dir, configs.LOG_FILE), verbose=False):
+        from serving import bench
+
+        return bench.main(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
