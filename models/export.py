@@ -6,13 +6,19 @@ Signatures (batch-major; `day_first` is the reading preferred when both day-mont
   unknown_characters (the input characters the model never saw in training, joined)
 - `attention(human, day_first)` -> attention (batch, Ty, Tx), input_characters, iso
 - `evaluate(examples: serialized tf.Example[batch])` -> iso: what TFMA scores against the raw label
+
+The export also carries TF Serving's warmup requests (`assets.extra/tf_serving_warmup_requests`: PredictRequests
+for `serving_default`), which TF Serving replays when it loads a version, before serving it.
 """
 
 from __future__ import annotations
 
+import os
+
 import keras
 import tensorflow as tf
 import tensorflow_transform as tft
+from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
 
 from data_gen.formats import FIRST_DATE, LAST_DATE
 from data_gen.text import normalize
@@ -23,6 +29,16 @@ from models.preprocessing import characters, model_text
 _DAYS_IN_MONTH = tf.constant([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=tf.int32)
 # Inputs whose answer may depend on the preference: two numbers that could each be a month, apart.
 _TWO_MONTH_NUMBERS = r".*(^|[^0-9])(0?[1-9]|1[0-2])[^0-9a-z]+(0?[1-9]|1[0-2])([^0-9].*|$)"
+
+# TF Serving's warmup file, relative to a SavedModel version, and what it holds: requests of a few shapes
+# (one input, a batch; dates, an ambiguous one and a refusal, under both preferences).
+WARMUP_FILE = "assets.extra/tf_serving_warmup_requests"
+SERVING_MODEL_NAME = "datenmt"  # the model name in the README's TF Serving command
+WARMUP_REQUESTS = (
+    (("3 may 1979",), (False,)),
+    (("04/03/2009",), (True,)),
+    (("tuesday april 5 2001", "25th of june 2009", "04/03/2009", "june 2009"), (False, True, False, True)),
+)
 
 
 def is_calendar_date(iso: tf.Tensor) -> tf.Tensor:
@@ -142,10 +158,40 @@ class DateNormaliserModule(tf.Module):
 
 def export_serving_model(model: keras.Model, attention_model: keras.Model,
                          tf_transform_output: tft.TFTransformOutput, export_dir: str) -> None:
-    """Writes the SavedModel with the serving_default, attention and evaluate signatures."""
+    """Writes the SavedModel with the serving_default, attention and evaluate signatures, and TF Serving's
+    warmup requests."""
     module = DateNormaliserModule(model, attention_model, tf_transform_output)
+    # TF Serving loads with a TF1 session (restore op, then the signature's tensors), which finds Keras 3
+    # variables uninitialised unless the module itself tracks every tf.Variable its signatures use
+    # (keras-team/keras#19274, tensorflow/tensorflow#72963).
+    functions = [module.serve.get_concrete_function(), module.attention.get_concrete_function(),
+                 module.evaluate.get_concrete_function()]
+    module.all_variables = list({id(v): v for f in functions for v in f.variables}.values())
     tf.saved_model.save(module, export_dir, signatures={
         "serving_default": module.serve,
         "attention": module.attention,
         "evaluate": module.evaluate,
     })
+    write_warmup_requests(export_dir)
+
+
+def warmup_requests() -> list[prediction_log_pb2.PredictionLog]:
+    """TF Serving warmup records: PredictRequests for `serving_default` (WARMUP_REQUESTS)."""
+    logs = []
+    for texts, day_first in WARMUP_REQUESTS:
+        request = predict_pb2.PredictRequest(model_spec=model_pb2.ModelSpec(
+            name=SERVING_MODEL_NAME, signature_name=tf.saved_model.DEFAULT_SERVING_SIGNATURE_DEF_KEY))
+        request.inputs[features.HUMAN_KEY].CopyFrom(tf.make_tensor_proto(list(texts), dtype=tf.string))
+        request.inputs[features.DAY_FIRST_KEY].CopyFrom(tf.make_tensor_proto(list(day_first), dtype=tf.bool))
+        logs.append(prediction_log_pb2.PredictionLog(predict_log=prediction_log_pb2.PredictLog(request=request)))
+    return logs
+
+
+def write_warmup_requests(export_dir: str) -> str:
+    """Writes `assets.extra/tf_serving_warmup_requests` (a TFRecord of PredictionLogs) into the SavedModel."""
+    path = os.path.join(export_dir, WARMUP_FILE)
+    tf.io.gfile.makedirs(os.path.dirname(path))
+    with tf.io.TFRecordWriter(path) as writer:
+        for log in warmup_requests():
+            writer.write(log.SerializeToString())
+    return path

@@ -3,10 +3,10 @@
 Local runs register a pushed model when the main job reports the run (pipeline/main_job.py ->
 tracking.report_run). On Kubeflow no process outlives the pipeline, so this step, placed after the Pusher
 and consuming its `pushed_model`, does it with the same function (`tracking.register_pushed_model`): the
-model's files are logged under the run's parent run (found by its `tfx.pipeline_run_id` tag, which the
-MlflowReporter step before it set), a new version of the registered model is created, tagged with the
-`pushed_destination`, and the parent run is tagged with the destination and the version. A push reused
-from cache finds the version registered before.
+model is logged as an MLflow Model (pyfunc, `models/mlflow_model.py`) under the run's parent run (found by
+its `tfx.pipeline_run_id` tag, which the MlflowReporter step before it set), a new version of the registered
+model is created from it, tagged with the `pushed_destination`, and the parent run is tagged with the
+destination and the version. A push reused from cache finds the version registered before.
 
 The step consumes the Pusher's output and sits outside the Pusher's condition, so on Kubeflow it runs
 only when the Pusher ran (Argo omits the tasks after a skipped one): a model that was not blessed is not

@@ -20,7 +20,7 @@ import tensorflow as tf
 from mlflow.tracking import MlflowClient
 
 from data_gen import formats
-from models import features, saved_model, training, tuning
+from models import features, mlflow_model, saved_model, training, tuning
 from reporting import plots, records, summary
 
 # Fixed inputs whose attention maps are logged for every trained model.
@@ -28,6 +28,11 @@ ATTENTION_SAMPLES = ("3 may 1979", "tuesday april 5 2001", "25th of june 2009", 
 PIPELINE_RUN_TAG = "tfx.pipeline_run_id"
 MLFLOW_RUN_PROPERTY = "mlflow_run_id"  # on the ML Metadata pipeline_run context
 MAX_METRICS_PER_BATCH = 1000  # MLflow's log_batch limit
+# How to call a registered version, in its description (the signature and an input example are in the model).
+MODEL_USAGE = ("An MLflow Model (pyfunc): mlflow.pyfunc.load_model('models:/{name}/<version>').predict("
+               "pandas.DataFrame({{'human': ['3 may 1979'], 'day_first': [False]}})) returns iso, is_date, "
+               "confidence, ambiguous, reason and error per input; `mlflow models serve -m "
+               "models:/{name}/<version>` serves it at /invocations.")
 
 
 class TrackingUnavailableError(RuntimeError):
@@ -204,9 +209,11 @@ def register_pushed_model(client: MlflowClient, parent, settings: TrackingSettin
     """Registers a pushed SavedModel as a new model version, once per pushed directory, and tags the
     parent run with where it was pushed and the version (`pushed_destination`, `registered_model_version`).
 
-    The model is logged under the parent run (from `model_dir`, a local copy of the pushed files, when
-    `pushed_to` is not a local path, as on Kubeflow), and the version links to the pushed path. A re-run
-    that reuses the push from cache finds the version registered before.
+    The model is logged under the parent run as an MLflow Model (`models/mlflow_model.py`: the pyfunc
+    flavor wrapping the SavedModel, with a signature and an input example), from `model_dir`, a local copy
+    of the pushed files, when `pushed_to` is not a local path, as on Kubeflow; the version is made from that
+    logged model and tagged with the pushed path. A re-run that reuses the push from cache finds the version
+    registered before.
     """
     client.set_tag(parent.info.run_id, "pushed_destination", pushed_to)
     with contextlib.suppress(mlflow.exceptions.MlflowException):  # already exists
@@ -214,11 +221,13 @@ def register_pushed_model(client: MlflowClient, parent, settings: TrackingSettin
     version = next((v for v in client.search_model_versions(f"name='{settings.registered_model}'")
                     if v.tags.get("pushed_destination") == pushed_to), None)
     if version is None:
-        client.log_artifacts(parent.info.run_id, model_dir or pushed_to, "pushed_model")
-        version = client.create_model_version(
-            settings.registered_model, source=f"{parent.info.artifact_uri}/pushed_model",
-            run_id=parent.info.run_id, tags={"pushed_destination": pushed_to},
-            description=f"Blessed by the Evaluator and pushed to {pushed_to}")
+        with mlflow_model.use_tracking_uri(settings.tracking_uri):  # a SQL registry resolves the source by it
+            logged = mlflow_model.log_model(settings.tracking_uri, parent.info.run_id, model_dir or pushed_to)
+            version = client.create_model_version(
+                settings.registered_model, source=logged.model_uri, run_id=parent.info.run_id,
+                tags={"pushed_destination": pushed_to}, model_id=logged.model_id,
+                description=f"Blessed by the Evaluator and pushed to {pushed_to}. "
+                            + MODEL_USAGE.format(name=settings.registered_model))
     client.set_tag(parent.info.run_id, "registered_model_version", f"{version.name}/{version.version}")
     return version
 

@@ -94,6 +94,46 @@ def test_evaluate_signature_reads_serialized_examples(trained):
     assert out["iso"].numpy()[1] == _serve(loaded, ["04/03/2009"], day_first=True)["iso"][0]
 
 
+def test_export_carries_tf_serving_warmup_requests_that_the_signature_answers(trained):
+    from tensorflow_serving.apis import prediction_log_pb2
+
+    fn_args, loaded = trained
+    path = os.path.join(fn_args.serving_model_dir, "assets.extra", "tf_serving_warmup_requests")
+    assert os.path.isfile(path)
+    logs = [prediction_log_pb2.PredictionLog.FromString(record.numpy()) for record in tf.data.TFRecordDataset(path)]
+    assert len(logs) == len(export.WARMUP_REQUESTS) and 0 < len(logs) <= 1000  # TF Serving reads up to 1,000
+    serve = loaded.signatures["serving_default"]
+    preferences = set()
+    for log in logs:
+        request = log.predict_log.request
+        assert request.model_spec.signature_name == "serving_default"
+        inputs = {name: tf.make_ndarray(proto) for name, proto in request.inputs.items()}
+        assert set(inputs) == {"human", "day_first"} and inputs["day_first"].dtype == bool
+        preferences |= set(inputs["day_first"].tolist())
+        # Each request is one TF Serving would run: the signature's own inputs, answered for every input.
+        out = serve(**{name: tf.constant(value) for name, value in inputs.items()})
+        assert {name: tuple(t.shape) for name, t in out.items()} == {
+            name: (len(inputs["human"]),) for name in serve.structured_outputs}
+    assert preferences == {False, True}
+
+
+def test_warmup_requests_run_in_a_tf1_session_as_tf_serving_runs_them(trained):
+    from tensorflow_serving.apis import prediction_log_pb2
+
+    fn_args, _ = trained
+    path = os.path.join(fn_args.serving_model_dir, export.WARMUP_FILE)
+    logs = [prediction_log_pb2.PredictionLog.FromString(record.numpy()) for record in tf.data.TFRecordDataset(path)]
+    with tf.Graph().as_default(), tf.compat.v1.Session() as session:
+        meta_graph = tf.compat.v1.saved_model.load(session, ["serve"], fn_args.serving_model_dir)
+        signature = meta_graph.signature_def["serving_default"]
+        for log in logs:
+            request = log.predict_log.request
+            feed = {signature.inputs[name].name: tf.make_ndarray(proto) for name, proto in request.inputs.items()}
+            out = session.run({name: info.name for name, info in signature.outputs.items()}, feed)
+            assert {name: value.shape for name, value in out.items()} == {
+                name: (len(feed[signature.inputs["human"].name]),) for name in signature.outputs}
+
+
 @pytest.mark.parametrize("iso", ["2000-02-29", "1900-02-29", "2001-02-29", "2009-06-31", "2009-13-01",
                                  "2009-00-10", "2009-06-00", "1999-12-31", "20090625", "2009-6-25", "abcd-ef-gh"])
 def test_is_calendar_date_agrees_with_python(iso):

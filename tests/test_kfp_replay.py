@@ -713,8 +713,10 @@ def test_the_second_replay_evaluates_against_the_serving_model_and_pushes_a_new_
 
 @pytest.mark.slow
 def test_each_replay_registers_its_pushed_model_under_its_own_mlflow_run(datenmt):
+    import mlflow
     from mlflow.tracking import MlflowClient
 
+    from models import mlflow_model
     from reporting import tracking
 
     settings = datenmt["settings"]
@@ -737,8 +739,13 @@ def test_each_replay_registers_its_pushed_model_under_its_own_mlflow_run(datenmt
         (version,) = [v for v in versions if v.tags["pushed_destination"] == destination]
         assert version.run_id == parent.info.run_id
         assert parent.data.tags["registered_model_version"] == f"{settings.registered_model}/{version.version}"
-        files = [a.path for a in client.list_artifacts(parent.info.run_id, "pushed_model")]
-        assert "pushed_model/saved_model.pb" in files
+        # The version is an MLflow Model logged by that run: the pyfunc flavor, the signature, the SavedModel.
+        assert version.source.startswith("models:/m-")
+        with mlflow_model.use_tracking_uri(settings.tracking_uri):
+            info = mlflow.models.get_model_info(f"models:/{settings.registered_model}/{version.version}")
+        assert info.run_id == parent.info.run_id and "python_function" in info.flavors
+        assert info.signature.inputs.input_names() == ["human", "day_first"]
+        assert mlflow_model.SAVED_MODEL_ARTIFACT in info.flavors["python_function"]["artifacts"]
     reporter = datenmt["first"].tasks["MlflowReporter"].executor_input["inputs"]["parameterValues"]
     assert reporter["pipeline_run_id"] == datenmt["first"].run_id
 

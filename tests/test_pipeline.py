@@ -200,6 +200,18 @@ def test_low_threshold_blesses_and_pushes_a_versioned_model(runs):
 
 
 @pytest.mark.slow
+def test_pushed_version_carries_tf_serving_warmup_requests(runs):
+    from tensorflow_serving.apis import prediction_log_pb2
+
+    from models import export
+
+    path = os.path.join(runs.pushed.pushed_to, export.WARMUP_FILE)
+    assert os.path.isfile(path)  # the Pusher copied it with the SavedModel
+    records = [prediction_log_pb2.PredictionLog.FromString(r.numpy()) for r in tf.data.TFRecordDataset(path)]
+    assert [log.predict_log.request for log in records] == [log.predict_log.request for log in export.warmup_requests()]
+
+
+@pytest.mark.slow
 def test_rerun_with_nothing_changed_is_served_from_cache(runs):
     states = _states(runs.again)
     assert all(states[c] == "CACHED" for c in UP_TO_TRAINER)

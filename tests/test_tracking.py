@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -10,9 +13,11 @@ import time
 import urllib.request
 
 import mlflow
+import pandas as pd
 import pytest
 from mlflow.tracking import MlflowClient
 
+from models import mlflow_model, saved_model
 from pipeline import configs, console, main_job
 from reporting import records, tracking
 from tests.helpers import main_job_settings
@@ -155,9 +160,8 @@ def test_tracking_server_receives_the_run_and_the_registered_model(runs, mlflow_
     _check_run_tree(client, parent, result)
     (version,) = client.search_model_versions(f"name='{DEFAULTS.registered_model}'")
     assert version.tags["pushed_destination"] == result.pushed_to
-    downloaded = mlflow.artifacts.download_artifacts(
-        run_id=parent.info.run_id, artifact_path="pushed_model", tracking_uri=mlflow_server)
-    assert os.path.exists(os.path.join(downloaded, "saved_model.pb"))
+    # The version is an MLflow Model, loaded back through the server's registry and artifact proxy.
+    _check_registered_model(mlflow_server, DEFAULTS.registered_model, version, result.pushed_to)
 
 
 def test_unreachable_tracking_server_stops_before_any_work(tmp_path, capsys):
@@ -218,7 +222,7 @@ def test_mlflow_reporter_and_registrar_components_record_from_their_input_artifa
     (version,) = client.search_model_versions("name='m'")
     assert version.tags["pushed_destination"] == parent.data.tags["pushed_destination"] == runs.cached.pushed_to
     assert version.run_id == parent.info.run_id and parent.data.tags["registered_model_version"] == "m/1"
-    assert "pushed_model/saved_model.pb" in _artifact_paths(client, parent.info.run_id)
+    _check_registered_model(settings.tracking_uri, "m", version, runs.cached.pushed_to)  # the same MLflow Model
     # The same push again (a Pusher served from cache) registers nothing new; an unknown run is an error.
     registrar.Do({"pushed_model": [pushed]}, {}, registration)
     assert len(client.search_model_versions("name='m'")) == 1
@@ -237,3 +241,200 @@ def test_a_failed_pipeline_run_is_recorded_as_failed(tmp_path):
     assert parent.info.status == "FAILED"
     assert "pipeline_root" in parent.data.tags["error"]
     assert parent.data.tags["tfx.pipeline_name"] == "datenmt-test"
+
+
+# --- the registered version: an MLflow Model (models/mlflow_model.py) --------------------------------------
+
+# A date, a refusal, an ambiguous numeric date under both preferences, an empty input, an unseen character.
+SAMPLES = ["3 may 1979", "the cat sat on the mat", "04/03/2009", "04/03/2009", "", "3 may 1979 ☃"]
+SAMPLE_DAY_FIRST = [False, False, False, True, False, True]
+
+
+def _expected(model_dir: str, texts: list[str], day_first: list[bool]) -> list[dict]:
+    """What the SavedModel itself says, one input at a time, in the MLflow Model's columns."""
+    normaliser = saved_model.DateNormaliser(model_dir)
+    rows = []
+    for text, preference in zip(texts, day_first, strict=True):
+        (t,) = normaliser.translate_batch([text], day_first=preference)
+        rows.append({"iso": t.iso or "", "is_date": bool(t.is_date), "confidence": float(t.confidence or 0.0),
+                     "ambiguous": bool(t.ambiguous), "reason": t.reason or "", "error": t.error or ""})
+    return rows
+
+
+def _assert_rows(got: list[dict], expected: list[dict]) -> None:
+    assert [{k: v for k, v in r.items() if k != "confidence"} for r in got] == [
+        {k: v for k, v in r.items() if k != "confidence"} for r in expected]
+    assert [r["confidence"] for r in got] == pytest.approx([r["confidence"] for r in expected], rel=1e-5)
+
+
+def _check_registered_model(tracking_uri: str, name: str, version, pushed_dir: str) -> None:
+    """The version is an MLflow Model (pyfunc, signature, input example) that answers as the SavedModel does."""
+    assert version.source.startswith("models:/m-")  # a logged model of the run, not a bare directory
+    assert "mlflow.pyfunc.load_model" in version.description
+    with mlflow_model.use_tracking_uri(tracking_uri):
+        model = mlflow.pyfunc.load_model(f"models:/{name}/{version.version}")
+    signature = model.metadata.signature
+    assert signature.inputs.input_names() == ["human", "day_first"]
+    assert [c.name for c in signature.outputs.inputs] == list(mlflow_model.OUTPUT_COLUMNS)
+    assert signature.params.to_dict() == [{"name": "day_first", "type": "boolean", "default": False, "shape": None}]
+    assert model.metadata.saved_input_example_info["serving_input_path"] == "serving_input_example.json"
+    frame = model.predict(pd.DataFrame({"human": SAMPLES, "day_first": SAMPLE_DAY_FIRST}))
+    assert list(frame.columns) == list(mlflow_model.OUTPUT_COLUMNS)
+    _assert_rows(frame.to_dict(orient="records"), _expected(pushed_dir, SAMPLES, SAMPLE_DAY_FIRST))
+    # Without the column, the `day_first` parameter is the preference.
+    frame = model.predict(pd.DataFrame({"human": ["04/03/2009"]}), params={"day_first": True})
+    _assert_rows(frame.to_dict(orient="records"), _expected(pushed_dir, ["04/03/2009"], [True]))
+    assert model.predict(pd.DataFrame({"human": [""]}))["error"].tolist() == ["empty input"]
+
+
+class _FakeNormaliser:
+    """DateNormaliser's translate, answering from the text and the preference it was called with."""
+
+    def __init__(self):
+        self.calls = []
+
+    def translate(self, texts, batch_size, day_first=False):
+        texts = list(texts)
+        self.calls.append((texts, day_first))
+        for text in texts:
+            if not text:
+                yield saved_model.Translation(text, error="empty input")
+            elif text[0].isdigit():
+                yield saved_model.Translation(text, iso="2009-03-04" if day_first else "2009-04-03", is_date=True,
+                                              confidence=0.5, ambiguous=True)
+            else:
+                yield saved_model.Translation(text, is_date=False, confidence=0.25, ambiguous=False)
+
+
+def test_mlflow_model_predicts_in_input_order_with_each_rows_preference():
+    fake = _FakeNormaliser()
+    frame = mlflow_model.predict_frame(fake, pd.DataFrame({
+        "human": ["04/03/2009", "not a date", "04/03/2009", "", None],
+        "day_first": [True, False, None, True, False]}), day_first=True)
+    assert frame.to_dict(orient="records") == [
+        {"iso": "2009-03-04", "is_date": True, "confidence": 0.5, "ambiguous": True, "reason": "", "error": ""},
+        {"iso": "", "is_date": False, "confidence": 0.25, "ambiguous": False, "reason": saved_model.NOT_A_DATE,
+         "error": ""},
+        {"iso": "2009-03-04", "is_date": True, "confidence": 0.5, "ambiguous": True, "reason": "", "error": ""},
+        {"iso": "", "is_date": False, "confidence": 0.0, "ambiguous": False, "reason": "empty input",
+         "error": "empty input"},
+        {"iso": "", "is_date": False, "confidence": 0.0, "ambiguous": False, "reason": "empty input",
+         "error": "empty input"},
+    ]
+    # A row's own value first, then the parameter (row 3 has none): one pass per preference.
+    assert fake.calls == [(["not a date", ""], False), (["04/03/2009", "04/03/2009", ""], True)]
+    assert dict(frame.dtypes.astype(str)) == {"iso": "object", "is_date": "bool", "confidence": "float64",
+                                              "ambiguous": "bool", "reason": "object", "error": "object"}
+    # Without the column: the parameter, else month first.
+    rows = mlflow_model.predict_frame(fake, pd.DataFrame({"human": ["04/03/2009"]}), day_first=True)
+    assert rows["iso"].tolist() == ["2009-03-04"]
+    assert mlflow_model.predict_frame(fake, pd.DataFrame({"human": ["04/03/2009"]}))["iso"].tolist() == ["2009-04-03"]
+    assert mlflow_model.predict_frame(fake, pd.DataFrame({"human": []})).empty
+    with pytest.raises(ValueError, match="'human' column"):
+        mlflow_model.predict_frame(fake, pd.DataFrame({"text": ["3 may 1979"]}))
+
+
+def test_mlflow_model_requirements_are_pinned_and_minimal():
+    requirements = mlflow_model.pip_requirements()
+    assert [r.split("==")[0] for r in requirements] == ["mlflow", "tensorflow", "numpy", "pandas"]
+    with open(os.path.join(os.path.dirname(os.path.dirname(__file__)), "constraints.txt")) as f:
+        pins = {line.strip() for line in f}
+    assert set(requirements) <= pins
+
+
+def _registered(output_dir: str, pushed_to: str):
+    client = MlflowClient(_local_uri(output_dir))
+    (version,) = [v for v in client.search_model_versions(f"name='{DEFAULTS.registered_model}'")
+                  if v.tags["pushed_destination"] == pushed_to]
+    return version
+
+
+# Loads a model in a Python that cannot import the project: only the code the model carries, and only
+# its requirements (TensorFlow, not tensorflow-transform, TFX or the generator's babel).
+_CLEAN_LOAD = """
+import json, sys
+sys.path = [p for p in sys.path if p not in ("", sys.argv[2])]
+import mlflow, pandas as pd
+model = mlflow.pyfunc.load_model(sys.argv[1])
+frame = model.predict(pd.DataFrame({"human": ["3 may 1979", ""]}))
+print(json.dumps({"rows": frame.to_dict(orient="records"),
+                  "files": {m: sys.modules[m].__file__ for m in ("models.saved_model", "data_gen.text")},
+                  "loaded": sorted(m for m in ("babel", "tensorflow_transform", "tfx") if m in sys.modules)}))
+"""
+
+
+@pytest.mark.slow
+def test_registered_version_loads_back_through_the_registry_as_an_mlflow_model(runs, tmp_path):
+    version = _registered(runs.output_dir, runs.again.pushed_to)
+    _check_registered_model(_local_uri(runs.output_dir), DEFAULTS.registered_model, version, runs.again.pushed_to)
+    with mlflow_model.use_tracking_uri(_local_uri(runs.output_dir)):
+        local = mlflow.artifacts.download_artifacts(f"models:/{DEFAULTS.registered_model}/{version.version}",
+                                                    dst_path=str(tmp_path))
+    project = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run([sys.executable, "-c", _CLEAN_LOAD, local, project], capture_output=True, text=True,
+                          timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert all(path.startswith(os.path.join(local, "code")) for path in result["files"].values())
+    assert result["loaded"] == []
+    _assert_rows(result["rows"], _expected(runs.again.pushed_to, ["3 may 1979", ""], [False, False]))
+
+
+@pytest.mark.slow
+def test_mlflow_models_serve_answers_invocations_for_the_registered_version(runs, tmp_path):
+    """`mlflow models serve` (local environment manager) on a free loopback port, then REST calls."""
+    version = _registered(runs.output_dir, runs.again.pushed_to)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    mlflow_cli = os.path.join(os.path.dirname(sys.executable), "mlflow")
+    # The server runs `uvicorn` by name: the venv's bin directory must be on PATH, as in an activated venv.
+    env = {**os.environ, "MLFLOW_TRACKING_URI": _local_uri(runs.output_dir),
+           "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])}
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [mlflow_cli, "models", "serve", "-m", f"models:/{DEFAULTS.registered_model}/{version.version}",
+             "--env-manager", "local", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/ping", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"mlflow models serve did not start: {log_path.read_text()[-3000:]}")
+            time.sleep(1)
+
+        def invoke(body: dict) -> list[dict]:
+            request = urllib.request.Request(f"{url}/invocations", data=json.dumps(body).encode(),
+                                             headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return json.load(response)["predictions"]
+
+        records = [{"human": h, "day_first": d} for h, d in zip(SAMPLES, SAMPLE_DAY_FIRST, strict=True)]
+        _assert_rows(invoke({"dataframe_records": records}),
+                     _expected(runs.again.pushed_to, SAMPLES, SAMPLE_DAY_FIRST))
+        # The parameter, for the rows without their own preference.
+        got = invoke({"dataframe_records": [{"human": "04/03/2009"}, {"human": "04/03/2009", "day_first": False}],
+                      "params": {"day_first": True}})
+        _assert_rows(got, _expected(runs.again.pushed_to, ["04/03/2009", "04/03/2009"], [True, False]))
+        # The model's own serving input example is a valid request.
+        with mlflow_model.use_tracking_uri(_local_uri(runs.output_dir)):
+            example = mlflow.artifacts.download_artifacts(
+                f"models:/{DEFAULTS.registered_model}/{version.version}/serving_input_example.json",
+                dst_path=str(tmp_path))
+        with open(example) as f:
+            assert len(invoke(json.load(f))) == len(mlflow_model.INPUT_EXAMPLE)
+    finally:  # the server and the uvicorn process it starts: its own process group
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
