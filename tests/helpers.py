@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
 
 import tensorflow as tf
 import tensorflow_transform as tft
@@ -83,3 +87,20 @@ def expected_parameter_count(config: model_lib.ModelConfig) -> int:
     decoder = lstm(2 * config.n_a, config.n_s)
     output = config.n_s * config.output_vocab_size + config.output_vocab_size
     return encoder + attention + decoder + output
+
+
+def wait_until_answering(url: str, server: subprocess.Popen, log_path: Path, timeout: float,
+                         what: str) -> None:
+    """Waits until `url` answers 200, or fails the test with the server's log (it exited, or time ran out)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            raise AssertionError(f"{what} did not start: {Path(log_path).read_text()[-3000:]}")
+        time.sleep(0.5)

@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import mlflow
@@ -20,7 +19,7 @@ from mlflow.tracking import MlflowClient
 from models import mlflow_model, saved_model
 from pipeline import configs, console, main_job
 from reporting import records, tracking
-from tests.helpers import main_job_settings
+from tests.helpers import main_job_settings, wait_until_answering
 
 DEFAULTS = configs.Settings()
 
@@ -47,18 +46,7 @@ def mlflow_server(tmp_path_factory):
              "--backend-store-uri", f"sqlite:///{root}/mlflow.db", "--artifacts-destination", str(root / "artifacts")],
             stdout=log, stderr=subprocess.STDOUT)
         uri = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{uri}/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"mlflow server did not start: {(root / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.5)
+        wait_until_answering(f"{uri}/health", server, root / "server.log", timeout=120, what="mlflow server")
         yield uri
         server.terminate()
         server.wait(timeout=30)
@@ -397,17 +385,7 @@ def test_mlflow_models_serve_answers_invocations_for_the_registered_version(runs
              "--env-manager", "local", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path, start_new_session=True)
     try:
-        deadline = time.monotonic() + 240
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/ping", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"mlflow models serve did not start: {log_path.read_text()[-3000:]}")
-            time.sleep(1)
+        wait_until_answering(f"{url}/ping", server, log_path, timeout=240, what="mlflow models serve")
 
         def invoke(body: dict) -> list[dict]:
             request = urllib.request.Request(f"{url}/invocations", data=json.dumps(body).encode(),
