@@ -33,7 +33,7 @@ import tensorflow as tf
 from tfx import types
 from tfx.dsl.components.base import base_component, base_executor, executor_spec
 from tfx.types import component_spec, standard_artifacts
-from tfx.utils import path_utils
+from tfx.utils import io_utils, path_utils
 
 from models import saved_model
 
@@ -49,20 +49,6 @@ class LatestPushedModelSpec(types.ComponentSpec):
     PARAMETERS = {SERVING_MODEL_DIR_KEY: component_spec.ExecutionParameter(type=str)}
     INPUTS = {MODEL_KEY: component_spec.ChannelParameter(type=standard_artifacts.Model)}
     OUTPUTS = {BASELINE_KEY: component_spec.ChannelParameter(type=standard_artifacts.Model)}
-
-
-def copy_tree(source: str, destination: str) -> int:
-    """Copies every file under `source` to `destination` with tf.io.gfile (local paths, gs://, ...);
-    returns the number of files copied."""
-    copied = 0
-    for directory, _, files in tf.io.gfile.walk(source):
-        relative = os.path.relpath(directory, source)
-        target = destination if relative == "." else os.path.join(destination, relative)
-        tf.io.gfile.makedirs(target)
-        for name in files:
-            tf.io.gfile.copy(os.path.join(directory, name), os.path.join(target, name), overwrite=True)
-            copied += 1
-    return copied
 
 
 def is_found(baseline: types.Artifact) -> bool:
@@ -90,7 +76,7 @@ class Executor(base_executor.BaseExecutor):
             raise FileNotFoundError(
                 f"the newest version under {serving_model_dir} ({source}) holds no saved_model.pb: a push in "
                 "progress or an incomplete one; remove it or wait for the push to end")
-        copy_tree(source, path_utils.serving_model_dir(baseline.uri))
+        io_utils.copy_dir(source, path_utils.serving_model_dir(baseline.uri))
         baseline.set_int_custom_property(FOUND_PROPERTY, 1)
         baseline.set_string_custom_property(PUSHED_VERSION_PROPERTY, os.path.basename(source.rstrip("/")))
         baseline.set_string_custom_property(SOURCE_URI_PROPERTY, source)

@@ -18,15 +18,23 @@ from pipeline import configs
 _FLAG_NAMES = {"beam_args": "--beam-arg"}
 
 
-def positive_int(text: str) -> int:
-    """An argparse `type` for a positive whole number."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid value {text!r}") from None
-    if configs.positive(value):
-        raise argparse.ArgumentTypeError(f"{configs.positive(value)}, got {text}")
-    return value
+def _argument_type(convert: Callable[[str], Any], check: Callable[[Any], str | None]) -> Callable[[str], Any]:
+    """An argparse `type` that converts the text, then refuses the value with the check's message."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid value {text!r}") from None
+        problem = check(value)
+        if problem:
+            raise argparse.ArgumentTypeError(f"{problem}, got {text}")
+        return value
+
+    return parse
+
+
+positive_int = _argument_type(int, configs.positive)  # an argparse `type` for a positive whole number
 
 
 def flag_name(name: str) -> str:
@@ -34,19 +42,10 @@ def flag_name(name: str) -> str:
 
 
 def _parser_of(name: str, convert: Callable[[str], Any]) -> Callable[[str], Any]:
-    """An argparse `type` that converts and applies the setting's check."""
-
-    def parse(text: str) -> Any:
-        try:
-            value = convert(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid value {text!r}") from None
-        problem = configs.check_value(name, (value,) if name == "beam_args" else value)
-        if problem:
-            raise argparse.ArgumentTypeError(f"{problem}, got {text}")
-        return value
-
-    return parse
+    """An argparse `type` that converts and applies the setting's check (Beam options are checked one by one)."""
+    if name == "beam_args":
+        return _argument_type(convert, lambda value: configs.check_value(name, (value,)))
+    return _argument_type(convert, lambda value: configs.check_value(name, value))
 
 
 def _add(parser: argparse._ActionsContainer, field: dataclasses.Field, default: Any) -> None:
