@@ -230,7 +230,7 @@ class DateparserParser:
         return [self.parse_one(text, day_first) for text in texts]
 
 
-def _by_preference(lines: Sequence[Line]) -> list[tuple[bool, list[int]]]:
+def by_preference(lines: Sequence[Line]) -> list[tuple[bool, list[int]]]:
     """(day_first, indices of the lines with that preference), month-first first; empty groups left out."""
     groups = [(day_first, [i for i, line in enumerate(lines) if line.day_first == day_first])
               for day_first in (False, True)]
@@ -240,7 +240,7 @@ def _by_preference(lines: Sequence[Line]) -> list[tuple[bool, list[int]]]:
 def answers(parser: DateParser, lines: Sequence[Line]) -> list[str | None]:
     """The parser's answer to every line, in order (one call per day-order preference)."""
     result: list[str | None] = [None] * len(lines)
-    for day_first, indices in _by_preference(lines):
+    for day_first, indices in by_preference(lines):
         for i, answer in zip(indices, parser.parse([lines[i].input for i in indices], day_first), strict=True):
             result[i] = answer
     return result
@@ -296,7 +296,7 @@ def strings_per_second(parser: DateParser, lines: Sequence[Line], min_seconds: f
     Each pass makes one call per day-order preference, with that preference's strings repeated, so a
     batching parser (the model) sees full batches. Returns strings/s, strings timed and seconds.
     """
-    groups = [(day_first, [lines[i].input for i in indices]) for day_first, indices in _by_preference(lines)]
+    groups = [(day_first, [lines[i].input for i in indices]) for day_first, indices in by_preference(lines)]
     for day_first, texts in groups:  # warm-up: tracing, caches, lazily loaded data
         parser.parse(texts, day_first)
     repeats = 1

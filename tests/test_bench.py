@@ -269,13 +269,13 @@ def test_evaluate_and_the_answers_file(tmp_path):
 def test_multiply_adds_count_each_matrix_product_once_per_use():
     from serving import bench
 
-    sizes = bench.ModelSizes(input_depth=5, n_a=2, n_s=3, attention_hidden=4, output_vocab=6, tx=7, ty=8,
-                             parameters=0)
-    macs = bench.multiply_adds(sizes)
-    # Encoder: 2 directions x 7 steps x (5 + 2 inputs) x 8 gate units.
+    sizes = bench.ModelSizes(input_depth=5, n_a=2, n_s=3, attention_hidden=4, output_vocab=6, ty=8, parameters=0)
+    macs = bench.multiply_adds(sizes, length=7)
+    # Encoder: 2 directions x 7 positions x (5 + 2 inputs) x 8 gate units.
     assert macs["encoder"] == 2 * 7 * 7 * 8
-    # Per output step, at 7 positions: [a; s] (4 + 3) -> 4 hidden -> 1 score, then 7 weights x 4 values.
-    assert macs["attention"] == 8 * 7 * (7 * 4 + 4 + 4)
+    # Once per position: a (4) -> 4 hidden. Per output step: s (3) -> 4 hidden, then at 7 positions
+    # 4 hidden -> 1 score and 7 weights x 4 values.
+    assert macs["attention"] == 7 * 4 * 4 + 8 * (3 * 4 + 7 * (4 + 4))
     assert macs["decoder"] == 8 * (4 + 3) * 12  # context (4) and state (3) into 4 x 3 gate units
     assert macs["output"] == 8 * 3 * 6
     assert macs["total"] == sum(v for k, v in macs.items() if k != "total")
