@@ -4,7 +4,6 @@ speed, the model's FLOPs count, and `datenmt bench` end to end on the pushed mod
 from __future__ import annotations
 
 import csv
-import dataclasses
 import glob
 import json
 import os
@@ -13,6 +12,7 @@ import sys
 
 import pytest
 
+from models import saved_model
 from serving import baselines
 
 HEADER = "input\texpected\tday_first\tcategory\n"
@@ -117,30 +117,15 @@ def test_dateparser_does_not_resolve_relative_words_or_timestamps():
 
 # --- the model's adapter, with stand-in normalisers -------------------------------------------------------
 
-@dataclasses.dataclass(frozen=True)
-class OldTranslation:  # the serving signature's first outputs: iso and valid
-    input: str
-    iso: str | None = None
-    valid: bool | None = None
-    error: str | None = None
+def test_a_translation_is_an_answer_only_when_it_is_a_real_date_and_no_error():
+    def translation(**fields):
+        return saved_model.Translation("x", **fields)
 
-
-@dataclasses.dataclass(frozen=True)
-class NewTranslation:  # with is_date: a refusal of non-dates
-    input: str
-    iso: str | None = None
-    is_date: bool | None = None
-    error: str | None = None
-
-
-def test_a_translation_is_an_answer_only_when_every_flag_says_so():
-    assert baselines.model_answer(OldTranslation("x", iso="2001-02-03", valid=True)) == "2001-02-03"
-    assert baselines.model_answer(OldTranslation("x", iso="2001-02-30", valid=False)) is None
-    assert baselines.model_answer(OldTranslation("x", error="empty input")) is None
-    assert baselines.model_answer(NewTranslation("x", iso="2001-02-03", is_date=True)) == "2001-02-03"
-    assert baselines.model_answer(NewTranslation("x", iso="2001-02-03", is_date=False)) is None
-    assert baselines.model_answer(NewTranslation("x", iso="", is_date=True)) is None
-    assert baselines.model_answer(NewTranslation("x", iso="2001-02-30", is_date=True)) is None
+    assert baselines.model_answer(translation(iso="2001-02-03", is_date=True)) == "2001-02-03"
+    assert baselines.model_answer(translation(iso="2001-02-03", is_date=False)) is None
+    assert baselines.model_answer(translation(iso="", is_date=True)) is None
+    assert baselines.model_answer(translation(iso="2001-02-30", is_date=True)) is None
+    assert baselines.model_answer(translation(error="empty input")) is None
 
 
 class TableNormaliser:
@@ -155,25 +140,16 @@ class TableNormaliser:
         self.calls.append((len(texts), day_first, batch_size))
         for text in texts:
             iso = self.table.get((text, day_first))
-            yield NewTranslation(text, iso=iso, is_date=iso is not None)
+            yield saved_model.Translation(text, iso=iso, is_date=iso is not None)
 
 
-class MonthFirstNormaliser(TableNormaliser):
-    """A normaliser from before the day-first preference: `translate` does not take it."""
-
-    def translate(self, texts, batch_size):
-        return super().translate(texts, batch_size)
-
-
-def test_model_parser_passes_day_first_only_if_translate_takes_it():
+def test_model_parser_passes_each_lines_day_first_preference():
     table = {("4/3/2001", False): "2001-04-03", ("4/3/2001", True): "2001-03-04"}
     lines = [baselines.Line("4/3/2001", "2001-04-03", False, "ambiguous"),
              baselines.Line("4/3/2001", "2001-03-04", True, "ambiguous")]
-    new = TableNormaliser(table)
-    assert baselines.answers(baselines.ModelParser(new, batch_size=7), lines) == ["2001-04-03", "2001-03-04"]
-    assert new.calls == [(1, False, 7), (1, True, 7)]
-    old = MonthFirstNormaliser(table)
-    assert baselines.answers(baselines.ModelParser(old, batch_size=7), lines) == ["2001-04-03", "2001-04-03"]
+    normaliser = TableNormaliser(table)
+    assert baselines.answers(baselines.ModelParser(normaliser, batch_size=7), lines) == ["2001-04-03", "2001-03-04"]
+    assert normaliser.calls == [(1, False, 7), (1, True, 7)]
 
 
 # --- scores and speed, with a stand-in parser -------------------------------------------------------------
