@@ -34,19 +34,41 @@ class TimedRandomSearch(keras_tuner.RandomSearch):
         self._trial_started: dict[str, float] = {}
         self.trial_parameters: dict[str, int] = {}
 
+    def on_search_begin(self):
+        self.oracle.verbose = 0  # keras-tuner's own tables and summaries; one line per trial instead
+        super().on_search_begin()
+
     def on_trial_begin(self, trial):
         self._trial_started[trial.trial_id] = time.perf_counter()
         self.trial_parameters[trial.trial_id] = self.hypermodel.build(trial.hyperparameters).count_params()
+        print(f"trial {len(self.trial_seconds) + 1}/{self.oracle.max_trials}: {describe(trial.hyperparameters)} "
+              f"({self.trial_parameters[trial.trial_id]:,} parameters)", flush=True)
         super().on_trial_begin(trial)
 
     def on_trial_end(self, trial):
         self.trial_seconds[trial.trial_id] = time.perf_counter() - self._trial_started[trial.trial_id]
         super().on_trial_end(trial)
+        score = self.oracle.get_trial(trial.trial_id).score
+        print(f"trial {len(self.trial_seconds)}/{self.oracle.max_trials}: validation exact match "
+              f"{'-' if score is None else f'{score:.4f}'} in {self.trial_seconds[trial.trial_id]:.0f} s",
+              flush=True)
+
+    def on_search_end(self):
+        super().on_search_end()
+        best = self.get_best_hyperparameters()
+        if best:
+            print(f"chosen: {describe(best[0])} (the smallest model within {SCORE_TOLERANCE} of the best "
+                  "validation exact match)", flush=True)
 
     def get_best_hyperparameters(self, num_trials: int = 1) -> list[keras_tuner.HyperParameters]:
         scored = [t for t in self.oracle.trials.values() if t.score is not None]
         ranked = prefer_small(scored, self.trial_parameters, SCORE_TOLERANCE)
         return [t.hyperparameters for t in ranked[:num_trials]]
+
+
+def describe(hp: keras_tuner.HyperParameters) -> str:
+    """ "n_a 32, n_s 64, learning_rate 0.01" """
+    return ", ".join(f"{name} {value}" for name, value in hp.values.items())
 
 
 def prefer_small(trials: list, parameters: dict[str, int], tolerance: float) -> list:

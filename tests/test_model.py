@@ -129,3 +129,16 @@ def test_the_tuner_prefers_the_smallest_model_among_trials_as_good_as_the_best(t
     assert best[2] is tuner.oracle.trials["worse"].hyperparameters
     records = tuning.trial_records(tuner)
     assert {r["trial_id"]: r["parameters"] for r in records} == tuner.trial_parameters
+
+
+def test_the_tuner_prints_one_line_per_trial_and_its_choice(transformed_data, tmp_path, capsys):
+    result = tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path),
+                                          {"max_trials": 1, "epochs": 1, "batch_size": 100, "verbose": 0}))
+    capsys.readouterr()
+    result.tuner.search(**result.fit_kwargs)
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert len(lines) == 3, out
+    assert lines[0].startswith("trial 1/1: n_a ") and lines[0].endswith(" parameters)")
+    assert lines[1].startswith("trial 1/1: validation exact match ")
+    assert lines[2].startswith("chosen: n_a ")
