@@ -34,7 +34,8 @@ class Executor(tuner_executor.Executor):
         exec_properties = with_scalars_in_custom_config(exec_properties, TUNING_PARAMETERS)
         if tuner_executor.get_tune_args(exec_properties):
             raise ValueError("TuneArgs (distributed tuning) is not supported by this executor.")
-        tuner = tuner_executor.search(input_dict, exec_properties, self._get_tmp_dir())
+        # The trials print one line each (models.tuning); keras-tuner's summaries would be console noise.
+        tuner = tuner_executor.search(input_dict, exec_properties, self._get_tmp_dir(), print_tuning_summary=False)
         tuner_executor.write_best_hyperparameters(tuner, output_dict)
         results_dir = artifact_utils.get_single_uri(output_dict[standard_component_specs.TUNER_RESULTS_KEY])
         io_utils.write_string_file(os.path.join(results_dir, tuning.TRIALS_FILE),

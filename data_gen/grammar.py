@@ -15,18 +15,23 @@ The grammar (locale en_US; names from babel, spelled numbers from num2words)
   (the `sept` forms write September as "Sept" and every other month as its abbreviation), number
   ("6"), zero-padded ("06").
 - **Year**: four digits, two digits ("09"), apostrophe ("'09"), spelled ("nineteen seventy-eight",
-  num2words' `to="year"`). Two-digit and apostrophe years are only written for 1950-2049 and read
+  "nineteen hundred", "two thousand and nine", "twenty eleven": num2words' `to="year"`), and for
+  2000-2099 "two thousand eleven" / "two thousand and eleven" ("two thousand" for 2000; only with a
+  day in digits, to stay within 64 characters). Two-digit and apostrophe years are only written for 1950-2049 and read
   with the pivot 50 (50-99 -> 19xx, 00-49 -> 20xx); year-first dates always have four digits, and a
   numeric date with a two-digit year always has the year last ("03/04/05").
-- **Separators** between fields: space, comma, "/", "-", ".", mixed ("25/06-2009") and none
-  ("20030925", "25Jun2009").
+- **Separators** between fields: space, comma, "/", "-", ".", mixed ("25/06-2009"), spaced numeric
+  ones ("7 / 20 / 1969", "1999 - 12 - 31", about 5 % of numeric dates) and none ("20030925",
+  "25Jun2009").
 - **Styles**: `numeric` (day and month are numbers), `word` (month word, day number), `ordinal`
   (ordinal day, month word) and `spelled` (a spelled day or year, month word).
 - **Weekday** (the label's true weekday): full, abbreviated, with a dot, "Tues"/"Weds"/"Thurs";
   before ("Thursday, ..." or "Thu ...") or after (", Thursday", " Thursday", " (Thu)").
 - **Time of day** (the answer ignores it): 24-hour ("14:05", "09:05:33"), 12-hour ("2pm",
   "2:05 p.m.", "2:05:33 PM"), joined by " ", ", ", " at " or ISO's "T" ("2003-09-25T10:49:41.123Z"),
-  zones ("UTC", "EST", "Z", "+02:00", "-0500"). Never with spelled dates.
+  zones ("UTC", "EST", "Z", "+02:00", "-0500"); or, for about a quarter of the timed dates, before
+  the date, joined by " on ", " " or ", " ("2pm on June 25, 2009", "14:05, 25/06/2009"). Never with
+  spelled dates.
 - **Casing** lower, Title (names capitalised as written, first letter upper), UPPER; **noise**:
   leading or trailing space, a doubled space, brackets or quotes around the whole string, a
   trailing "." or "," (only after a letter or digit).
@@ -56,11 +61,14 @@ measures generalisation to unseen combinations of seen parts.
 
 Refusals (`iso == ""`)
 ----------------------
-Month and year only, day and month only, a weekday alone, relative expressions, a time alone
-(never one that normalisation turns into a numeric date: "02:25:19" becomes "02 25 19"),
-numbers (prices, versions, phone numbers...), words, and impossible dates written by the same
-renderers as real ones ("31 February 2001", "32/13/2020", "2001-02-30", "29 Feb 1900"): for a
-numeric day-month pair *both* readings are impossible, so the model has to check the calendar.
+Month and year only (also with "of": "June of 2009", "Sept. of '98"), day and month only, a weekday
+alone, relative expressions, a time alone (never one that normalisation turns into a numeric date:
+"02:25:19" becomes "02 25 19"), numbers (prices, decimals, thousands separators, versions, phone
+numbers...), words, and impossible dates written by the same renderers as real ones ("31 February
+2001", "32/13/2020", "10/45/2000", "2001-02-30", "2000-13-01", "29 Feb 1900", "29 Feb 2100"; for a
+numeric day-month pair *both* readings are impossible, so the model has to check the calendar), and
+real dates of years no label has ("3 May 2150", "12 June 1850", "the fifth of May eighteen
+twenty"; four-digit years 1000-2999, spelled 1800-2199; `data_gen.labels`: 1900-2099 only).
 
 Lengths
 -------
@@ -92,7 +100,7 @@ from data_gen import phrases
 from data_gen.generator import SHARD_SIZE, shard_sizes
 
 # Bump when the grammar changes in a way that changes generated data.
-GRAMMAR_VERSION = "2"
+GRAMMAR_VERSION = "3"
 LOCALE = formats_lib.LOCALE
 
 FIRST_DATE = formats_lib.FIRST_DATE
@@ -104,7 +112,7 @@ PIVOT = 50
 
 # Shares of the three sources of examples.
 CATALOGUE_SHARE = 0.15
-NEGATIVE_SHARE = 0.12
+NEGATIVE_SHARE = 0.14
 # Probability that an example's preference is day first.
 DAY_FIRST_SHARE = 0.5
 # Share of real dates drawn at the end of a month (40 % of them 29 February of a leap year): the
@@ -179,22 +187,24 @@ FAMILY_DESCRIPTIONS: dict[str, str] = {
     "ordinal_dmy": "ordinal day first: 25th June 2009, the 25th of June, '09",
     "ordinal_mdy": "ordinal day after the month: June 25th, 2009; June the 25th 2009",
     "spelled_day": "spelled day, year in digits: the twenty-fifth of June 2009",
-    "spelled_year": "spelled year: June 25, two thousand and nine; 25th June nineteen seventy-eight",
+    "spelled_year": "spelled year: June 25, two thousand and nine; 25th June nineteen seventy-eight; "
+                    "May 3rd two thousand eleven",
     "with_weekday": "any grammar date with a weekday and no time: Thursday, 25 June 2009",
-    "with_time": "any grammar date with a time of day: 25/06/2009 14:05, June 25 at 2pm EST",
+    "with_time": "any grammar date with a time of day: 25/06/2009 14:05, June 25 at 2pm EST, 2pm on June 25",
     "iso_datetime": "ISO date and time with 'T': 2009-06-25T14:05:33Z, 2009-06-25T14:05+02:00",
     CATALOGUE: "the old catalogue of 29 babel templates (data_gen.formats), unchanged renderings",
     HELDOUT_YMD_WORD_DASH: "held out: year first, month word, '-' separators: 2009-Jun-25",
     HELDOUT_SPELLED_DAY_APOSTROPHE_YEAR: "held out: spelled day with an apostrophe year: the fifth of May '79",
     HELDOUT_NUMERIC_WEEKDAY_AFTER: "held out: numeric date with the weekday after it: 25/06/2009 (Thu)",
-    NOT_MONTH_YEAR: "refusal: month and year only: June 2009, 06/2009, 2009-06",
+    NOT_MONTH_YEAR: "refusal: month and year only: June 2009, 06/2009, 2009-06, June of 2009",
     NOT_DAY_MONTH: "refusal: day and month without a year: 25 June, June 25th, 25/06",
     NOT_WEEKDAY: "refusal: a weekday alone: Thursday, on Thu at 2pm",
     NOT_RELATIVE: "refusal: relative expressions: tomorrow, next Friday, in 3 days",
     NOT_TIME: "refusal: a time of day alone: 20:27:01, at 7:45 pm",
-    NOT_NUMBER: "refusal: numbers: 12345, 3.14, $12.99, v2.3.1, 555-0134",
+    NOT_NUMBER: "refusal: numbers: 12345, 3.14, 1,234.5, $12.99, v2.3.1, 555-0134",
     NOT_WORDS: "refusal: words and short phrases: invoice, see attached, New Zealand",
-    NOT_IMPOSSIBLE: "refusal: impossible dates in the grammar's forms: 31 February 2001, 32/13/2020, 2001-02-30",
+    NOT_IMPOSSIBLE: "refusal: impossible dates in the grammar's forms: 31 February 2001, 32/13/2020, 2001-02-30, "
+                    "29 Feb 2100, and years outside 1900-2099: 3 May 2150",
 }
 FAMILIES: tuple[str, ...] = tuple(FAMILY_DESCRIPTIONS)
 HELD_OUT_FAMILIES: tuple[str, ...] = (
@@ -222,6 +232,14 @@ MONTH_WORD_FORMS = ("name", "abbr", "abbr.", "sept", "sept.")
 MONTH_NUMBER_FORMS = ("num", "pad")
 WEEKDAY_FORMS = ("name", "abbr", "abbr.", "long", "long.")
 SHORT_YEAR_FORMS = ("two", "apos")
+# Spelled years: num2words' ("twenty eleven", "two thousand and nine") and "two thousand [and] eleven"
+# (2000-2099 only; earlier years are written as num2words writes them).
+SPELLED_YEAR_FORMS = ("spelled", "thousand", "thousand_and")
+THOUSAND_YEAR_FORMS = ("thousand", "thousand_and")
+# Year forms a refusal writes out of range ("3 May 2150", "twelfth of June eighteen fifty").
+OUT_OF_RANGE_YEAR_FORMS = ("four", "spelled")
+OUT_OF_RANGE_FOUR = (1000, 2999)
+OUT_OF_RANGE_SPELLED = (1800, 2199)
 # Longer abbreviations people write beyond CLDR's (weekday index, Monday = 0).
 EXTRA_WEEKDAY_ABBREVIATIONS = {1: "Tues", 2: "Weds", 3: "Thurs"}
 EXTRA_MONTH_ABBREVIATIONS = {9: "Sept"}
@@ -238,7 +256,7 @@ def _babel_names(kind: str, width: str) -> dict[int, str]:
 def _month_texts() -> dict[str, dict[int, str]]:
     wide, abbr = _babel_names("month", "wide"), _babel_names("month", "abbreviated")
     sept = {m: EXTRA_MONTH_ABBREVIATIONS.get(m, abbr[m]) for m in abbr}
-    numbers = range(0, 20)  # impossible numeric dates write months up to 19
+    numbers = range(0, 100)  # impossible numeric dates write months up to 99
 
     def dotted(names: dict[int, str]) -> dict[int, str]:  # "Jun.", but "May" has nothing to cut
         return {m: t if t == wide[m] else t + "." for m, t in names.items()}
@@ -257,11 +275,11 @@ def _weekday_texts() -> dict[str, dict[int, str]]:
 
 
 def _day_texts() -> dict[tuple[str, bool], dict[int, str]]:
-    days = range(1, 40)  # impossible numeric dates write days up to 39
+    days = range(1, 40)  # impossible dates write days up to 39, numbers (num, pad) up to 99
     spelled = {d: num2words(d, to="ordinal") for d in days}
     out = {
-        ("num", True): {d: str(d) for d in days},
-        ("pad", True): {d: f"{d:02d}" for d in days},
+        ("num", True): {d: str(d) for d in range(1, 100)},
+        ("pad", True): {d: f"{d:02d}" for d in range(1, 100)},
         ("ord", True): {d: f"{d}{formats_lib.ordinal_suffix(d)}" for d in days},
         ("spelled", True): spelled,
         ("spelled", False): {d: t.replace("-", " ") for d, t in spelled.items()},
@@ -271,16 +289,29 @@ def _day_texts() -> dict[tuple[str, bool], dict[int, str]]:
     return out
 
 
+def _thousand(year: int, spelled: str, joiner: str) -> str:
+    """ "two thousand [and] eleven" for 2001-2099, "two thousand" for 2000; num2words' year before."""
+    if year < 2000:
+        return spelled
+    return "two thousand" + (joiner + num2words(year - 2000) if year > 2000 else "")
+
+
 def _year_texts() -> dict[tuple[str, bool], dict[int, str]]:
     years = range(FIRST_DATE.year, LAST_DATE.year + 1)
-    spelled = {y: num2words(y, to="year") for y in years}
+    # Refusals write real dates of years out of range: four digits 1000-2999, spelled 1800-2199.
+    four_years = range(OUT_OF_RANGE_FOUR[0], OUT_OF_RANGE_FOUR[1] + 1)
+    spelled_years = range(OUT_OF_RANGE_SPELLED[0], OUT_OF_RANGE_SPELLED[1] + 1)
+    spelled = {y: num2words(y, to="year") for y in spelled_years}
     out = {
-        ("four", True): {y: str(y) for y in years},
+        ("four", True): {y: str(y) for y in four_years},
         ("two", True): {y: f"{y % 100:02d}" for y in years},
         ("apos", True): {y: f"'{y % 100:02d}" for y in years},
         ("spelled", True): spelled,
         ("spelled", False): {y: t.replace("-", " ") for y, t in spelled.items()},
     }
+    for form, joiner in (("thousand", " "), ("thousand_and", " and ")):
+        out[(form, True)] = {y: _thousand(y, spelled[y], joiner) for y in years}
+        out[(form, False)] = {y: t.replace("-", " ") for y, t in out[(form, True)].items()}
     for form in ("four", "two", "apos"):
         out[(form, False)] = out[(form, True)]
     return out
@@ -308,7 +339,8 @@ class TimeOfDay:
     clock: 24 or 12. shape: "h" (12-hour only: "2pm"), "hm", "hms", "hmsf" (ISO only: milliseconds).
     meridiem: for 12-hour clocks, how "am" is written (" am", "am", " a.m.", " AM", ...); "pm" is the
     same with p. zone: appended as written ("", " UTC", "Z", " +02:00", ...). joiner: what comes
-    between the date and the time (" ", ", ", " at ", "T"); "" for a time alone.
+    between the date and the time (" ", ", ", " at ", "T"; before the date " ", ", ", " on "); "" for
+    a time alone. before: the time is written before the date ("2pm on June 25, 2009").
     """
 
     hour: int
@@ -321,6 +353,7 @@ class TimeOfDay:
     meridiem: str = ""
     zone: str = ""
     joiner: str = " "
+    before: bool = False
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -332,7 +365,8 @@ class Recipe:
     order: dmy, mdy or ymd. seps: the separators after the first and after the second field.
     day: "" (absent), num, pad, ord or spelled; the / of: "the 21st", "21st of".
     month: "" (absent), name, abbr, abbr., sept, sept., num or pad.
-    year: "" (absent), four, two, apos or spelled. hyphen: spelled numbers with "-" or " ".
+    year: "" (absent), four, two, apos, spelled (num2words), thousand ("two thousand eleven") or
+      thousand_and ("two thousand and eleven"). hyphen: spelled numbers with "-" or " ".
     weekday: "" or a form of WEEKDAY_FORMS; weekday_after: its position; weekday_sep: ", " or " "
       before the date, ", ", " " or "()" after it.
     time: an optional time of day.
@@ -404,7 +438,8 @@ _ORDER = {
 _NUMERIC_SEPS = ("/", "-", ".", " ")
 
 
-def _numeric_seps(same: dict[str, int], mixed: int, none: int) -> _Choice:
+def _numeric_seps(same: dict[str, float], mixed: int, none: int) -> _Choice:
+    """Same separator twice (spaced ones too: "7 / 20 / 1969"), mixed ones ("25/06-2009"), none."""
     options = [((s, s), w) for s, w in same.items()]
     pairs = [(a, b) for a in _NUMERIC_SEPS for b in _NUMERIC_SEPS if a != b]
     options += [(pair, mixed / len(pairs)) for pair in pairs]
@@ -413,9 +448,12 @@ def _numeric_seps(same: dict[str, int], mixed: int, none: int) -> _Choice:
 
 
 _SEPS = {
-    ("numeric", "dmy"): _numeric_seps({"/": 40, "-": 20, ".": 20, " ": 6}, mixed=6, none=8),
-    ("numeric", "mdy"): _numeric_seps({"/": 50, "-": 20, ".": 10, " ": 6}, mixed=6, none=8),
-    ("numeric", "ymd"): _numeric_seps({"-": 55, "/": 18, ".": 8, " ": 3}, mixed=4, none=12),
+    ("numeric", "dmy"): _numeric_seps({"/": 40, "-": 20, ".": 20, " ": 6, " / ": 2, " - ": 1.5, " . ": 1.5},
+                                      mixed=6, none=8),
+    ("numeric", "mdy"): _numeric_seps({"/": 50, "-": 20, ".": 10, " ": 6, " / ": 2.5, " - ": 1.5, " . ": 1},
+                                      mixed=6, none=8),
+    ("numeric", "ymd"): _numeric_seps({"-": 55, "/": 18, ".": 8, " ": 3, " - ": 2, " / ": 1.5, " . ": 1},
+                                      mixed=4, none=12),
     ("word", "dmy"): _Choice({(" ", " "): 45, (" ", ", "): 15, ("-", "-"): 15, ("/", "/"): 5,
                               (".", "."): 2, ("", ""): 5, (" ", ","): 3, (", ", " "): 3, ("-", " "): 2}),
     ("word", "mdy"): _Choice({(" ", ", "): 50, (" ", " "): 30, (" ", ","): 5, ("-", "-"): 7,
@@ -479,7 +517,10 @@ _YEARS = {
     "word_compact": _Choice({"four": 60, "two": 40}),
     "ordinal": _Choice({"four": 80, "apos": 12, "two": 8}),
     "spelled_day": _Choice({"four": 60, "spelled": 27, "apos": 13}),
-    "spelled_year": _Choice({"spelled": 1}),
+    # "two thousand [and] eleven" only with a day in digits: with a spelled day and a weekday it
+    # would pass 64 characters ("wednesday the twenty-seventh of september two thousand and seventy-
+    # seven"), so a spelled day keeps num2words' years.
+    "spelled_year": _Choice({"spelled": 60, "thousand": 20, "thousand_and": 20}),
 }
 
 
@@ -498,7 +539,7 @@ _NO_CHOICE = _Choice({True: 1})
 
 
 def _hyphen_choice(day: str, year: str) -> _Choice:
-    return _HYPHEN if "spelled" in (day, year) else _NO_CHOICE
+    return _HYPHEN if day == "spelled" or year in SPELLED_YEAR_FORMS else _NO_CHOICE
 
 
 class _Core(NamedTuple):
@@ -546,6 +587,9 @@ _WEEKDAY_SEP = {False: _Choice({", ": 60, " ": 40}), True: _Choice({", ": 45, " 
 _TIME_SHARE = {"numeric": 0.22, "word": 0.12, "ordinal": 0.08, "spelled": 0.0}
 _ISO_TIME_SHARE = 0.6  # of the timed dates that can take an ISO "T" time
 _JOINER = _Choice({" ": 40, ", ": 20, " at ": 32, " @ ": 3, " - ": 5})
+# A time before the date ("2pm on June 25, 2009", "14:05, 25/06/2009"): a share of the non-ISO times.
+_TIME_BEFORE_SHARE = 0.27
+_BEFORE_JOINER = _Choice({" on ": 45, " ": 30, ", ": 25})
 _CLOCK = _Choice({24: 55, 12: 45})
 _SHAPE = {24: _Choice({"hm": 65, "hms": 35}), 12: _Choice({"h": 25, "hm": 60, "hms": 15}),
           "iso": _Choice({"hm": 25, "hms": 50, "hmsf": 25})}
@@ -568,21 +612,24 @@ _DECORATION = _Choice({"": 88, "()": 3, "[]": 1.5, '""': 1.5, ".": 4, ",": 2})
 _SPACING = _Choice({"": 90, "lead": 3, "trail": 3, "double": 4})
 
 # Refusals.
-_NEGATIVE_KIND = _Choice({NOT_MONTH_YEAR: 16, NOT_DAY_MONTH: 16, NOT_WEEKDAY: 10, NOT_RELATIVE: 12,
-                          NOT_TIME: 10, NOT_NUMBER: 10, NOT_WORDS: 8, NOT_IMPOSSIBLE: 18})
+_NEGATIVE_KIND = _Choice({NOT_MONTH_YEAR: 15, NOT_DAY_MONTH: 14, NOT_WEEKDAY: 9, NOT_RELATIVE: 10,
+                          NOT_TIME: 9, NOT_NUMBER: 12, NOT_WORDS: 7, NOT_IMPOSSIBLE: 24})
 _DAY_MONTH_WEEKDAY_SHARE = 0.2
+# Month-year refusals with "of" ("June of 2009", "Sept. of '98"): a share of those with a month word.
+_MONTH_OF_YEAR_SHARE = 0.3
 _IMPOSSIBLE_TIME_SHARE = 0.1
 
 _CATALOGUE_CHOICE = _Choice([(f.name, f.weight) for f in formats_lib.CATALOGUE])
 
 
-def _time_options(iso: bool) -> Iterator[tuple]:
-    """Every (clock, shape, pad_hour, meridiem, zone, joiner) the time sampler can draw."""
-    if iso:
+def _time_options(iso: bool, before: bool = False) -> Iterator[tuple]:
+    """Every (clock, shape, pad_hour, meridiem, zone, joiner) the time sampler can draw (after the
+    date, or before it)."""
+    if iso and not before:
         for shape in _SHAPE["iso"].values:
             for zone in _ZONE["iso"].values:
                 yield 24, shape, True, "", zone, "T"
-    for joiner in _JOINER.values:
+    for joiner in (_BEFORE_JOINER if before else _JOINER).values:
         for clock in _CLOCK.values:
             for shape in _SHAPE[clock].values:
                 for pad in (_PAD_HOUR.values if clock == 24 else (False,)):
@@ -591,12 +638,16 @@ def _time_options(iso: bool) -> Iterator[tuple]:
                             yield clock, shape, pad, meridiem, zone, joiner
 
 
-def _sample_time(rng: random.Random, iso: bool, joiner: str | None = None) -> TimeOfDay:
+def _sample_time(rng: random.Random, iso: bool, joiner: str | None = None, can_go_before: bool = False
+                 ) -> TimeOfDay:
+    before = False
     if iso and rng.random() < _ISO_TIME_SHARE:
         clock, shape, pad, meridiem = 24, _SHAPE["iso"](rng), True, ""
         zone, joiner = _ZONE["iso"](rng), "T"
     else:
-        joiner = _JOINER(rng) if joiner is None else joiner
+        if joiner is None:
+            before = can_go_before and rng.random() < _TIME_BEFORE_SHARE
+            joiner = (_BEFORE_JOINER if before else _JOINER)(rng)
         clock = _CLOCK(rng)
         shape = _SHAPE[clock](rng)
         pad = _PAD_HOUR(rng) if clock == 24 else False
@@ -606,7 +657,7 @@ def _sample_time(rng: random.Random, iso: bool, joiner: str | None = None) -> Ti
     minute = rng.randrange(60) if shape != "h" else 0
     second = rng.randrange(60) if shape in ("hms", "hmsf") else 0
     millisecond = rng.randrange(1000) if shape == "hmsf" else 0
-    return TimeOfDay(hour, minute, second, millisecond, clock, shape, pad, meridiem, zone, joiner)
+    return TimeOfDay(hour, minute, second, millisecond, clock, shape, pad, meridiem, zone, joiner, before)
 
 
 def _time_reads_as_date(time: TimeOfDay) -> bool:
@@ -648,7 +699,7 @@ def _sample_positive(rng: random.Random) -> Recipe:
         wsep = _WEEKDAY_SEP[after](rng)
     time = None
     if rng.random() < _TIME_SHARE[core.style]:
-        time = _sample_time(rng, _iso_time_possible(core, after))
+        time = _sample_time(rng, _iso_time_possible(core, after), can_go_before=True)
     return Recipe(kind=DATE, **_core_fields(core), weekday=weekday, weekday_after=after, weekday_sep=wsep,
                   time=time, **_noise(rng))
 
@@ -672,6 +723,11 @@ def _sample_negative(rng: random.Random) -> Recipe:
             continue  # "062009" and "2506" are not forms of the grammar
         if kind == NOT_MONTH_YEAR:
             fields.update(day="", the=False, of=False)
+            if (core.month in MONTH_WORD_FORMS and core.order != "ymd"
+                    and rng.random() < _MONTH_OF_YEAR_SHARE):  # "June of 2009", "Sept. of '98"
+                fields["seps"] = (core.seps[0], " of ")
+                if core.year == "two":
+                    fields["year"] = "apos"
         elif kind == NOT_DAY_MONTH:
             fields.update(year="")
             if rng.random() < _DAY_MONTH_WEEKDAY_SHARE:
@@ -679,8 +735,8 @@ def _sample_negative(rng: random.Random) -> Recipe:
                 extra = {"weekday": _WEEKDAY_FORM(rng), "weekday_after": after,
                          "weekday_sep": _WEEKDAY_SEP[after](rng)}
         elif rng.random() < _IMPOSSIBLE_TIME_SHARE * (_TIME_SHARE[core.style] > 0):
-            extra = {"time": _sample_time(rng, False)}
-        if fields["hyphen"] is False and "spelled" not in (fields["day"], fields["year"]):
+            extra = {"time": _sample_time(rng, False, can_go_before=True)}
+        if fields["hyphen"] is False and fields["day"] != "spelled" and fields["year"] not in SPELLED_YEAR_FORMS:
             fields["hyphen"] = True
         recipe = Recipe(kind=kind, **fields, **extra, **_noise(rng))
         if _held_out_shape(recipe) is None:
@@ -710,13 +766,24 @@ def _short_year(recipe: Recipe) -> bool:
     return recipe.year in SHORT_YEAR_FORMS
 
 
+_THOUSAND_ORDINAL_RANGE = (datetime.date(2000, 1, 1).toordinal(), LAST_DATE.toordinal())
+
+
+def _ordinal_range(recipe: Recipe) -> tuple[int, int]:
+    if _short_year(recipe):
+        return _TWO_DIGIT_ORDINAL_RANGE
+    if recipe.year in THOUSAND_YEAR_FORMS:  # "two thousand [and] eleven": 2000-2099
+        return _THOUSAND_ORDINAL_RANGE
+    return _ORDINAL_RANGE
+
+
 def sample_date(rng: random.Random, recipe: Recipe) -> AnyDate | None:
     """A date the recipe can write: a real date, a YMD for impossible dates, None for phrases."""
     if recipe.kind in phrases.KINDS or recipe.kind == NOT_TIME:
         return None
     if recipe.kind == NOT_IMPOSSIBLE:
         return _impossible_date(rng, recipe)
-    first, last = _TWO_DIGIT_ORDINAL_RANGE if _short_year(recipe) else _ORDINAL_RANGE
+    first, last = _ordinal_range(recipe)
     if rng.random() < MONTH_END_SHARE:
         return _month_end(rng, datetime.date.fromordinal(first).year, datetime.date.fromordinal(last).year)
     return datetime.date.fromordinal(rng.randint(first, last))
@@ -731,23 +798,46 @@ def _month_end(rng: random.Random, first_year: int, last_year: int) -> datetime.
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def _out_of_range_number(rng: random.Random, low: int) -> int:
+    """A day (low 32) or month (low 13) number past its range: mostly just past it (35, 13), else up to 99."""
+    return rng.randint(low, low + 7) if rng.random() < 0.65 else rng.randint(low + 8, 99)
+
+
+def _out_of_range_year(rng: random.Random, form: str) -> int:
+    """A year outside 1900-2099: mostly 1800-1899 or 2100-2199, sometimes (four digits) 1000-2999."""
+    if form == "four" and rng.random() < 0.25:
+        return rng.choice((rng.randint(OUT_OF_RANGE_FOUR[0], 1799), rng.randint(2200, OUT_OF_RANGE_FOUR[1])))
+    return rng.choice((rng.randint(1800, 1899), rng.randint(2100, 2199)))
+
+
 def _impossible_date(rng: random.Random, recipe: Recipe) -> YMD:
-    years = (TWO_DIGIT_FIRST_DATE.year, TWO_DIGIT_LAST_DATE.year) if _short_year(recipe) \
-        else (FIRST_DATE.year, LAST_DATE.year)
+    """Numbers out of range (45/10/2000, 2000-13-01), 29 February of a common year (1900, 2100
+    among them), a day past the end of a short month, or a real date of a year outside 1900-2099
+    ("3 May 2150"; four-digit and num2words years only)."""
+    first, last = (datetime.date.fromordinal(o).year for o in _ordinal_range(recipe))
+    out_of_range = recipe.year in OUT_OF_RANGE_YEAR_FORMS
     while True:
         u = rng.random()
-        year = rng.randint(*years)
-        if recipe.numeric_month and u < 0.3:  # numbers out of range: 35/06, 25/13
+        year = rng.randint(first, last)
+        if recipe.numeric_month and u < 0.3:  # numbers out of range: 35/06, 10/45, 25/13, 2000-13-01
             if rng.random() < 0.5:
-                month, day = rng.randint(1, 12), rng.randint(32, 39)
+                month, day = rng.randint(1, 12), _out_of_range_number(rng, 32)
             else:
-                month, day = rng.randint(13, 19), rng.randint(13, 31)
-        elif u < 0.55:  # 29 February in a common year (1900 among them)
-            if years[0] == FIRST_DATE.year and rng.random() < 0.15:
+                month = _out_of_range_number(rng, 13)
+                # Day first or month first, the day must not be a month either (13/01 is 13 January).
+                day = rng.randint(1, 31) if recipe.order == "ymd" else rng.randint(13, 31)
+        elif u < 0.5:  # 29 February in a common year (1900 and 2100 among them)
+            v = rng.random()
+            if first == FIRST_DATE.year and v < 0.12:
                 year = 1900
+            elif out_of_range and v < 0.24:
+                year = 2100
             if calendar.isleap(year):
                 continue
             month, day = 2, 29
+        elif out_of_range and u < 0.7:  # a real date, but not of 1900-2099: 3 May 2150, 1850-06-12
+            year, month = _out_of_range_year(rng, recipe.year), rng.randint(1, 12)
+            day = rng.randint(1, calendar.monthrange(year, month)[1])
         else:  # past the end of a short month
             month = (2, 4, 6, 9, 11)[rng.randrange(5)]
             day = rng.randint(calendar.monthrange(year, month)[1] + 1, 31)
@@ -757,7 +847,9 @@ def _impossible_date(rng: random.Random, recipe: Recipe) -> YMD:
 
 
 def _real(year: int, month: int, day: int) -> datetime.date | None:
-    if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]:
+    """The date, if it is real and of a year the labels can be (1900-2099)."""
+    if (FIRST_DATE.year <= year <= LAST_DATE.year and 1 <= month <= 12
+            and 1 <= day <= calendar.monthrange(year, month)[1]):
         return datetime.date(year, month, day)
     return None
 
@@ -837,7 +929,7 @@ def family_of(recipe: Recipe) -> str:
         return "iso_datetime" if recipe.time.joiner == "T" else "with_time"
     if recipe.weekday:
         return "with_weekday"
-    if recipe.year == "spelled":
+    if recipe.year in SPELLED_YEAR_FORMS:
         return "spelled_year"
     if recipe.day == "spelled":
         return "spelled_day"
@@ -903,6 +995,8 @@ def _time_text(time: TimeOfDay) -> str:
         text += f".{time.millisecond:03d}"
     if time.clock == 12:
         text += time.meridiem if time.hour < 12 else time.meridiem.replace("a", "p").replace("A", "P")
+    if time.before:
+        return text + time.zone + time.joiner
     return time.joiner + text + time.zone
 
 
@@ -917,7 +1011,7 @@ def _date_text(date: AnyDate, recipe: Recipe, weekday_date: datetime.date | None
                                          recipe.weekday_after, recipe.weekday_sep)
         text = before + text + after
     if recipe.time is not None:
-        text += _time_text(recipe.time)
+        text = _time_text(recipe.time) + text if recipe.time.before else text + _time_text(recipe.time)
     return text
 
 
@@ -1022,7 +1116,8 @@ def _longest_text(table: dict[int, str]) -> str:
     return max(table.values(), key=len)
 
 
-def _longest_core_text(core: _Core, drop: str = "") -> str:
+def _longest_core_text(core: _Core, drop: str = "", in_range: bool = True) -> str:
+    """The longest core of a shape; `in_range=False`: years outside 1900-2099 too (refusals)."""
     day = month = year = None
     if core.day and drop != "day":
         day = max(DAY_TEXT[(core.day, core.hyphen)].values(), key=len)
@@ -1031,7 +1126,9 @@ def _longest_core_text(core: _Core, drop: str = "") -> str:
         month = _longest_text(MONTH_TEXT[core.month] if core.month in MONTH_WORD_FORMS
                               else {m: MONTH_TEXT[core.month][m] for m in range(1, 20)})
     if core.year and drop != "year":
-        year = _longest_text(YEAR_TEXT[(core.year, core.hyphen)])
+        table = YEAR_TEXT[(core.year, core.hyphen)]
+        year = _longest_text(table if not in_range else
+                             {y: t for y, t in table.items() if FIRST_DATE.year <= y <= LAST_DATE.year})
     return _join_core(core.order, core.seps, day, month, year)
 
 
@@ -1045,12 +1142,12 @@ def _longest_weekday_pieces() -> list[tuple[str, str]]:
     return pieces
 
 
-def _longest_time_pieces(iso: bool, alone: bool = False) -> list[str]:
+def _longest_time_pieces(iso: bool, alone: bool = False, before: bool = False) -> list[str]:
     out = []
-    for clock, shape, pad, meridiem, zone, joiner in _time_options(iso):
+    for clock, shape, pad, meridiem, zone, joiner in _time_options(iso, before):
         hour = 23 if clock == 24 else 12 if shape == "h" else 10  # the widest hour ("10:59 p.m.")
         out.append(_time_text(TimeOfDay(hour, 59, 59, 999, clock, shape, pad, meridiem, zone,
-                                        "" if alone else joiner)))
+                                        "" if alone else joiner, before)))
     return out
 
 
@@ -1101,12 +1198,15 @@ def longest_lengths() -> tuple[Longest, Longest]:
     weekday_pieces = _longest_weekday_pieces()
     candidates: list[tuple[str, str]] = []  # (family-ish tag, string)
 
-    def combine(tag, cores, weekdays, times):
+    def combine(tag, cores, weekdays, times, times_before=()):
         cores = _top(cores, normalize)
         for before, after in weekdays:
             for core in cores:
                 for time in times:
                     for text in _finishes(before + core + after + time):
+                        candidates.append((tag, text))
+                for time in times_before:
+                    for text in _finishes(time + before + core + after):
                         candidates.append((tag, text))
 
     def reduced_weekdays(pieces):
@@ -1117,14 +1217,20 @@ def longest_lengths() -> tuple[Longest, Longest]:
     all_weekdays = reduced_weekdays(weekday_pieces)
     for style in STYLES:
         leaves = list(_core_leaves(style))
-        times = [""]
+        times, times_before = [""], []
         if _TIME_SHARE[style] > 0:
             times += _top(_longest_time_pieces(iso=style == "numeric"), normalize)
+            times_before = _top(_longest_time_pieces(iso=False, before=True), normalize)
         weekdays = all_weekdays if _WEEKDAY_SHARE[style] > 0 else [("", "")]
-        combine(style, [_longest_core_text(c) for c in leaves], weekdays, times)
-        # Refusals shaped like dates: impossible (no weekday), month-year, day-month (weekday).
-        combine(NOT_IMPOSSIBLE, [_longest_core_text(c) for c in leaves], [("", "")], times)
-        combine(NOT_MONTH_YEAR, [_longest_core_text(c, drop="day") for c in leaves], [("", "")], [""])
+        combine(style, [_longest_core_text(c) for c in leaves], weekdays, times, times_before)
+        # Refusals shaped like dates: impossible (no weekday; years out of range too), month-year
+        # (with "of" too), day-month (weekday).
+        combine(NOT_IMPOSSIBLE, [_longest_core_text(c, in_range=False) for c in leaves], [("", "")], times,
+                times_before)
+        month_of_year = [c._replace(seps=(c.seps[0], " of "), year="apos" if c.year == "two" else c.year)
+                         for c in leaves if c.month in MONTH_WORD_FORMS and c.order != "ymd"]
+        combine(NOT_MONTH_YEAR, [_longest_core_text(c, drop="day") for c in leaves + month_of_year],
+                [("", "")], [""])
         combine(NOT_DAY_MONTH, [_longest_core_text(c, drop="year") for c in leaves], all_weekdays, [""])
     alone_times = _top(_longest_time_pieces(iso=False, alone=True), normalize)
     prefixes = [p for p in _TIME_PREFIX.values]

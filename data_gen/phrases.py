@@ -86,11 +86,14 @@ _RELATIVE_GROUPS = ((_RELATIVE_FIXED, 4), (_weekday_phrases(), 3), (_count_phras
 
 # --- numbers ----------------------------------------------------------------------------------
 
-# '#' is a digit (the first digit of a run is never 0 unless the run follows a '.'), '@' an ordinal
-# day ("21st"). None of these is a complete date in the grammar: see _check_number_templates.
+# '#' is a digit (the first digit of a run is never 0 unless the run follows a '.' or a ','), '@' an
+# ordinal day ("21st"). None of these is a complete date in the grammar: see _check_number_templates.
 NUMBER_TEMPLATES = (
     "#", "##", "###", "####", "#####", "#,###", "##,###", "###,###", "#,###,###", "#.#", "##.##",
     "#.###", "0.##", "-##", "-#.#", "$#.##", "$##.##", "$#,###.##", "£##.##", "€##", "##.## EUR",
+    # decimals and numbers with thousands separators ("3.14159", "1,234.5", "12.5")
+    "##.#", "###.#", "#.#####", "#.####", "#,###.#", "#,###.##", "##,###.#", "###,###.##", "-##.##",
+    "0.#", "0.####",
     "#%", "##.#%", "v#.#", "v#.#.#", "#.##.#", "##.#.#", "###-####", "(###) ###-####", "###.###.####",
     "+## ## #### ####", "#.#.#.#", "###.##.#.##", "#/#", "##x##", "No. ###", "#-##", "@", "the @",
     "# pcs", "## kg", "#.# km", "### ms",
@@ -120,8 +123,9 @@ def _fill_number(template: str, rng: random.Random) -> str:
     out: list[str] = []
     for ch in template:
         if ch == "#":
-            # No leading zeros: a run's first digit is 1-9, except after a decimal point.
-            after_digit_or_point = bool(out) and (out[-1][-1].isdigit() or out[-1] == ".")
+            # No leading zeros: a run's first digit is 1-9, except after a decimal point or a
+            # thousands separator ("1,034").
+            after_digit_or_point = bool(out) and (out[-1][-1].isdigit() or out[-1] in ".,")
             out.append(str(rng.randint(0 if after_digit_or_point else 1, 9)))
         elif ch == "@":
             day = rng.randint(1, 31)

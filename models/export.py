@@ -4,7 +4,8 @@ Signatures (batch-major; `day_first` is the reading preferred when both day-mont
 - `serving_default(human: string[batch], day_first: bool[batch])` -> iso ("" when not a date), is_date,
   confidence, ambiguous (the other preference would give another real date), input_length,
   unknown_characters (the input characters the model never saw in training, joined)
-- `attention(human, day_first)` -> attention (batch, Ty, Tx), input_characters, iso
+- `attention(human, day_first)` -> attention (batch, Ty, T), input_characters (batch, T), iso; T is the
+  batch's longest input (at most Tx)
 - `evaluate(examples: serialized tf.Example[batch])` -> iso: what TFMA scores against the raw label
 
 The export also carries TF Serving's warmup requests (`assets.extra/tf_serving_warmup_requests`: PredictRequests
@@ -23,7 +24,7 @@ from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
 from data_gen.formats import FIRST_DATE, LAST_DATE
 from data_gen.text import normalize
 from models import features
-from models.preprocessing import characters, model_text
+from models.preprocessing import characters, model_text, trim_padding
 
 # ISO months' lengths in a common year.
 _DAYS_IN_MONTH = tf.constant([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=tf.int32)
@@ -97,10 +98,12 @@ class DateNormaliserModule(tf.Module):
         return iso, confidence
 
     def _read(self, human: tf.Tensor, day_first: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, dict]:
-        """(decoded output, confidence, transformed features) under one preference per input."""
+        """(decoded output, confidence, transformed features) under one preference per input; the model
+        reads the ids padded only to the batch's longest input."""
         transformed = self._transform(human, day_first)
-        iso, confidence = self._decode(self.model(transformed[features.HUMAN_IDS_KEY], training=False))
-        return iso, confidence, transformed
+        ids = trim_padding(transformed[features.HUMAN_IDS_KEY])
+        iso, confidence = self._decode(self.model(ids, training=False))
+        return iso, confidence, {**transformed, features.HUMAN_IDS_KEY: ids}
 
     def _unknown_characters(self, normalized: tf.Tensor) -> tf.Tensor:
         """Per input, its characters (after normalisation) missing from the input vocabulary."""
@@ -140,10 +143,11 @@ class DateNormaliserModule(tf.Module):
                                   tf.TensorSpec([None], tf.bool, name="day_first")])
     def attention(self, human, day_first):
         raw, _, transformed = self._read(human, day_first)
+        ids = transformed[features.HUMAN_IDS_KEY]
         chars = characters(model_text(normalize(human), day_first))
         return {
-            "attention": self.attention_model(transformed[features.HUMAN_IDS_KEY], training=False),
-            "input_characters": chars.to_tensor(default_value="", shape=[None, features.TX]),
+            "attention": self.attention_model(ids, training=False),  # (batch, Ty, T): T the longest input
+            "input_characters": chars.to_tensor(default_value="", shape=tf.shape(ids)),
             "iso": raw,
         }
 

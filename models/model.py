@@ -1,12 +1,18 @@
 """The attention encoder-decoder (Keras 3), after the seed design.
 
 Encoder: a bidirectional LSTM over the one-hot input characters gives `a`
-(batch, Tx, 2*n_a). For each of the Ty output steps, one attention step with
+(batch, T, 2*n_a). For each of the Ty output steps, one attention step with
 layers shared by all steps: the previous decoder state `s` is repeated over the
-Tx positions, concatenated with `a`, scored by Dense(10, tanh) and Dense(1, relu),
-softmaxed over the Tx positions and used to weight `a` into a context vector.
+T positions, concatenated with `a`, scored by Dense(10, tanh) and Dense(1, relu),
+softmaxed over the T positions and used to weight `a` into a context vector.
 A post-attention LSTM cell (n_s units, zero initial states), shared across steps,
 reads the context; a shared Dense softmax gives the output character.
+
+The input may have any length T <= Tx: padding (id 0) is masked in the encoder and in the attention
+softmax, so the answer does not depend on how far an input is padded, and a batch need only be padded to
+its longest input. Dense(10, tanh) over [a; repeat(s)] is computed as tanh(a W_a + b + s W_s), its kernel
+split in two: the same function and parameters, with a W_a computed once per input instead of once per
+output step and position.
 """
 
 from __future__ import annotations
@@ -55,6 +61,43 @@ class OneHot(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="datenmt")
+class PaddingMask(layers.Layer):
+    """Integer ids (batch, T) -> (batch, T) booleans: true where there is a character, not padding."""
+
+    def call(self, ids):
+        return ops.not_equal(ids, features.PAD_ID)
+
+
+@keras.saving.register_keras_serializable(package="datenmt")
+class AddQuery(layers.Layer):
+    """tanh(keys + query): keys (batch, T, h) of the encoder outputs, query (batch, h) of the decoder state,
+    added at every position (what repeating s over the T positions and a Dense over [a; s] compute).
+    Padding is masked explicitly by MaskedSoftmax, so the keys' mask stops here."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def call(self, inputs):
+        keys, query = inputs
+        return ops.tanh(keys + ops.expand_dims(query, 1))
+
+
+@keras.saving.register_keras_serializable(package="datenmt")
+class MaskedSoftmax(layers.Layer):
+    """Scores (batch, T, 1) and the padding mask (batch, T) -> weights (batch, T) summing to 1 over the
+    input's characters, 0 on padding."""
+
+    def call(self, inputs):
+        scores, mask = inputs
+        scores = ops.where(mask, ops.squeeze(scores, -1), ops.full_like(mask, -1e9, dtype=scores.dtype))
+        return ops.softmax(scores, axis=1)
+
+
+@keras.saving.register_keras_serializable(package="datenmt")
 class ZeroState(layers.Layer):
     """A zero vector (batch, units) shaped after any batch-first tensor: the decoder's initial state."""
 
@@ -80,31 +123,34 @@ class StackSteps(layers.Layer):
 class _AttentionStep:
     """The layers of one attention step, created once and shared by all Ty steps."""
 
-    def __init__(self, tx: int):
-        self.repeat = layers.RepeatVector(tx, name="attention_repeat_s")
-        self.concat = layers.Concatenate(axis=-1, name="attention_concat")
-        self.score_hidden = layers.Dense(ATTENTION_HIDDEN_UNITS, activation="tanh", name="attention_dense_tanh")
+    def __init__(self, n_a: int):
+        # Dense(10, tanh) over [a; s], its kernel split: W_a (with the bias) for a, W_s for s.
+        self.keys = layers.Dense(ATTENTION_HIDDEN_UNITS, name="attention_dense_tanh")
+        self.query = layers.Dense(ATTENTION_HIDDEN_UNITS, use_bias=False, name="attention_dense_tanh_s")
+        self.hidden = AddQuery(name="attention_tanh")
         self.score = layers.Dense(1, activation="relu", name="attention_dense_relu")
-        self.softmax = layers.Softmax(axis=1, name="attention_weights")
+        self.softmax = MaskedSoftmax(name="attention_weights")
         self.dot = layers.Dot(axes=1, name="attention_context")
+        self.as_sequence = layers.Reshape((1, 2 * n_a), name="attention_context_step")
 
-    def __call__(self, a, s_prev):
-        """Returns (context (batch, 1, 2*n_a), alphas (batch, Tx, 1))."""
-        concat = self.concat([a, self.repeat(s_prev)])
-        alphas = self.softmax(self.score(self.score_hidden(concat)))
-        return self.dot([alphas, a]), alphas
+    def __call__(self, a, keys, mask, s_prev):
+        """Returns (context (batch, 1, 2*n_a), alphas (batch, T)); keys = self.keys(a), computed once."""
+        alphas = self.softmax([self.score(self.hidden([keys, self.query(s_prev)])), mask])
+        return self.as_sequence(self.dot([alphas, a])), alphas
 
 
 def build_models(config: ModelConfig) -> tuple[keras.Model, keras.Model]:
     """Builds (model, attention_model), sharing all layers.
 
-    model: ids (batch, Tx) -> probabilities (batch, Ty, output_vocab_size).
-    attention_model: ids (batch, Tx) -> attention weights (batch, Ty, Tx).
+    model: ids (batch, T) -> probabilities (batch, Ty, output_vocab_size), for any T <= Tx.
+    attention_model: ids (batch, T) -> attention weights (batch, Ty, T).
     """
-    ids = keras.Input(shape=(config.tx,), dtype="int64", name=features.HUMAN_IDS_KEY)
+    ids = keras.Input(shape=(None,), dtype="int64", name=features.HUMAN_IDS_KEY)
+    mask = PaddingMask(name="padding_mask")(ids)
     x = OneHot(config.input_depth, name="one_hot")(ids)
-    a = layers.Bidirectional(layers.LSTM(config.n_a, return_sequences=True), name="encoder")(x)
-    attention = _AttentionStep(config.tx)
+    a = layers.Bidirectional(layers.LSTM(config.n_a, return_sequences=True), name="encoder")(x, mask=mask)
+    attention = _AttentionStep(config.n_a)
+    keys = attention.keys(a)
     decoder_cell = layers.LSTM(config.n_s, return_state=True, name="post_attention_lstm")
     output_layer = layers.Dense(config.output_vocab_size, activation="softmax", name="output_softmax")
 
@@ -112,10 +158,10 @@ def build_models(config: ModelConfig) -> tuple[keras.Model, keras.Model]:
     c = ZeroState(config.n_s, name="c0")(ids)
     outputs, alphas = [], []
     for _ in range(config.ty):
-        context, alpha = attention(a, s)
+        context, alpha = attention(a, keys, mask, s)
         _, s, c = decoder_cell(context, initial_state=[s, c])
         outputs.append(output_layer(s))
-        alphas.append(layers.Reshape((config.tx,))(alpha))
+        alphas.append(alpha)
     probabilities = StackSteps(name="characters")(outputs)
     weights = StackSteps(name="attention")(alphas)
     return (keras.Model(ids, probabilities, name="datenmt"),

@@ -26,6 +26,13 @@ def pad_or_truncate(ids: tf.RaggedTensor, length: int, pad_id: int) -> tf.Tensor
     return tf.cast(dense, tf.int64)
 
 
+def trim_padding(ids: tf.Tensor) -> tf.Tensor:
+    """Padded ids [batch, Tx] -> [batch, T]: only as many positions as the batch's longest input (at least
+    one). The model masks padding, so this changes its work, not its answers."""
+    lengths = tf.reduce_sum(tf.cast(tf.not_equal(ids, features.PAD_ID), tf.int32), axis=1)
+    return ids[:, :tf.maximum(tf.reduce_max(lengths), 1)]
+
+
 def model_text(normalized: tf.Tensor, day_first: tf.Tensor) -> tf.Tensor:
     """What the model reads: the preference marker, then the normalised text."""
     marker = tf.where(tf.cast(day_first, tf.bool), features.DAY_FIRST_MARKER, features.MONTH_FIRST_MARKER)

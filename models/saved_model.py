@@ -30,6 +30,7 @@ def latest_model_dir(serving_model_dir: str) -> str:
 
 
 NOT_A_DATE = "not one complete, real calendar date"
+SORT_WINDOW_BATCHES = 8  # batches `translate` reads ahead and sorts by length
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,10 +100,21 @@ class DateNormaliser:
         return results
 
     def translate(self, texts: Iterable[str], batch_size: int, day_first: bool = False) -> Iterator[Translation]:
-        """Translations in input order, computed `batch_size` inputs at a time (streams any iterable)."""
+        """Translations in input order, computed `batch_size` inputs at a time (streams any iterable).
+
+        Reads up to SORT_WINDOW_BATCHES batches ahead and translates them in order of length, so that each
+        batch is padded only to about the length of its own inputs (the model's answers do not depend on
+        padding; its work does)."""
         iterator = iter(texts)
-        while batch := list(itertools.islice(iterator, batch_size)):
-            yield from self.translate_batch(batch, day_first)
+        while window := list(itertools.islice(iterator, batch_size * SORT_WINDOW_BATCHES)):
+            by_length = sorted(range(len(window)), key=lambda i: len(window[i]))
+            results: list[Translation | None] = [None] * len(window)
+            for start in range(0, len(window), batch_size):
+                batch = by_length[start:start + batch_size]
+                for i, translation in zip(batch, self.translate_batch([window[i] for i in batch], day_first),
+                                          strict=True):
+                    results[i] = translation
+            yield from results
 
     def attention(self, text: str, day_first: bool = False) -> tuple[np.ndarray, list[str], str]:
         """(weights (Ty, n) over the n input characters the model reads (the preference marker, then the

@@ -16,7 +16,7 @@ import tensorflow_transform as tft
 from tfx import v1 as tfx
 from tfx_bsl.public import tfxio
 
-from models import export, features, metrics
+from models import export, features, metrics, preprocessing
 from models import model as model_lib
 
 HISTORY_FILE = "history.json"
@@ -83,12 +83,13 @@ def model_config(tf_transform_output: tft.TFTransformOutput, n_a: int, n_s: int)
 def input_fn(file_pattern, data_accessor: tfx.components.DataAccessor,
              tf_transform_output: tft.TFTransformOutput, batch_size: int,
              shuffle: bool = True) -> tf.data.Dataset:
-    """One pass over transformed examples as (human_ids, iso_ids) batches."""
+    """One pass over transformed examples as (human_ids, iso_ids) batches, each batch's ids padded only to
+    its longest input."""
     dataset = data_accessor.tf_dataset_factory(
         file_pattern,
         tfxio.TensorFlowDatasetOptions(batch_size=batch_size, num_epochs=1, shuffle=shuffle),
         tf_transform_output.transformed_metadata.schema)
-    return dataset.map(lambda f: (f[features.HUMAN_IDS_KEY], f[features.ISO_IDS_KEY]),
+    return dataset.map(lambda f: (preprocessing.trim_padding(f[features.HUMAN_IDS_KEY]), f[features.ISO_IDS_KEY]),
                        num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 

@@ -1,4 +1,5 @@
-"""Tuner's tuner_fn: a bounded random search over n_a, n_s and the learning rate."""
+"""Tuner's tuner_fn: a bounded random search over n_a, n_s and the learning rate that prefers the smallest
+model among the trials as good as the best."""
 
 from __future__ import annotations
 
@@ -14,26 +15,74 @@ from models import training
 
 OBJECTIVE = keras_tuner.Objective("val_exact_match", direction="max")
 N_A_CHOICES = (32, 64)
-N_S_CHOICES = (64, 128)
+N_S_CHOICES = (32, 64)
 LEARNING_RATE_CHOICES = (0.005, 0.01)
+# Trials whose validation exact match is within this of the best count as good as the best; the smallest
+# of them (fewest parameters: the least work per string when serving) is chosen.
+SCORE_TOLERANCE = 0.01
 TRIALS_FILE = "trials.json"  # every trial's record, beside the Tuner's results
 
 
 class TimedRandomSearch(keras_tuner.RandomSearch):
-    """RandomSearch that keeps each trial's wall time in `trial_seconds` (trial id -> seconds)."""
+    """RandomSearch that keeps each trial's wall time in `trial_seconds` (trial id -> seconds) and ranks
+    trials smallest-first among those within SCORE_TOLERANCE of the best (`get_best_hyperparameters`, which
+    TFX's Tuner writes as best_hyperparameters)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.trial_seconds: dict[str, float] = {}
         self._trial_started: dict[str, float] = {}
+        self.trial_parameters: dict[str, int] = {}
+
+    def on_search_begin(self):
+        self.oracle.verbose = 0  # keras-tuner's own tables and summaries; one line per trial instead
+        super().on_search_begin()
 
     def on_trial_begin(self, trial):
         self._trial_started[trial.trial_id] = time.perf_counter()
+        self.trial_parameters[trial.trial_id] = self.hypermodel.build(trial.hyperparameters).count_params()
+        print(f"trial {len(self.trial_seconds) + 1}/{self.oracle.max_trials}: {describe(trial.hyperparameters)} "
+              f"({self.trial_parameters[trial.trial_id]:,} parameters)", flush=True)
         super().on_trial_begin(trial)
 
     def on_trial_end(self, trial):
         self.trial_seconds[trial.trial_id] = time.perf_counter() - self._trial_started[trial.trial_id]
         super().on_trial_end(trial)
+        score = self.oracle.get_trial(trial.trial_id).score
+        print(f"trial {len(self.trial_seconds)}/{self.oracle.max_trials}: validation exact match "
+              f"{'-' if score is None else f'{score:.4f}'} in {self.trial_seconds[trial.trial_id]:.0f} s",
+              flush=True)
+
+    def on_search_end(self):
+        super().on_search_end()
+        best = self.get_best_hyperparameters()
+        if best:
+            print(f"chosen: {describe(best[0])} (the smallest model within {SCORE_TOLERANCE} of the best "
+                  "validation exact match)", flush=True)
+
+    def get_best_hyperparameters(self, num_trials: int = 1) -> list[keras_tuner.HyperParameters]:
+        scored = [t for t in self.oracle.trials.values() if t.score is not None]
+        ranked = prefer_small(scored, self.trial_parameters, SCORE_TOLERANCE)
+        return [t.hyperparameters for t in ranked[:num_trials]]
+
+
+def describe(hp: keras_tuner.HyperParameters) -> str:
+    """ "n_a 32, n_s 64, learning_rate 0.01" """
+    return ", ".join(f"{name} {value}" for name, value in hp.values.items())
+
+
+def prefer_small(trials: list, parameters: dict[str, int], tolerance: float) -> list:
+    """Scored trials, best first: those within `tolerance` of the best score by fewest parameters (then
+    score), then the others by score."""
+    if not trials:
+        return []
+    best = max(t.score for t in trials)
+
+    def rank(t) -> tuple:
+        good = t.score >= best - tolerance
+        return (not good, parameters.get(t.trial_id, 0) if good else 0, -t.score)
+
+    return sorted(trials, key=rank)
 
 
 def trial_records(tuner: keras_tuner.Tuner) -> list[dict[str, Any]]:
@@ -45,6 +94,7 @@ def trial_records(tuner: keras_tuner.Tuner) -> list[dict[str, Any]]:
         "score": t.score,
         "hyperparameters": dict(t.hyperparameters.values),
         "seconds": seconds.get(t.trial_id),
+        "parameters": getattr(tuner, "trial_parameters", {}).get(t.trial_id),
     } for t in sorted(tuner.oracle.trials.values(), key=lambda t: t.trial_id)]
 
 

@@ -23,16 +23,18 @@ import collections
 import csv
 import dataclasses
 import datetime
-import inspect
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import dateparser.date
 import dateutil.parser
 
 from data_gen import formats, labels
+
+if TYPE_CHECKING:  # the model parser wraps an already loaded model: no TensorFlow import here
+    from models import saved_model
 
 COLUMNS = ("input", "expected", "day_first", "category")
 BOOLEANS = {"true": True, "false": False}
@@ -105,31 +107,22 @@ class DateParser(Protocol):
 
 
 class ModelParser:
-    """The pushed model through `DateNormaliser.translate`, in batches.
-
-    A translation is an answer only if it has no error, `iso` is set and is a real calendar date, and
-    whichever of `valid` and `is_date` translations carry is true (the model's serving signature has said
-    either over time). `day_first` is passed on only if `translate` takes it.
-    """
+    """The pushed model through `DateNormaliser.translate`, in batches, with each line's preference."""
 
     name = "model"
 
-    def __init__(self, normaliser, batch_size: int):
+    def __init__(self, normaliser: saved_model.DateNormaliser, batch_size: int):
         self.normaliser = normaliser
         self.batch_size = batch_size
-        self.takes_day_first = "day_first" in inspect.signature(normaliser.translate).parameters
-        self.settings = {"batch_size": batch_size, "day_first_passed": self.takes_day_first}
+        self.settings = {"batch_size": batch_size}
 
     def parse(self, texts: Sequence[str], day_first: bool) -> list[str | None]:
-        kwargs = {"day_first": day_first} if self.takes_day_first else {}
-        return [model_answer(t) for t in self.normaliser.translate(texts, batch_size=self.batch_size, **kwargs)]
+        return [model_answer(t) for t in self.normaliser.translate(texts, self.batch_size, day_first)]
 
 
-def model_answer(translation) -> str | None:
-    """The ISO date of one translation, or None if it does not count as an answer."""
-    if translation.error or not translation.iso or not is_calendar_date(translation.iso):
-        return None
-    if not getattr(translation, "valid", True) or not getattr(translation, "is_date", True):
+def model_answer(translation: saved_model.Translation) -> str | None:
+    """The ISO date of one translation, or None if it is not an answer (an error, a refusal, not a real date)."""
+    if translation.error or not translation.is_date or not is_calendar_date(translation.iso):
         return None
     return translation.iso
 
@@ -230,7 +223,7 @@ class DateparserParser:
         return [self.parse_one(text, day_first) for text in texts]
 
 
-def _by_preference(lines: Sequence[Line]) -> list[tuple[bool, list[int]]]:
+def by_preference(lines: Sequence[Line]) -> list[tuple[bool, list[int]]]:
     """(day_first, indices of the lines with that preference), month-first first; empty groups left out."""
     groups = [(day_first, [i for i, line in enumerate(lines) if line.day_first == day_first])
               for day_first in (False, True)]
@@ -240,7 +233,7 @@ def _by_preference(lines: Sequence[Line]) -> list[tuple[bool, list[int]]]:
 def answers(parser: DateParser, lines: Sequence[Line]) -> list[str | None]:
     """The parser's answer to every line, in order (one call per day-order preference)."""
     result: list[str | None] = [None] * len(lines)
-    for day_first, indices in _by_preference(lines):
+    for day_first, indices in by_preference(lines):
         for i, answer in zip(indices, parser.parse([lines[i].input for i in indices], day_first), strict=True):
             result[i] = answer
     return result
@@ -296,7 +289,7 @@ def strings_per_second(parser: DateParser, lines: Sequence[Line], min_seconds: f
     Each pass makes one call per day-order preference, with that preference's strings repeated, so a
     batching parser (the model) sees full batches. Returns strings/s, strings timed and seconds.
     """
-    groups = [(day_first, [lines[i].input for i in indices]) for day_first, indices in _by_preference(lines)]
+    groups = [(day_first, [lines[i].input for i in indices]) for day_first, indices in by_preference(lines)]
     for day_first, texts in groups:  # warm-up: tracing, caches, lazily loaded data
         parser.parse(texts, day_first)
     repeats = 1

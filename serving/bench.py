@@ -1,7 +1,7 @@
 """Benchmark figures of the latest pushed model and the last run (`make bench`).
 
 Prints whole-string exact match on the test split (overall and per format), training
-throughput, inference throughput of the SavedModel on raw strings in batches of 1024,
+throughput, inference throughput of the SavedModel on raw strings (batches of 1024 sorted by length),
 the model's FLOPs per string (counted from its layer sizes) and the rate it achieves,
 wall time per component, and the hand-written benchmark (benchmarks/handwritten.tsv): the
 model, python-dateutil and dateparser side by side on the same strings in the same run
@@ -22,6 +22,7 @@ import time
 
 import tensorflow as tf
 
+from data_gen.text import normalize
 from models import features, saved_model, training
 from pipeline import configs
 from reporting import plots, records
@@ -31,6 +32,7 @@ INFERENCE_BATCH = configs.SERVING_BATCH_SIZE
 MIN_INFERENCE_STRINGS = 50_000
 HANDWRITTEN_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "benchmarks", "handwritten.tsv")
+CONFIDENT = 0.9  # answers at or above this confidence should be right 99.9% of the time
 MATMUL_SIZE = 2048  # the square float32 matmul that measures what this machine's TensorFlow can reach
 
 
@@ -51,31 +53,48 @@ def read_split(examples_uri: str, split: str) -> list[dict]:
     return rows
 
 
-def exact_match(normaliser: saved_model.DateNormaliser, rows: list[dict]) -> tuple[float, dict[str, float]]:
-    """Overall and per-format whole-string exact match of the model on labelled rows, each read with its own
+def as_lines(rows: list[dict]) -> list[baselines.Line]:
+    """Rows of a split as labelled lines, their family as the category."""
+    return [baselines.Line(r[features.HUMAN_KEY], r[features.ISO_KEY], r[features.DAY_FIRST_KEY],
+                           r[features.FORMAT_KEY]) for r in rows]
+
+
+def exact_match(normaliser: saved_model.DateNormaliser,
+                lines: list[baselines.Line]) -> tuple[float, dict[str, float]]:
+    """Overall and per-format whole-string exact match of the model on labelled lines, each read with its own
     day_first preference; a refusal counts as the answer "" (not a date), as in the Evaluator."""
-    lines = [baselines.Line(r[features.HUMAN_KEY], r[features.ISO_KEY], r[features.DAY_FIRST_KEY],
-                            r[features.FORMAT_KEY]) for r in rows]
     answered = baselines.answers(baselines.ModelParser(normaliser, INFERENCE_BATCH), lines)
     hits = collections.Counter()
     totals = collections.Counter()
     for line, answer in zip(lines, answered, strict=True):
         totals[line.category] += 1
         hits[line.category] += (answer or "") == line.expected
-    return sum(hits.values()) / len(rows), {f: hits[f] / totals[f] for f in sorted(totals)}
+    return sum(hits.values()) / len(lines), {f: hits[f] / totals[f] for f in sorted(totals)}
+
+
+def confident_answers(normaliser: saved_model.DateNormaliser, lines: list[baselines.Line]) -> dict:
+    """The model's date answers with confidence >= CONFIDENT on labelled lines: how many, and the share that
+    are right (a date answer to a non-date is wrong)."""
+    confident = right = 0
+    for day_first, indices in baselines.by_preference(lines):
+        texts = [lines[i].input for i in indices]
+        for i, t in zip(indices, normaliser.translate(texts, INFERENCE_BATCH, day_first), strict=True):
+            if t.is_date and t.confidence >= CONFIDENT:
+                confident += 1
+                right += t.iso == lines[i].expected
+    return {"threshold": CONFIDENT, "answers": confident, "lines": len(lines), "right": right,
+            "precision": right / confident if confident else None}
 
 
 def inference_throughput(normaliser: saved_model.DateNormaliser, texts: list[str]) -> float:
-    """Strings per second through serving_default, batches of 1024 raw strings."""
-    batches = [texts[i:i + INFERENCE_BATCH] for i in range(0, len(texts), INFERENCE_BATCH)]
-    batches = [b for b in batches if len(b) == INFERENCE_BATCH] or batches
-    normaliser.translate_batch(batches[0])  # warm-up: tracing and table initialisation
-    done, start = 0, time.perf_counter()
-    while done < MIN_INFERENCE_STRINGS:
-        for batch in batches:
-            normaliser.translate_batch(batch)
-            done += len(batch)
-    return done / (time.perf_counter() - start)
+    """Strings per second through serving_default, as `DateNormaliser.translate` sends them (batches of
+    INFERENCE_BATCH raw strings, read ahead and sorted by length), over the texts repeated to at least
+    MIN_INFERENCE_STRINGS."""
+    repeated = texts * -(-MIN_INFERENCE_STRINGS // len(texts))
+    collections.deque(normaliser.translate(texts[:INFERENCE_BATCH], INFERENCE_BATCH), maxlen=0)  # warm-up
+    start = time.perf_counter()
+    collections.deque(normaliser.translate(repeated, INFERENCE_BATCH), maxlen=0)
+    return len(repeated) / (time.perf_counter() - start)
 
 
 def training_throughput(run: records.RunRecords) -> float | None:
@@ -97,14 +116,13 @@ class ModelSizes:
     n_s: int
     attention_hidden: int
     output_vocab: int
-    tx: int
     ty: int
     parameters: int
 
 
 def model_sizes(normaliser: saved_model.DateNormaliser) -> ModelSizes:
     """Layer sizes from the pushed SavedModel itself: its layers' kernel shapes (named after the layers of
-    models/model.py) and the attention signature's (batch, Ty, Tx) output."""
+    models/model.py) and the attention signature's (batch, Ty, T) output."""
     variables = [v for v in tf.train.TrackableView(normaliser.loaded.model).descendants()
                  if isinstance(v, tf.Variable)]
     own = [v for v in variables if not v.name.startswith(("adam", "optimizer"))]  # not the optimizer's slots
@@ -119,28 +137,37 @@ def model_sizes(normaliser: saved_model.DateNormaliser) -> ModelSizes:
     _, four_n_s = shape("post_attention_lstm/")
     _, attention_hidden = shape("attention_dense_tanh/")
     _, output_vocab = shape("output_softmax/")
-    _, ty, tx = normaliser.loaded.signatures["attention"].structured_outputs["attention"].shape
+    _, ty, _ = normaliser.loaded.signatures["attention"].structured_outputs["attention"].shape
     return ModelSizes(input_depth=input_depth, n_a=four_n_a // 4, n_s=four_n_s // 4,
-                      attention_hidden=attention_hidden, output_vocab=output_vocab, tx=tx, ty=ty,
+                      attention_hidden=attention_hidden, output_vocab=output_vocab, ty=ty,
                       parameters=sum(v.shape.num_elements() for v in own))
 
 
-def multiply_adds(s: ModelSizes) -> dict[str, int]:
-    """Multiply-adds of the matrix products of one string's forward pass, as the graph computes them.
+def multiply_adds(s: ModelSizes, length: float) -> dict[str, float]:
+    """Multiply-adds of the matrix products of one string's forward pass at `length` input positions (the
+    preference marker and the normalised text; no padding), as the graph computes them.
 
-    Encoder: per direction and input step, the LSTM's input and recurrent products (the one-hot input
-    goes through a dense kernel). Per output step: attention scores Dense(hidden) over [a; s] at each of the
-    Tx positions (s is repeated, not factored out), Dense(1), the context (weights . a), the decoder LSTM
-    cell on the context, the output Dense. Element-wise work (gates, tanh, softmax, one-hot) is left out,
-    and so is the second pass serving_default may make over an input with two month-like numbers (read
-    again under the other preference, to flag ambiguity).
+    Encoder: per direction and input position, the LSTM's input and recurrent products (the one-hot input
+    goes through a dense kernel). Attention: the encoder part of Dense(hidden) over [a; s] once per position,
+    then per output step its decoder-state part, Dense(1) at each position and the context (weights . a).
+    Decoder: the LSTM cell on the context, and the output Dense, per output step. Element-wise work (gates,
+    tanh, softmax, one-hot) is left out, and so is the second pass serving_default may make over an input with
+    two month-like numbers (read again under the other preference, to flag ambiguity).
     """
-    encoder = 2 * s.tx * 4 * s.n_a * (s.input_depth + s.n_a)
-    attention = s.ty * s.tx * ((2 * s.n_a + s.n_s) * s.attention_hidden + s.attention_hidden + 2 * s.n_a)
+    encoder = 2 * length * 4 * s.n_a * (s.input_depth + s.n_a)
+    attention = (length * 2 * s.n_a * s.attention_hidden
+                 + s.ty * (s.n_s * s.attention_hidden + length * (s.attention_hidden + 2 * s.n_a)))
     decoder = s.ty * 4 * s.n_s * (2 * s.n_a + s.n_s)
     output = s.ty * s.n_s * s.output_vocab
     return {"encoder": encoder, "attention": attention, "decoder": decoder, "output": output,
             "total": encoder + attention + decoder + output}
+
+
+def mean_model_length(texts: list[str]) -> float:
+    """The mean number of positions the model reads per string: the marker and the normalised text, at most
+    Tx."""
+    lengths = tf.strings.length(normalize(tf.constant(texts)), unit="UTF8_CHAR").numpy()
+    return float(sum(min(int(n) + 1, features.TX) for n in lengths) / len(texts))
 
 
 def matmul_gflops(n: int = MATMUL_SIZE, repeats: int = 5) -> float:
@@ -155,18 +182,20 @@ def matmul_gflops(n: int = MATMUL_SIZE, repeats: int = 5) -> float:
     return 2 * n ** 3 * repeats / (time.perf_counter() - start) / 1e9
 
 
-def compute_figures(normaliser: saved_model.DateNormaliser, strings_per_second: float) -> dict:
-    """FLOPs per string (2 x multiply-adds), the GFLOP/s that a rate of strings/s means, and how close that
-    is to the matmul ceiling."""
+def compute_figures(normaliser: saved_model.DateNormaliser, texts: list[str], strings_per_second: float) -> dict:
+    """FLOPs per string of `texts` (2 x multiply-adds at their mean length), the GFLOP/s that a rate of
+    strings/s means, and how close that is to the matmul ceiling."""
     sizes = model_sizes(normaliser)
-    macs = multiply_adds(sizes)
+    length = mean_model_length(texts)
+    macs = multiply_adds(sizes, length)
     flops = 2 * macs["total"]
     ceiling = matmul_gflops()
     achieved = flops * strings_per_second / 1e9
     return {
         "method": "analytic: the multiply-adds of one forward pass's matrix products, from the SavedModel's "
-                  "layer shapes",
+                  "layer shapes, at the strings' mean length",
         "sizes": dataclasses.asdict(sizes),
+        "mean_length": length,
         "multiply_adds_per_string": macs,
         "flops_per_string": flops,
         "strings_per_second": strings_per_second,
@@ -178,10 +207,11 @@ def compute_figures(normaliser: saved_model.DateNormaliser, strings_per_second: 
     }
 
 
-def handwritten_figures(normaliser: saved_model.DateNormaliser, path: str, out_dir: str,
-                        flops_per_string: int) -> dict:
+def handwritten_figures(normaliser: saved_model.DateNormaliser, path: str, out_dir: str) -> dict:
     """The model, python-dateutil and dateparser on the hand-written file, side by side."""
     lines = baselines.read_handwritten(path)
+    length = mean_model_length([line.input for line in lines])
+    flops_per_string = 2 * multiply_adds(model_sizes(normaliser), length)["total"]
     parsers = [baselines.ModelParser(normaliser, INFERENCE_BATCH), baselines.DateutilParser(),
                baselines.DateparserParser()]
     by_parser, answered = baselines.evaluate(parsers, lines)
@@ -195,6 +225,8 @@ def handwritten_figures(normaliser: saved_model.DateNormaliser, path: str, out_d
         "parsers": by_parser,
         "speed_ratio_model_to_dateutil": model_rate / by_parser["dateutil"]["strings_per_second"],
         "speed_ratio_model_to_dateparser": model_rate / by_parser["dateparser"]["strings_per_second"],
+        "confident_answers": confident_answers(normaliser, lines),
+        "model_flops_per_string": flops_per_string,
         "model_achieved_gflops": flops_per_string * model_rate / 1e9,
         "answers": answers_path,
     }
@@ -225,17 +257,25 @@ def print_handwritten(h: dict) -> None:
     row("strings/s", [f"{p[n]['strings_per_second']:,.0f}" for n in names])
     print(f"  speed ratio model / dateutil: {h['speed_ratio_model_to_dateutil']:.2f}; "
           f"model / dateparser: {h['speed_ratio_model_to_dateparser']:.1f}; the model's rate here is "
-          f"{h['model_achieved_gflops']:.1f} GFLOP/s "
+          f"{h['model_achieved_gflops']:.1f} GFLOP/s at {h['model_flops_per_string'] / 1e6:.2f} MFLOP per string "
           f"(each timed on the file repeated to >= {baselines.MIN_TIMED_SECONDS:.0f} s of work, after a warm-up; "
           f"the model in batches of {INFERENCE_BATCH})")
+    print_confident(h["confident_answers"], indent="  ")
     print(f"  answers per line: {h['answers']}")
+
+
+def print_confident(c: dict, indent: str = "") -> None:
+    precision = "-" if c["precision"] is None else f"{c['precision']:.4f}"
+    print(f"{indent}model answers with confidence >= {c['threshold']}: {c['answers']:,} of {c['lines']:,} lines, "
+          f"{precision} right ({c['answers'] - c['right']} wrong; target >= 0.999)")
 
 
 def print_compute(c: dict) -> None:
     s = c["sizes"]
     print(f"model compute: {c['flops_per_string'] / 1e6:.2f} MFLOP per string "
-          f"({c['multiply_adds_per_string']['total']:,} multiply-adds; {c['method']}: "
-          f"input depth {s['input_depth']}, n_a {s['n_a']}, n_s {s['n_s']}, Tx {s['tx']}, Ty {s['ty']}, "
+          f"({c['multiply_adds_per_string']['total']:,.0f} multiply-adds; {c['method']}: "
+          f"input depth {s['input_depth']}, n_a {s['n_a']}, n_s {s['n_s']}, mean length {c['mean_length']:.1f}, "
+          f"Ty {s['ty']}, "
           f"output vocabulary {s['output_vocab']}; {s['parameters']:,} parameters)")
     print(f"  at {c['strings_per_second']:,.0f} strings/s: {c['achieved_gflops']:.1f} GFLOP/s, "
           f"{100 * c['share_of_matmul_rate']:.0f}% of the {c['matmul_gflops']:.0f} GFLOP/s a "
@@ -263,8 +303,10 @@ def main(args: argparse.Namespace) -> int:
     test_rows = read_split(examples.uri, "test")
     normaliser = saved_model.DateNormaliser(model_dir)
 
-    overall, by_format = exact_match(normaliser, test_rows)
-    inference_rate = inference_throughput(normaliser, [r[features.HUMAN_KEY] for r in test_rows])
+    test_lines = as_lines(test_rows)
+    overall, by_format = exact_match(normaliser, test_lines)
+    test_texts = [r[features.HUMAN_KEY] for r in test_rows]
+    inference_rate = inference_throughput(normaliser, test_texts)
     out_dir = os.path.join(args.output_dir, "bench")
     os.makedirs(out_dir, exist_ok=True)
     figures = {
@@ -274,13 +316,13 @@ def main(args: argparse.Namespace) -> int:
         "test_examples": len(test_rows),
         "exact_match": overall,
         "exact_match_by_format": by_format,
+        "confident_answers": confident_answers(normaliser, test_lines),
         "training_examples_per_second": training_throughput(run),
         "inference_strings_per_second": inference_rate,
-        "compute": compute_figures(normaliser, inference_rate),
+        "compute": compute_figures(normaliser, test_texts, inference_rate),
         "component_seconds": {c.node_id: c.seconds for c in run.components()},
     }
-    figures["handwritten"] = handwritten_figures(normaliser, HANDWRITTEN_FILE, out_dir,
-                                                 figures["compute"]["flops_per_string"])
+    figures["handwritten"] = handwritten_figures(normaliser, HANDWRITTEN_FILE, out_dir)
     with open(os.path.join(out_dir, "bench.json"), "w") as f:
         json.dump(figures, f, indent=1)
     plot = plots.exact_match_by_format(by_format, os.path.join(out_dir, "exact_match_by_format.png"))
@@ -288,12 +330,13 @@ def main(args: argparse.Namespace) -> int:
     print(f"machine: {figures['machine']}")
     print(f"model: {model_dir} (run {run.run_id})")
     print(f"exact match on the test split: {overall:.4f} ({len(test_rows)} examples)")
+    print_confident(figures["confident_answers"])
     for name, value in sorted(by_format.items(), key=lambda kv: (kv[1], kv[0])):
         print(f"  {name:<26} {value:.4f}")
     rate = figures["training_examples_per_second"]
     print(f"training throughput: {rate:,.0f} examples/s" if rate else "training throughput: not recorded")
     print(f"inference throughput: {inference_rate:,.0f} strings/s "
-          f"(serving_default, batches of {INFERENCE_BATCH})")
+          f"(serving_default, batches of {INFERENCE_BATCH} sorted by length)")
     print_compute(figures["compute"])
     print("wall time per component of the last run:")
     for c in run.components():

@@ -4,7 +4,6 @@ speed, the model's FLOPs count, and `datenmt bench` end to end on the pushed mod
 from __future__ import annotations
 
 import csv
-import dataclasses
 import glob
 import json
 import os
@@ -13,6 +12,7 @@ import sys
 
 import pytest
 
+from models import saved_model
 from serving import baselines
 
 HEADER = "input\texpected\tday_first\tcategory\n"
@@ -117,30 +117,15 @@ def test_dateparser_does_not_resolve_relative_words_or_timestamps():
 
 # --- the model's adapter, with stand-in normalisers -------------------------------------------------------
 
-@dataclasses.dataclass(frozen=True)
-class OldTranslation:  # the serving signature's first outputs: iso and valid
-    input: str
-    iso: str | None = None
-    valid: bool | None = None
-    error: str | None = None
+def test_a_translation_is_an_answer_only_when_it_is_a_real_date_and_no_error():
+    def translation(**fields):
+        return saved_model.Translation("x", **fields)
 
-
-@dataclasses.dataclass(frozen=True)
-class NewTranslation:  # with is_date: a refusal of non-dates
-    input: str
-    iso: str | None = None
-    is_date: bool | None = None
-    error: str | None = None
-
-
-def test_a_translation_is_an_answer_only_when_every_flag_says_so():
-    assert baselines.model_answer(OldTranslation("x", iso="2001-02-03", valid=True)) == "2001-02-03"
-    assert baselines.model_answer(OldTranslation("x", iso="2001-02-30", valid=False)) is None
-    assert baselines.model_answer(OldTranslation("x", error="empty input")) is None
-    assert baselines.model_answer(NewTranslation("x", iso="2001-02-03", is_date=True)) == "2001-02-03"
-    assert baselines.model_answer(NewTranslation("x", iso="2001-02-03", is_date=False)) is None
-    assert baselines.model_answer(NewTranslation("x", iso="", is_date=True)) is None
-    assert baselines.model_answer(NewTranslation("x", iso="2001-02-30", is_date=True)) is None
+    assert baselines.model_answer(translation(iso="2001-02-03", is_date=True)) == "2001-02-03"
+    assert baselines.model_answer(translation(iso="2001-02-03", is_date=False)) is None
+    assert baselines.model_answer(translation(iso="", is_date=True)) is None
+    assert baselines.model_answer(translation(iso="2001-02-30", is_date=True)) is None
+    assert baselines.model_answer(translation(error="empty input")) is None
 
 
 class TableNormaliser:
@@ -155,25 +140,16 @@ class TableNormaliser:
         self.calls.append((len(texts), day_first, batch_size))
         for text in texts:
             iso = self.table.get((text, day_first))
-            yield NewTranslation(text, iso=iso, is_date=iso is not None)
+            yield saved_model.Translation(text, iso=iso, is_date=iso is not None)
 
 
-class MonthFirstNormaliser(TableNormaliser):
-    """A normaliser from before the day-first preference: `translate` does not take it."""
-
-    def translate(self, texts, batch_size):
-        return super().translate(texts, batch_size)
-
-
-def test_model_parser_passes_day_first_only_if_translate_takes_it():
+def test_model_parser_passes_each_lines_day_first_preference():
     table = {("4/3/2001", False): "2001-04-03", ("4/3/2001", True): "2001-03-04"}
     lines = [baselines.Line("4/3/2001", "2001-04-03", False, "ambiguous"),
              baselines.Line("4/3/2001", "2001-03-04", True, "ambiguous")]
-    new = TableNormaliser(table)
-    assert baselines.answers(baselines.ModelParser(new, batch_size=7), lines) == ["2001-04-03", "2001-03-04"]
-    assert new.calls == [(1, False, 7), (1, True, 7)]
-    old = MonthFirstNormaliser(table)
-    assert baselines.answers(baselines.ModelParser(old, batch_size=7), lines) == ["2001-04-03", "2001-04-03"]
+    normaliser = TableNormaliser(table)
+    assert baselines.answers(baselines.ModelParser(normaliser, batch_size=7), lines) == ["2001-04-03", "2001-03-04"]
+    assert normaliser.calls == [(1, False, 7), (1, True, 7)]
 
 
 # --- scores and speed, with a stand-in parser -------------------------------------------------------------
@@ -269,13 +245,13 @@ def test_evaluate_and_the_answers_file(tmp_path):
 def test_multiply_adds_count_each_matrix_product_once_per_use():
     from serving import bench
 
-    sizes = bench.ModelSizes(input_depth=5, n_a=2, n_s=3, attention_hidden=4, output_vocab=6, tx=7, ty=8,
-                             parameters=0)
-    macs = bench.multiply_adds(sizes)
-    # Encoder: 2 directions x 7 steps x (5 + 2 inputs) x 8 gate units.
+    sizes = bench.ModelSizes(input_depth=5, n_a=2, n_s=3, attention_hidden=4, output_vocab=6, ty=8, parameters=0)
+    macs = bench.multiply_adds(sizes, length=7)
+    # Encoder: 2 directions x 7 positions x (5 + 2 inputs) x 8 gate units.
     assert macs["encoder"] == 2 * 7 * 7 * 8
-    # Per output step, at 7 positions: [a; s] (4 + 3) -> 4 hidden -> 1 score, then 7 weights x 4 values.
-    assert macs["attention"] == 8 * 7 * (7 * 4 + 4 + 4)
+    # Once per position: a (4) -> 4 hidden. Per output step: s (3) -> 4 hidden, then at 7 positions
+    # 4 hidden -> 1 score and 7 weights x 4 values.
+    assert macs["attention"] == 7 * 4 * 4 + 8 * (3 * 4 + 7 * (4 + 4))
     assert macs["decoder"] == 8 * (4 + 3) * 12  # context (4) and state (3) into 4 x 3 gate units
     assert macs["output"] == 8 * 3 * 6
     assert macs["total"] == sum(v for k, v in macs.items() if k != "total")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from models import export, features, training
+from models import export, features, saved_model, training
 from tests.helpers import make_fn_args
 
 
@@ -69,16 +69,45 @@ def test_serving_turns_raw_strings_into_iso_strings_with_confidence_and_validity
     assert [u.decode() for u in out["unknown_characters"]] == ["", "", "", "☃", ""]
 
 
-def test_attention_signature_returns_ty_by_tx_weights(trained):
+def test_attention_signature_returns_ty_weights_over_the_longest_inputs_characters(trained):
     _, loaded = trained
     out = loaded.signatures["attention"](human=tf.constant(["3 May 1979", "25th of June 2009"]),
                                          day_first=tf.constant([False, True]))
     weights = out["attention"].numpy()
-    assert weights.shape == (2, features.TY, features.TX)
+    longest = 1 + len("25th of june 2009")  # the marker and the normalised text
+    assert weights.shape == (2, features.TY, longest)
     np.testing.assert_allclose(weights.sum(axis=-1), 1.0, rtol=1e-5)
+    # Padding gets no weight: the shorter input's weights end with its characters.
+    assert (weights[0, :, 1 + len("3 may 1979"):] == 0).all()
     chars = ["".join(c.decode() for c in row) for row in out["input_characters"].numpy()]
     # The model reads the preference marker, then the normalised text.
     assert chars == [features.MONTH_FIRST_MARKER + "3 may 1979", features.DAY_FIRST_MARKER + "25th of june 2009"]
+
+
+def test_an_answer_does_not_depend_on_what_else_is_in_the_batch(trained):
+    """Each batch is padded only to its longest input; padding is masked, so batch-mates change nothing."""
+    _, loaded = trained
+    texts = ["3 May 1979", "25th of June 2009", "tuesday, the 5th of april 2001 at 10:49:41 pm"]
+    together = _serve(loaded, texts)
+    for i, text in enumerate(texts):
+        alone = _serve(loaded, [text])
+        assert alone["iso"][0] == together["iso"][i]
+        np.testing.assert_allclose(alone["confidence"][0], together["confidence"][i], rtol=1e-5)
+
+
+def test_translate_batches_by_length_and_answers_in_input_order(trained):
+    fn_args, _ = trained
+    normaliser = saved_model.DateNormaliser(fn_args.serving_model_dir)
+    texts = ["tuesday, the 5th of april 2001 at 10:49 pm", "3/5/79", "3 May 1979", "", "25th of June 2009",
+             "9" * 80, "04/03/2009"]
+    streamed = list(normaliser.translate(iter(texts), batch_size=2))  # a generator, read ahead in windows
+    assert [t.input for t in streamed] == texts
+    for got, alone in zip(streamed, (normaliser.translate_batch([t])[0] for t in texts), strict=True):
+        assert (got.iso, got.is_date, got.ambiguous, got.error) == (alone.iso, alone.is_date, alone.ambiguous,
+                                                                   alone.error)
+        if got.confidence is not None:
+            assert got.confidence == pytest.approx(alone.confidence, rel=1e-5)
+    assert streamed[3].error == "empty input" and streamed[5].error.startswith("input too long")
 
 
 def test_evaluate_signature_reads_serialized_examples(trained):

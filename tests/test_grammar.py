@@ -82,11 +82,16 @@ def cardinal(words: list[str]) -> int:
 
 
 def spelled_year(phrase: str) -> int:
+    """ "two thousand [and] nine", "nineteen hundred", "nineteen oh-five", "twenty ten",
+    "eighteen fifty", "twenty-one hundred", "twenty-one fifty"."""
     words = re.split(r"[- ]", phrase)
     if words[:2] == ["two", "thousand"]:
         rest = words[3:] if words[2:3] == ["and"] else words[2:]
+        assert rest or len(words) == 2, phrase  # no "two thousand and"
         return 2000 + (cardinal(rest) if rest else 0)
-    century, rest = cardinal(words[:1]) * 100, words[1:]
+    # The hundreds: one word ("nineteen"), or tens and a unit ("twenty-one" fifty; not "twenty ten").
+    split = 2 if len(words) > 2 and words[0] in TENS and words[1] in UNITS[1:10] else 1
+    century, rest = cardinal(words[:split]) * 100, words[split:]
     if rest == ["hundred"]:
         return century
     if rest[0] == "oh":
@@ -120,7 +125,7 @@ _NUMBER_WORDS = _alternation(UNITS + list(TENS) + ["hundred", "thousand", "and",
 DAY_RE = rf"(?:the )?(?P<day>\d{{1,2}}(?:st|nd|rd|th)?|{_alternation(ORDINAL_WORDS)})(?: of)?"
 MONTH_RE = rf"(?P<month>\d{{1,2}}|(?:{_alternation(MONTHS)})\.?)"
 YEAR_RE = rf"(?P<year>\d{{4}}|'?\d{{2}}|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))+)"
-SEP_RE = r"(?P<sep{}>, ?|,|[ /.\-])"
+SEP_RE = r"(?P<sep{}> [/.\-] |, ?|,|[ /.\-])"  # spaced ones too: "7 / 20 / 1969"
 COMPACT_SEP_RE = r"(?P<sep{}>)"
 
 
@@ -141,6 +146,12 @@ TIME_RE = re.compile(
     r"(?P<join>t|,? at |,? @ | - |, | )"
     r"(?P<time>\d{1,2}(?::\d{2}){1,2}(?:\.\d{3})?(?: ?[ap]\.?m\.?)?|\d{1,2} ?[ap]\.?m\.?)"
     r"(?P<zone>z|[+-]\d{2}:?\d{2}| [+-]\d{2}:?\d{2}| [a-z]{2,4})?$")
+# A time before the date: "2pm on june 25, 2009", "14:05, 25/06/2009", "9:30 a.m. est 25 june 2009".
+ZONES = ("utc", "gmt", "est", "edt", "cet", "cest", "bst", "pst", "pdt", "et")
+TIME_BEFORE_RE = re.compile(
+    r"^(?P<time>\d{1,2}(?::\d{2}){1,2}(?: ?[ap]\.?m\.?)?|\d{1,2} ?[ap]\.?m\.?)"
+    rf"(?P<zone>z| [+-]\d{{2}}:?\d{{2}}| (?:{_alternation(ZONES)}))?"
+    r"(?P<join> on |, | )(?P<rest>.+)$")
 WEEKDAY_BEFORE_RE = re.compile(rf"^(?P<wd>{_alternation(WEEKDAYS)})\.?,? (?P<rest>.+)$")
 WEEKDAY_AFTER_RE = re.compile(rf"^(?P<rest>.+?)(?:,? \(|,? )(?P<wd>{_alternation(WEEKDAYS)})\.?\)?$")
 
@@ -152,6 +163,7 @@ class Reading(NamedTuple):
     weekday: int | None
     weekday_after: bool
     time: str | None
+    time_before: bool
     seps: tuple
     spelled_day: bool
     apostrophe_year: bool
@@ -169,10 +181,14 @@ def clean(human: str) -> str:
 def read(human: str, order: str, day_first: bool) -> Reading | None:
     """Reads a date written in `order` (dmy, mdy, ymd); None if the string is not such a date."""
     s = clean(human)
-    found_time = None
+    found_time, time_before = None, False
     m = TIME_RE.search(s)
     if m and m.start() > 0:
         found_time, s = m.group("time"), s[:m.start()]
+    else:
+        m = TIME_BEFORE_RE.match(s)
+        if m:
+            found_time, time_before, s = m["time"], True, m["rest"]
     weekday, after = None, False
     m = WEEKDAY_BEFORE_RE.match(s)
     if m:
@@ -209,7 +225,7 @@ def read(human: str, order: str, day_first: bool) -> Reading | None:
             date = read_day_first or read_month_first
     else:
         date = real(year, month, day)
-    return Reading(date, (year, month, day), numeric_month, weekday, after, found_time,
+    return Reading(date, (year, month, day), numeric_month, weekday, after, found_time, time_before,
                    (m["sep1"], m["sep2"]), not day_text[:1].isdigit(), year_text.startswith("'"))
 
 
@@ -290,7 +306,7 @@ HELD_OUT_SHAPES = {
     grammar.HELDOUT_SPELLED_DAY_APOSTROPHE_YEAR: re.compile(
         rf"\b(?:{_alternation(ORDINAL_WORDS)})\b.*'\d\d\b"),
     grammar.HELDOUT_NUMERIC_WEEKDAY_AFTER: re.compile(
-        rf"(?:\b\d{{1,4}}[/\-. ]\d{{1,2}}[/\-. ]\d{{2,4}}|\b\d{{8}})[, ]+\(?(?:{_alternation(WEEKDAYS)})\b"),
+        rf"(?:\b\d{{1,4}} ?[/\-. ] ?\d{{1,2}} ?[/\-. ] ?\d{{1,4}}|\b\d{{8}})[, ]+\(?(?:{_alternation(WEEKDAYS)})\b"),
 }
 
 
@@ -336,6 +352,7 @@ def test_labels_read_back_without_the_renderer(rows):
         assert reading is not None, (example, recipe)
         assert reading.date is not None and reading.date.isoformat() == example.iso, (example, recipe)
         assert (reading.time is not None) == (recipe.time is not None), example
+        assert reading.time_before == (recipe.time is not None and recipe.time.before), example
         if recipe.kind == grammar.DATE:
             assert (reading.weekday is not None) == bool(recipe.weekday), example
         if reading.weekday is not None:
@@ -393,9 +410,11 @@ def test_every_year_form_and_the_full_year_range_appear(rows):
     for example, recipe, _ in rows:
         if recipe.kind == grammar.DATE:
             years[recipe.year].add(int(example.iso[:4]))
-    assert set(years) == {"four", "two", "apos", "spelled"}
+    assert set(years) == {"four", "two", "apos", "spelled", "thousand", "thousand_and"}
     assert min(years["four"]) < 1905 and max(years["four"]) > 2094
     assert min(years["spelled"]) < 1910 and max(years["spelled"]) > 2090
+    for form in ("thousand", "thousand_and"):  # "two thousand [and] eleven": 2000-2099 only
+        assert 2000 <= min(years[form]) < 2005 and max(years[form]) > 2094
 
 
 def test_spelled_numbers_come_from_num2words(rows):
@@ -494,12 +513,27 @@ def test_impossible_dates_are_impossible_under_both_readings(rows):
         assert reading is not None, example
         assert reading.date is None, example
         year, month, day = reading.written
-        assert real(year, month, day) is None and (not reading.numeric_month or real(year, day, month) is None)
+        # Year-first numeric dates have one reading (Y-M-D): "2000-13-01" is not 13 January.
+        two_readings = reading.numeric_month and recipe.order != "ymd"
+        assert real(year, month, day) is None and (not two_readings or real(year, day, month) is None)
         assert (year, month, day) == tuple(date)
         written_forms[(recipe.style, recipe.order)] += 1
-        if (year, month, day) == (1900, 2, 29):
-            written_forms["29 February 1900"] += 1
-    assert len(written_forms) >= 10 and written_forms["29 February 1900"] > 0
+        if (month, day) == (2, 29) and year in (1900, 2100):
+            written_forms[f"29 February {year}"] += 1
+        if reading.numeric_month and max(month, day) > 31:  # 45/10/2000, 10/45/2000, 2000-10-45
+            written_forms[("past 31", recipe.order, "day" if day > 31 else "month")] += 1
+        if reading.numeric_month and month > 12 and day <= 31:  # 31/13/2000, 2000-13-01
+            written_forms[("month past 12", recipe.order)] += 1
+        if not 1900 <= year <= 2099 and (year, month, day) != (2100, 2, 29):
+            assert datetime.date(year, month, day)  # a real date, of a year without labels
+            written_forms["out of range " + ("spelled" if recipe.year == "spelled" else "digits")] += 1
+        if reading.time_before:
+            written_forms["time before"] += 1
+    assert len(written_forms) >= 10, written_forms
+    for form in ("29 February 1900", "29 February 2100", "out of range spelled", "out of range digits",
+                 "time before", *(("past 31", order, "day") for order in ("dmy", "mdy", "ymd")),
+                 *(("month past 12", order) for order in ("dmy", "mdy", "ymd"))):
+        assert written_forms[form] > 0, form
 
 
 def test_impossible_dates_use_the_same_renderers():
@@ -536,10 +570,107 @@ def test_refusal_phrases_have_their_shapes(rows):
     relative = " ".join(by_family[grammar.NOT_RELATIVE])
     for word in ("tomorrow", "next", "ago", "in "):
         assert word in relative
-    for form in (r"^\d{2}/\d{4}$", r"^[a-z]+\.? \d{4}$", r"^\d{4}-\d{2}$"):
+    for form in (r"^\d{2}/\d{4}$", r"^[a-z]+\.? \d{4}$", r"^\d{4}-\d{2}$", r"^[a-z]+\.? of \d{4}$",
+                 r"^[a-z]+\.? of '\d{2}$", r"^\d{1,4} [/.\-] \d{1,4}$"):
         assert any(re.search(form, s) for s in by_family[grammar.NOT_MONTH_YEAR]), form
+    # Decimals and numbers with thousands separators: 2.71828, 4,508.3, 17.5, 0.25.
+    for form in (r"^\d\.\d{5}$", r"^\d,\d{3}\.\d$", r"^\d{2}\.\d$", r"^\d{3},\d{3}\.\d{2}$", r"^0\.\d$"):
+        assert any(re.search(form, s) for s in by_family[grammar.NOT_NUMBER]), form
     for s in by_family[grammar.NOT_NUMBER] + by_family[grammar.NOT_RELATIVE]:
         assert not re.fullmatch(r"\d{8}|\d{1,4}[/.\- ]\d{1,2}[/.\- ]\d{2,4}", s), s
+
+
+def test_out_of_range_dates_and_numbers_are_refused():
+    """Days or months past their range in every order, 29 February of common century years, real
+    dates of years outside 1900-2099 (four digits and spelled): refusals, in the grammar's forms."""
+    word = grammar.Recipe(kind=grammar.NOT_IMPOSSIBLE, style="word", day="num", month="name", year="four")
+    cases = {
+        "41/07/2003": (NUMERIC_DMY, (2003, 7, 41)),
+        "07/41/2003": (NUMERIC_MDY, (2003, 7, 41)),
+        "2003-14-02": (dataclasses.replace(NUMERIC_DMY, order="ymd", seps=("-", "-")), (2003, 14, 2)),
+        "2003 - 08 - 63": (dataclasses.replace(NUMERIC_DMY, order="ymd", seps=(" - ", " - ")), (2003, 8, 63)),
+        "February 29, 2100": (dataclasses.replace(word, order="mdy", seps=(" ", ", ")), (2100, 2, 29)),
+        "29 February 1900": (word, (1900, 2, 29)),
+        "8 March 2187": (word, (2187, 3, 8)),
+        "The thirtieth of October eighteen fifteen": (
+            dataclasses.replace(word, day="spelled", the=True, of=True, year="spelled"), (1815, 10, 30)),
+        "12/03/1776": (NUMERIC_DMY, (1776, 3, 12)),
+    }
+    for human, (recipe, written) in cases.items():
+        recipe = dataclasses.replace(recipe, kind=grammar.NOT_IMPOSSIBLE)
+        date = grammar.YMD(*written)
+        assert grammar.readings(recipe, date) == (None, None), human
+        example = grammar.make_example(date, recipe)
+        assert example == grammar.DateExample(human, "", grammar.NOT_IMPOSSIBLE, False)
+        reading = read(human, recipe.order, False)
+        assert reading.written == written and reading.date is None, human
+    # The same fields inside 1900-2099 are a date; outside they are not a label (data_gen.labels).
+    assert grammar.readings(word, datetime.date(2087, 3, 8)).day_first == datetime.date(2087, 3, 8)
+    month_of = grammar.Recipe(kind=grammar.NOT_MONTH_YEAR, style="word", month="abbr.", year="apos",
+                              seps=(" ", " of "), casing="title")
+    assert grammar.render(datetime.date(1987, 10, 1), month_of) == "Oct. of '87"
+    assert grammar.make_example(datetime.date(2013, 4, 1), dataclasses.replace(
+        month_of, order="mdy", month="name", year="four")) == grammar.DateExample(
+        "April of 2013", "", grammar.NOT_MONTH_YEAR, False)
+
+
+def test_time_before_the_date_is_ignored_by_the_label():
+    at = grammar.TimeOfDay(8, 15, clock=12, meridiem=" a.m.", joiner=" on ", before=True)
+    word = grammar.Recipe(style="word", order="mdy", day="num", month="name", year="four", seps=(" ", ", "),
+                          time=at)
+    cases = [
+        (word, datetime.date(2012, 3, 3), "8:15 a.m. on March 3, 2012"),
+        (dataclasses.replace(NUMERIC_DMY, time=grammar.TimeOfDay(17, 40, joiner=", ", before=True), day_first=True),
+         datetime.date(2004, 11, 9), "17:40, 09/11/2004"),
+        (dataclasses.replace(word, order="dmy", seps=(" ", " "), weekday="name", weekday_sep=" ",
+                             time=grammar.TimeOfDay(16, 30, zone=" BST", joiner=" ", before=True)),
+         datetime.date(2014, 5, 2), "16:30 BST Friday 2 May 2014"),
+    ]
+    for recipe, day, human in cases:
+        example = grammar.make_example(day, recipe)
+        assert (example.human, example.iso, example.family) == (human, day.isoformat(), "with_time")
+        reading = read(human, recipe.order, recipe.day_first)
+        assert reading.time_before and reading.date == day, human
+    # After the date as before: the same time, the same label.
+    after = dataclasses.replace(word, time=dataclasses.replace(at, joiner=" at ", before=False))
+    assert grammar.render(datetime.date(2012, 3, 3), after) == "March 3, 2012 at 8:15 a.m."
+
+
+def test_spaced_numeric_separators_read_like_the_plain_ones():
+    for recipe, day, human in (
+            (dataclasses.replace(NUMERIC_MDY, day="num", month="num", seps=(" / ", " / ")),
+             datetime.date(1988, 3, 14), "3 / 14 / 1988"),
+            (dataclasses.replace(NUMERIC_DMY, order="ymd", seps=(" - ", " - ")), datetime.date(2011, 4, 9),
+             "2011 - 04 - 09"),
+            (dataclasses.replace(NUMERIC_DMY, seps=(" . ", " . "), day_first=True), datetime.date(1977, 5, 9),
+             "09 . 05 . 1977")):
+        example = grammar.make_example(day, recipe)
+        assert (example.human, example.iso) == (human, day.isoformat())
+        assert read(human, recipe.order, recipe.day_first).date == day
+
+
+def test_spelled_years_with_and_without_and():
+    recipe = grammar.Recipe(style="spelled", order="dmy", day="ord", month="name", seps=(" ", " "),
+                            casing="lower")
+    expected = {
+        "thousand": {2000: "two thousand", 2009: "two thousand nine", 2017: "two thousand seventeen",
+                     2064: "two thousand sixty-four"},
+        "thousand_and": {2000: "two thousand", 2009: "two thousand and nine", 2017: "two thousand and seventeen",
+                         2064: "two thousand and sixty-four"},
+        "spelled": {1900: "nineteen hundred", 2000: "two thousand", 2009: "two thousand and nine",
+                    2017: "twenty seventeen"},
+    }
+    for form, years in expected.items():
+        for year, words in years.items():
+            human = grammar.render(datetime.date(year, 6, 1), dataclasses.replace(recipe, year=form))
+            assert human == f"1st june {words}"
+            assert spelled_year(words) == year and read(human, "dmy", False).date == datetime.date(year, 6, 1)
+    no_hyphen = dataclasses.replace(recipe, year="thousand_and", hyphen=False)
+    assert grammar.render(datetime.date(2064, 6, 1), no_hyphen) == "1st june two thousand and sixty four"
+    # "two thousand [and] ..." never with a spelled day: it would pass 64 characters with a weekday.
+    leaves = list(grammar._core_leaves("spelled"))
+    assert {c.year for c in leaves if c.day == "spelled"} == {"four", "spelled", "apos"}
+    assert {"thousand", "thousand_and"} <= {c.year for c in leaves if c.day != "spelled"}
 
 
 def test_lone_times_never_normalise_to_a_numeric_date():
@@ -577,7 +708,11 @@ def test_casing_noise_and_time_shapes_appear(rows):
         "sept": r"\b[Ss]ept\b", "dot abbreviation": r"\b[A-Z][a-z]{2}\. \d", "compact": r"^\d{8}$",
         "mixed separators": r"^\d+/\d+-\d+$", "weekday after": r", [A-Z][a-z]+day$",
         "comma weekday": r"^[A-Z][a-z]+day, ", "no comma weekday": r"^[A-Z][a-z]{2} \d",
-        "apostrophe": r"'\d\d\b", "the ... of": r"the \d{1,2}(st|nd|rd|th) of", "spelled no hyphen": r"twenty [a-z]+th",
+        "apostrophe": r"'\d\d\b", "time before": r"^\d{1,2}(:\d\d)?( ?[APap]\.?[Mm]\.?)?,? ",
+        "time on": r"^\d{1,2}:\d\d (ON|on) [A-Za-z\d]", "spaced /": r"^\d+ / \d+ / \d+$",
+        "spaced -": r"^\d{4} - \d{2} - \d{2}$", "spaced .": r"^\d+ \. \d+ \. \d+$",
+        "two thousand X": r"\b[Tt]wo thousand [a-z]+-?[a-z]*$", "two thousand and X": r"\b[Tt]wo thousand and [a-z]",
+        "the ... of": r"the \d{1,2}(st|nd|rd|th) of", "spelled no hyphen": r"twenty [a-z]+th",
     }
     for name, pattern in patterns.items():
         assert any(re.search(pattern, h) for h in humans), name

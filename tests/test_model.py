@@ -15,15 +15,29 @@ from tests.helpers import expected_parameter_count, make_fn_args
 CONFIG = model_lib.ModelConfig(input_vocab_size=38, output_vocab_size=11)
 
 
-def test_output_and_attention_shapes():
+@pytest.mark.parametrize("length", [features.TX, 9])
+def test_output_and_attention_shapes(length):
     model, attention_model = model_lib.build_models(CONFIG)
-    ids = np.random.default_rng(0).integers(0, CONFIG.input_depth, size=(5, features.TX))
+    ids = np.random.default_rng(0).integers(1, CONFIG.input_depth, size=(5, length))
     probabilities = model(ids)
     weights = attention_model(ids)
     assert probabilities.shape == (5, features.TY, 11)
-    assert weights.shape == (5, features.TY, features.TX)
+    assert weights.shape == (5, features.TY, length)
     np.testing.assert_allclose(np.sum(probabilities, axis=-1), 1.0, rtol=1e-5)
-    np.testing.assert_allclose(np.sum(weights, axis=-1), 1.0, rtol=1e-5)  # softmax over the Tx positions
+    np.testing.assert_allclose(np.sum(weights, axis=-1), 1.0, rtol=1e-5)  # softmax over the positions
+
+
+def test_padding_is_masked_so_answers_do_not_depend_on_it():
+    model, attention_model = model_lib.build_models(CONFIG)
+    ids = np.random.default_rng(1).integers(1, CONFIG.input_depth, size=(4, 12))
+    ids[:, 7:] = features.PAD_ID  # four inputs of 7 characters, padded to 12
+    padded = np.zeros((4, features.TX), dtype=ids.dtype)
+    padded[:, :12] = ids
+    np.testing.assert_allclose(model(ids[:, :7]), model(ids), atol=1e-6)
+    np.testing.assert_allclose(model(ids[:, :7]), model(padded), atol=1e-6)
+    weights = np.asarray(attention_model(padded))
+    assert (weights[:, :, 7:] == 0).all()  # no attention on padding
+    np.testing.assert_allclose(weights[:, :, :7], attention_model(ids[:, :7]), atol=1e-6)
 
 
 @pytest.mark.parametrize("n_a,n_s", [(32, 64), (16, 128)])
@@ -42,7 +56,8 @@ def test_parameter_count_matches_the_seed_design(n_a, n_s):
 def test_attention_and_decoder_layers_are_shared_across_steps():
     model, _ = model_lib.build_models(CONFIG)
     names = [layer.name for layer in model.layers]
-    for shared in ("attention_dense_tanh", "attention_dense_relu", "post_attention_lstm", "output_softmax"):
+    for shared in ("attention_dense_tanh", "attention_dense_tanh_s", "attention_dense_relu", "post_attention_lstm",
+                   "output_softmax"):
         assert names.count(shared) == 1
 
 
@@ -80,8 +95,8 @@ def test_training_config_rejects_bad_values():
 def test_hyperparameters_default_without_tuning_and_follow_the_tuner():
     assert training.hyperparameter_values(None) == {"n_a": 32, "n_s": 64, "learning_rate": None}
     hp = tuning.search_space()
-    hp.values.update({"n_a": 64, "n_s": 128, "learning_rate": 0.01})
-    assert training.hyperparameter_values(hp.get_config()) == {"n_a": 64, "n_s": 128, "learning_rate": 0.01}
+    hp.values.update({"n_a": 64, "n_s": 32, "learning_rate": 0.01})
+    assert training.hyperparameter_values(hp.get_config()) == {"n_a": 64, "n_s": 32, "learning_rate": 0.01}
 
 
 def test_tuner_fn_declares_the_search_space_and_a_bounded_oracle(transformed_data, tmp_path):
@@ -92,7 +107,38 @@ def test_tuner_fn_declares_the_search_space_and_a_bounded_oracle(transformed_dat
     assert tuner.oracle.max_trials == 3
     assert tuner.oracle.objective.name == "val_exact_match" and tuner.oracle.objective.direction == "max"
     space = {hp.name: list(hp.values) for hp in tuner.oracle.hyperparameters.space}
-    assert space == {"n_a": [32, 64], "n_s": [64, 128], "learning_rate": [0.005, 0.01]}
+    assert space == {"n_a": [32, 64], "n_s": [32, 64], "learning_rate": [0.005, 0.01]}
     assert result.fit_kwargs["epochs"] == 2
     with pytest.raises(ValueError, match="max_trials"):
         tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path / "x"), {"max_trials": 0}))
+
+
+def test_the_tuner_prefers_the_smallest_model_among_trials_as_good_as_the_best(transformed_data, tmp_path):
+    tuner = tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path), {"max_trials": 3})).tuner
+    sizes = {"big": (64, 64, 0.971), "small": (32, 32, 0.965), "worse": (32, 32, 0.90)}
+    for trial_id, (n_a, n_s, score) in sizes.items():
+        hp = tuning.search_space()
+        hp.values.update({"n_a": n_a, "n_s": n_s})
+        trial = keras_tuner.engine.trial.Trial(hp, trial_id=trial_id, status="COMPLETED")
+        trial.score = score
+        tuner.oracle.trials[trial_id] = trial
+        tuner.trial_parameters[trial_id] = tuner.hypermodel.build(hp).count_params()
+    best = tuner.get_best_hyperparameters(3)
+    # 0.965 is within SCORE_TOLERANCE of 0.971: the smaller model wins; 0.90 is not good enough.
+    assert [(hp.get("n_a"), hp.get("n_s")) for hp in best] == [(32, 32), (64, 64), (32, 32)]
+    assert best[2] is tuner.oracle.trials["worse"].hyperparameters
+    records = tuning.trial_records(tuner)
+    assert {r["trial_id"]: r["parameters"] for r in records} == tuner.trial_parameters
+
+
+def test_the_tuner_prints_one_line_per_trial_and_its_choice(transformed_data, tmp_path, capsys):
+    result = tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path),
+                                          {"max_trials": 1, "epochs": 1, "batch_size": 100, "verbose": 0}))
+    capsys.readouterr()
+    result.tuner.search(**result.fit_kwargs)
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert len(lines) == 3, out
+    assert lines[0].startswith("trial 1/1: n_a ") and lines[0].endswith(" parameters)")
+    assert lines[1].startswith("trial 1/1: validation exact match ")
+    assert lines[2].startswith("chosen: n_a ")
