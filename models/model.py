@@ -37,7 +37,6 @@ class ModelConfig:
     output_vocab_size: int
     n_a: int = DEFAULT_N_A
     n_s: int = DEFAULT_N_S
-    tx: int = features.TX
     ty: int = features.TY
 
     @property
