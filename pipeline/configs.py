@@ -78,7 +78,7 @@ class Settings:
     pipeline_name: str = _field("datenmt", help="the pipeline's name (its ML Metadata context)", check=non_empty)
     num_examples: int = _field(80000, help="examples generated over all splits", check=positive, kfp=True)
     seed: int = _field(42, help="generator seed: the same seed gives the same examples", kfp=True)
-    epochs: int = _field(8, help="most training epochs (early stopping may end sooner)", check=positive, kfp=True)
+    epochs: int = _field(10, help="most training epochs (early stopping may end sooner)", check=positive, kfp=True)
     batch_size: int = _field(100, help="training batch size", check=positive, kfp=True)
     patience: int = _field(3, help="epochs without a better validation exact match before training stops",
                            check=positive, kfp=True)
