@@ -25,16 +25,18 @@ MODEL_FILE = "model.json"  # sizes, parameter count and the training settings us
 
 @dataclasses.dataclass(frozen=True)
 class TrainingConfig:
-    """Training settings: the seed's Adam (0.005, 0.9, 0.999), batch 100, a gentler decay.
+    """Training settings: Adam (0.01, 0.9, 0.999), batch 100, a gentler decay than the seed's.
 
     The seed's legacy `decay=0.01` per step cuts the learning rate tenfold within
     three epochs of 32,000 examples and stalls training; here the rate decays as
-    lr / (1 + decay * step / decay_steps), with decay_steps about one epoch.
+    lr / (1 + decay * step / decay_steps), with decay_steps about one epoch. The seed's
+    rate 0.005 learns too slowly for one-epoch tuner trials and 10 epochs: a one-epoch
+    trial of n_a 32, n_s 64 scored 0.31 validation exact match at 0.005 and 0.72 at 0.01.
     """
 
     epochs: int = 10
     batch_size: int = 100
-    learning_rate: float = 0.005
+    learning_rate: float = 0.01
     beta_1: float = 0.9
     beta_2: float = 0.999
     decay: float = 0.1
@@ -54,10 +56,10 @@ class TrainingConfig:
         return config
 
 
-def make_optimizer(config: TrainingConfig, learning_rate: float | None = None) -> keras.optimizers.Optimizer:
+def make_optimizer(config: TrainingConfig) -> keras.optimizers.Optimizer:
     """Adam with inverse-time learning-rate decay and gradient clipping."""
     schedule = keras.optimizers.schedules.InverseTimeDecay(
-        learning_rate or config.learning_rate, decay_steps=config.decay_steps, decay_rate=config.decay)
+        config.learning_rate, decay_steps=config.decay_steps, decay_rate=config.decay)
     return keras.optimizers.Adam(learning_rate=schedule, beta_1=config.beta_1, beta_2=config.beta_2,
                                  clipnorm=config.clipnorm)
 
@@ -103,8 +105,8 @@ def train_and_eval_datasets(fn_args: tfx.components.FnArgs, tf_transform_output:
 
 
 def hyperparameter_values(hyperparameters: Mapping[str, Any] | None) -> dict[str, Any]:
-    """n_a, n_s and learning rate: the Tuner's best, or the defaults when tuning is off."""
-    values = {"n_a": model_lib.DEFAULT_N_A, "n_s": model_lib.DEFAULT_N_S, "learning_rate": None}
+    """n_a and n_s: the Tuner's best, or the defaults when tuning is off."""
+    values = {"n_a": model_lib.DEFAULT_N_A, "n_s": model_lib.DEFAULT_N_S}
     if hyperparameters:
         values.update(keras_tuner.HyperParameters.from_config(hyperparameters).values)
     return values
@@ -137,7 +139,7 @@ def run_fn(fn_args: tfx.components.FnArgs) -> None:
     tf_transform_output = tft.TFTransformOutput(fn_args.transform_graph_path)
     hp = hyperparameter_values(fn_args.hyperparameters)
     model, attention_model = model_lib.build_models(model_config(tf_transform_output, hp["n_a"], hp["n_s"]))
-    compile_model(model, make_optimizer(config, hp["learning_rate"]))
+    compile_model(model, make_optimizer(config))
 
     train, evaluation = train_and_eval_datasets(fn_args, tf_transform_output, config.batch_size)
     history = model.fit(
@@ -149,8 +151,7 @@ def run_fn(fn_args: tfx.components.FnArgs) -> None:
             keras.callbacks.TensorBoard(log_dir=fn_args.model_run_dir),
         ])
     write_history(history.history, fn_args.model_run_dir)
-    write_json({"parameters": model.count_params(), **hp,
-                "learning_rate": hp["learning_rate"] or config.learning_rate,
+    write_json({"parameters": model.count_params(), **hp, "learning_rate": config.learning_rate,
                 "training_config": dataclasses.asdict(config)},
                os.path.join(fn_args.model_run_dir, MODEL_FILE))
     export.export_serving_model(model, attention_model, tf_transform_output, fn_args.serving_model_dir)

@@ -121,8 +121,9 @@ def log_trials(client: MlflowClient, parent, run: records.RunRecords, trial_epoc
         _log_params(client, child, params)
         client.set_tag(child.info.run_id, "trial_status", trial["status"])
         _log_metrics(client, child.info.run_id, [
-            (key, trial[field], 0) for key, field in (("val_exact_match", "score"), ("duration_seconds", "seconds"))
-            if trial[field] is not None])
+            (key, trial[field], 0) for key, field in (("val_exact_match", "score"), ("duration_seconds", "seconds"),
+                                                      ("parameter_count", "parameters"))
+            if trial.get(field) is not None])
         client.set_terminated(child.info.run_id)
     return len(trials)
 

@@ -93,21 +93,23 @@ def test_training_config_rejects_bad_values():
 
 
 def test_hyperparameters_default_without_tuning_and_follow_the_tuner():
-    assert training.hyperparameter_values(None) == {"n_a": 32, "n_s": 64, "learning_rate": None}
+    assert training.hyperparameter_values(None) == {"n_a": 32, "n_s": 64}
     hp = tuning.search_space()
-    hp.values.update({"n_a": 64, "n_s": 32, "learning_rate": 0.01})
-    assert training.hyperparameter_values(hp.get_config()) == {"n_a": 64, "n_s": 32, "learning_rate": 0.01}
+    hp.values.update({"n_a": 64, "n_s": 32})
+    assert training.hyperparameter_values(hp.get_config()) == {"n_a": 64, "n_s": 32}
 
 
 def test_tuner_fn_declares_the_search_space_and_a_bounded_oracle(transformed_data, tmp_path):
     fn_args = make_fn_args(transformed_data, str(tmp_path), {"max_trials": 3, "epochs": 2, "batch_size": 50})
     result = tuning.tuner_fn(fn_args)
     tuner = result.tuner
-    assert isinstance(tuner.oracle, keras_tuner.oracles.RandomSearchOracle)
+    assert isinstance(tuner.oracle, keras_tuner.oracles.GridSearchOracle)
     assert tuner.oracle.max_trials == 3
     assert tuner.oracle.objective.name == "val_exact_match" and tuner.oracle.objective.direction == "max"
     space = {hp.name: list(hp.values) for hp in tuner.oracle.hyperparameters.space}
-    assert space == {"n_a": [32, 64], "n_s": [32, 64], "learning_rate": [0.005, 0.01]}
+    assert space == {"n_a": [32, 64], "n_s": [32, 64]}
+    # The grid starts at the smallest sizes.
+    assert {hp.name: hp.default for hp in tuner.oracle.hyperparameters.space} == {"n_a": 32, "n_s": 32}
     assert result.fit_kwargs["epochs"] == 2
     with pytest.raises(ValueError, match="max_trials"):
         tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path / "x"), {"max_trials": 0}))
@@ -139,6 +141,6 @@ def test_the_tuner_prints_one_line_per_trial_and_its_choice(transformed_data, tm
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert len(lines) == 3, out
-    assert lines[0].startswith("trial 1/1: n_a ") and lines[0].endswith(" parameters)")
+    assert lines[0].startswith("trial 1/1: n_a 32, n_s 32 (") and lines[0].endswith(" parameters)")  # smallest first
     assert lines[1].startswith("trial 1/1: validation exact match ")
     assert lines[2].startswith("chosen: n_a ")

@@ -83,8 +83,8 @@ def _check_run_tree(client: MlflowClient, parent, summary) -> None:
     trials = children["tuner_trial"]
     assert len(trials) == 2
     for trial in trials:
-        assert {"n_a", "n_s", "learning_rate", "epochs"} <= set(trial.data.params)
-        assert {"val_exact_match", "duration_seconds"} <= set(trial.data.metrics)
+        assert {"n_a", "n_s", "epochs"} <= set(trial.data.params)
+        assert {"val_exact_match", "duration_seconds", "parameter_count"} <= set(trial.data.metrics)
 
     (trainer,) = children["trainer"]
     assert {"n_a", "n_s", "learning_rate", "epochs", "batch_size", "data.num_examples", "data.seed",
