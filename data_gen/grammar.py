@@ -31,7 +31,12 @@ The grammar (locale en_US; names from babel, spelled numbers from num2words)
   "2:05 p.m.", "2:05:33 PM"), joined by " ", ", ", " at " or ISO's "T" ("2003-09-25T10:49:41.123Z"),
   zones ("UTC", "EST", "Z", "+02:00", "-0500"); or, for about a quarter of the timed dates, before
   the date, joined by " on ", " " or ", " ("2pm on June 25, 2009", "14:05, 25/06/2009"). Never with
-  spelled dates.
+  spelled dates. Machine-written shapes, about 4 % of timed dates: the time inside the date as C's
+  ctime/asctime and the Unix `date` command write it (weekday abbreviation or none, month
+  abbreviation, day space-padded "Jun  5", plain or zero-padded, "HH:MM:SS", an optional zone, the
+  year: "Thu Jun  5 14:05:33 2009", "Thu Jun 5 14:05:33 UTC 2009", "Jun 05 14:05:33 2009"; 0.4 % of
+  grammar positives), and ISO 8601 basic date-times after an eight-digit year-first date
+  ("20090625T140533", "20090625T1405Z"; 75 % of such timed dates).
 - **Casing** lower, Title (names capitalised as written, first letter upper), UPPER; **noise**:
   leading or trailing space, a doubled space, brackets or quotes around the whole string, a
   trailing "." or "," (only after a letter or digit).
@@ -100,7 +105,7 @@ from data_gen import phrases
 from data_gen.generator import SHARD_SIZE, shard_sizes
 
 # Bump when the grammar changes in a way that changes generated data.
-GRAMMAR_VERSION = "3"
+GRAMMAR_VERSION = "4"
 LOCALE = formats_lib.LOCALE
 
 FIRST_DATE = formats_lib.FIRST_DATE
@@ -190,8 +195,9 @@ FAMILY_DESCRIPTIONS: dict[str, str] = {
     "spelled_year": "spelled year: June 25, two thousand and nine; 25th June nineteen seventy-eight; "
                     "May 3rd two thousand eleven",
     "with_weekday": "any grammar date with a weekday and no time: Thursday, 25 June 2009",
-    "with_time": "any grammar date with a time of day: 25/06/2009 14:05, June 25 at 2pm EST, 2pm on June 25",
-    "iso_datetime": "ISO date and time with 'T': 2009-06-25T14:05:33Z, 2009-06-25T14:05+02:00",
+    "with_time": "any grammar date with a time of day: 25/06/2009 14:05, June 25 at 2pm EST, 2pm on June 25, "
+                 "Thu Jun  5 14:05:33 UTC 2009",
+    "iso_datetime": "ISO date and time with 'T': 2009-06-25T14:05:33Z, 2009-06-25T14:05+02:00, 20090625T140533Z",
     CATALOGUE: "the old catalogue of 29 babel templates (data_gen.formats), unchanged renderings",
     HELDOUT_YMD_WORD_DASH: "held out: year first, month word, '-' separators: 2009-Jun-25",
     HELDOUT_SPELLED_DAY_APOSTROPHE_YEAR: "held out: spelled day with an apostrophe year: the fifth of May '79",
@@ -283,8 +289,9 @@ def _day_texts() -> dict[tuple[str, bool], dict[int, str]]:
         ("ord", True): {d: f"{d}{formats_lib.ordinal_suffix(d)}" for d in days},
         ("spelled", True): spelled,
         ("spelled", False): {d: t.replace("-", " ") for d, t in spelled.items()},
+        ("spad", True): {d: f"{d:2d}" for d in range(1, 32)},  # C's asctime: "Jun  5" (machine dates only)
     }
-    for form in ("num", "pad", "ord"):
+    for form in ("num", "pad", "ord", "spad"):
         out[(form, False)] = out[(form, True)]
     return out
 
@@ -340,7 +347,9 @@ class TimeOfDay:
     meridiem: for 12-hour clocks, how "am" is written (" am", "am", " a.m.", " AM", ...); "pm" is the
     same with p. zone: appended as written ("", " UTC", "Z", " +02:00", ...). joiner: what comes
     between the date and the time (" ", ", ", " at ", "T"; before the date " ", ", ", " on "); "" for
-    a time alone. before: the time is written before the date ("2pm on June 25, 2009").
+    a time alone. before: the time is written before the date ("2pm on June 25, 2009"). inside: the
+    time is written after the second field, before the year (ctime and the Unix `date` command: "Thu
+    Jun  5 14:05:33 UTC 2009"). basic: ISO 8601 basic format, no colons ("20090625T140533Z").
     """
 
     hour: int
@@ -354,6 +363,8 @@ class TimeOfDay:
     zone: str = ""
     joiner: str = " "
     before: bool = False
+    inside: bool = False
+    basic: bool = False
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -586,13 +597,15 @@ _WEEKDAY_SEP = {False: _Choice({", ": 60, " ": 40}), True: _Choice({", ": 45, " 
 # Times of day.
 _TIME_SHARE = {"numeric": 0.22, "word": 0.12, "ordinal": 0.08, "spelled": 0.0}
 _ISO_TIME_SHARE = 0.6  # of the timed dates that can take an ISO "T" time
+# Of the timed eight-digit year-first dates: ISO 8601's basic "T" time ("20090625T140533Z").
+_BASIC_TIME_SHARE = 0.75
 _JOINER = _Choice({" ": 40, ", ": 20, " at ": 32, " @ ": 3, " - ": 5})
 # A time before the date ("2pm on June 25, 2009", "14:05, 25/06/2009"): a share of the non-ISO times.
 _TIME_BEFORE_SHARE = 0.27
 _BEFORE_JOINER = _Choice({" on ": 45, " ": 30, ", ": 25})
 _CLOCK = _Choice({24: 55, 12: 45})
 _SHAPE = {24: _Choice({"hm": 65, "hms": 35}), 12: _Choice({"h": 25, "hm": 60, "hms": 15}),
-          "iso": _Choice({"hm": 25, "hms": 50, "hmsf": 25})}
+          "iso": _Choice({"hm": 25, "hms": 50, "hmsf": 25}), "basic": _Choice({"hms": 65, "hm": 35})}
 _PAD_HOUR = _Choice({True: 70, False: 30})
 _MERIDIEM = _Choice({" am": 25, "am": 20, " AM": 25, "AM": 10, " a.m.": 12, "a.m.": 4, " A.M.": 4})
 _ZONE = {
@@ -600,7 +613,17 @@ _ZONE = {
                  " CET": 3, " PST": 2, " CEST": 1, " BST": 1, " EDT": 1}),
     12: _Choice({"": 75, " EST": 6, " PST": 5, " GMT": 3, " UTC": 3, " CET": 2, " EDT": 2, " ET": 2, " PDT": 2}),
     "iso": _Choice({"": 35, "Z": 40, "+02:00": 10, "-05:00": 10, "+05:30": 5}),
+    "basic": _Choice({"": 50, "Z": 50}),
 }
+# Machine-written dates with the time inside (C's ctime/asctime, the Unix `date` command): "Thu Jun  5
+# 14:05:33 2009", "Thu Jun 5 14:05:33 UTC 2009", "Jun 05 14:05:33 2009" (a share of grammar positives:
+# the weekday abbreviation or none, the month abbreviation, the day space-padded, plain or zero-padded,
+# a 24-hour time with seconds, an optional zone, the four-digit year).
+_CTIME_SHARE = 0.004
+_CTIME_WEEKDAY = _Choice({True: 70, False: 30})
+_CTIME_DAY = _Choice({"spad": 45, "num": 30, "pad": 25})
+_CTIME_ZONE = _Choice({"": 55, " UTC": 15, " GMT": 4, " EST": 5, " EDT": 4, " CET": 4, " CEST": 4, " PST": 4,
+                       " PDT": 3, " BST": 2})
 # Prefixes of refusals made of a weekday or a time alone.
 _WEEKDAY_PREFIX = _Choice({"": 55, "on ": 20, "every ": 8, "by ": 5, "until ": 4, "from ": 4, "before ": 4})
 _WEEKDAY_ALONE_TIME_SHARE = 0.25
@@ -638,13 +661,18 @@ def _time_options(iso: bool, before: bool = False) -> Iterator[tuple]:
                             yield clock, shape, pad, meridiem, zone, joiner
 
 
-def _sample_time(rng: random.Random, iso: bool, joiner: str | None = None, can_go_before: bool = False
-                 ) -> TimeOfDay:
+def _sample_time(rng: random.Random, iso: bool, joiner: str | None = None, can_go_before: bool = False,
+                 basic: bool = False) -> TimeOfDay:
     before = False
-    if iso and rng.random() < _ISO_TIME_SHARE:
+    if basic and rng.random() < _BASIC_TIME_SHARE:
+        clock, shape, pad, meridiem = 24, _SHAPE["basic"](rng), True, ""
+        zone, joiner = _ZONE["basic"](rng), "T"
+    elif iso and rng.random() < _ISO_TIME_SHARE:
+        basic = False
         clock, shape, pad, meridiem = 24, _SHAPE["iso"](rng), True, ""
         zone, joiner = _ZONE["iso"](rng), "T"
     else:
+        basic = False
         if joiner is None:
             before = can_go_before and rng.random() < _TIME_BEFORE_SHARE
             joiner = (_BEFORE_JOINER if before else _JOINER)(rng)
@@ -657,7 +685,8 @@ def _sample_time(rng: random.Random, iso: bool, joiner: str | None = None, can_g
     minute = rng.randrange(60) if shape != "h" else 0
     second = rng.randrange(60) if shape in ("hms", "hmsf") else 0
     millisecond = rng.randrange(1000) if shape == "hmsf" else 0
-    return TimeOfDay(hour, minute, second, millisecond, clock, shape, pad, meridiem, zone, joiner, before)
+    return TimeOfDay(hour, minute, second, millisecond, clock, shape, pad, meridiem, zone, joiner, before,
+                     basic=basic)
 
 
 def _time_reads_as_date(time: TimeOfDay) -> bool:
@@ -681,6 +710,23 @@ def _iso_time_possible(core: _Core, weekday_after: bool) -> bool:
             and core.day == "pad" and not weekday_after)
 
 
+def _basic_time_possible(core: _Core, weekday_after: bool) -> bool:
+    """ISO 8601 basic: eight digits, year first ("20090625T140533")."""
+    return core.style == "numeric" and core.order == "ymd" and core.seps == ("", "") and not weekday_after
+
+
+_CTIME_CORE = dict(style="word", order="mdy", seps=(" ", " "), month="abbr", year="four")
+
+
+def _sample_ctime(rng: random.Random) -> Recipe:
+    """A date with the time inside, as C's ctime and the Unix `date` command write it."""
+    weekday = "abbr" if _CTIME_WEEKDAY(rng) else ""
+    day = _CTIME_DAY(rng)
+    time = TimeOfDay(rng.randrange(24), rng.randrange(60), rng.randrange(60), shape="hms",
+                     zone=_CTIME_ZONE(rng), joiner=" ", inside=True)
+    return Recipe(kind=DATE, **_CTIME_CORE, day=day, weekday=weekday, weekday_sep=" ", time=time, **_noise(rng))
+
+
 def _noise(rng: random.Random) -> dict:
     return {"casing": _CASING(rng), "decoration": _DECORATION(rng), "spacing": _SPACING(rng),
             "day_first": rng.random() < DAY_FIRST_SHARE}
@@ -691,6 +737,8 @@ def _core_fields(core: _Core) -> dict:
 
 
 def _sample_positive(rng: random.Random) -> Recipe:
+    if rng.random() < _CTIME_SHARE:
+        return _sample_ctime(rng)
     core = _sample_core(rng, _STYLE(rng))
     weekday, after, wsep = "", False, ", "
     if rng.random() < _WEEKDAY_SHARE[core.style]:
@@ -699,7 +747,8 @@ def _sample_positive(rng: random.Random) -> Recipe:
         wsep = _WEEKDAY_SEP[after](rng)
     time = None
     if rng.random() < _TIME_SHARE[core.style]:
-        time = _sample_time(rng, _iso_time_possible(core, after), can_go_before=True)
+        time = _sample_time(rng, _iso_time_possible(core, after), can_go_before=True,
+                            basic=_basic_time_possible(core, after))
     return Recipe(kind=DATE, **_core_fields(core), weekday=weekday, weekday_after=after, weekday_sep=wsep,
                   time=time, **_noise(rng))
 
@@ -987,10 +1036,11 @@ def _time_text(time: TimeOfDay) -> str:
         text = f"{time.hour:02d}" if time.pad_hour else str(time.hour)
     else:
         text = str(time.hour % 12 or 12)
+    colon = "" if time.basic else ":"
     if time.shape != "h":
-        text += f":{time.minute:02d}"
+        text += f"{colon}{time.minute:02d}"
     if time.shape in ("hms", "hmsf"):
-        text += f":{time.second:02d}"
+        text += f"{colon}{time.second:02d}"
     if time.shape == "hmsf":
         text += f".{time.millisecond:03d}"
     if time.clock == 12:
@@ -1001,17 +1051,22 @@ def _time_text(time: TimeOfDay) -> str:
 
 
 def _date_text(date: AnyDate, recipe: Recipe, weekday_date: datetime.date | None) -> str:
-    text = _join_core(
-        recipe.order, recipe.seps,
-        _day_text(recipe, date.day) if recipe.day else None,
-        MONTH_TEXT[recipe.month][date.month] if recipe.month else None,
-        YEAR_TEXT[(recipe.year, recipe.hyphen)][date.year] if recipe.year else None)
+    day = _day_text(recipe, date.day) if recipe.day else None
+    month = MONTH_TEXT[recipe.month][date.month] if recipe.month else None
+    time = recipe.time
+    if time is not None and time.inside:  # after the second field: "Jun  5 14:05:33 UTC 2009"
+        if recipe.order == "mdy":
+            day += _time_text(time)
+        else:
+            month += _time_text(time)
+    text = _join_core(recipe.order, recipe.seps, day, month,
+                      YEAR_TEXT[(recipe.year, recipe.hyphen)][date.year] if recipe.year else None)
     if recipe.weekday:
         before, after = _weekday_affixes(WEEKDAY_TEXT[recipe.weekday][weekday_date.weekday()],
                                          recipe.weekday_after, recipe.weekday_sep)
         text = before + text + after
-    if recipe.time is not None:
-        text = _time_text(recipe.time) + text if recipe.time.before else text + _time_text(recipe.time)
+    if time is not None and not time.inside:
+        text = _time_text(time) + text if time.before else text + _time_text(time)
     return text
 
 
@@ -1151,6 +1206,23 @@ def _longest_time_pieces(iso: bool, alone: bool = False, before: bool = False) -
     return out
 
 
+def _longest_basic_time_pieces() -> list[str]:
+    """ISO 8601 basic times after an eight-digit date: "T235959Z"."""
+    return [_time_text(TimeOfDay(23, 59, 59, shape=shape, zone=zone, joiner="T", basic=True))
+            for shape in _SHAPE["basic"].values for zone in _ZONE["basic"].values]
+
+
+def _ctime_texts() -> list[str]:
+    """Every ctime shape at its widest (every weekday and month abbreviation has three letters)."""
+    widest = datetime.date(2009, 9, 30)
+    out = []
+    for weekday, day, zone in itertools.product(("abbr", ""), _CTIME_DAY.values, _CTIME_ZONE.values):
+        recipe = Recipe(**_CTIME_CORE, day=day, weekday=weekday, weekday_sep=" ",
+                        time=TimeOfDay(23, 59, 59, shape="hms", zone=zone, joiner=" ", inside=True))
+        out.append(_date_text(widest, recipe, widest))
+    return out
+
+
 def _python_normalizer():
     from data_gen import text  # imports TensorFlow; only needed here
 
@@ -1219,7 +1291,8 @@ def longest_lengths() -> tuple[Longest, Longest]:
         leaves = list(_core_leaves(style))
         times, times_before = [""], []
         if _TIME_SHARE[style] > 0:
-            times += _top(_longest_time_pieces(iso=style == "numeric"), normalize)
+            basic = _longest_basic_time_pieces() if style == "numeric" else []
+            times += _top(_longest_time_pieces(iso=style == "numeric") + basic, normalize)
             times_before = _top(_longest_time_pieces(iso=False, before=True), normalize)
         weekdays = all_weekdays if _WEEKDAY_SHARE[style] > 0 else [("", "")]
         combine(style, [_longest_core_text(c) for c in leaves], weekdays, times, times_before)
@@ -1232,6 +1305,8 @@ def longest_lengths() -> tuple[Longest, Longest]:
         combine(NOT_MONTH_YEAR, [_longest_core_text(c, drop="day") for c in leaves + month_of_year],
                 [("", "")], [""])
         combine(NOT_DAY_MONTH, [_longest_core_text(c, drop="year") for c in leaves], all_weekdays, [""])
+    for ctime in _ctime_texts():
+        candidates += [("with_time", t) for t in _finishes(ctime)]
     alone_times = _top(_longest_time_pieces(iso=False, alone=True), normalize)
     prefixes = [p for p in _TIME_PREFIX.values]
     for prefix, time in itertools.product(prefixes, alone_times):

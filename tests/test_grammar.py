@@ -152,6 +152,12 @@ TIME_BEFORE_RE = re.compile(
     r"^(?P<time>\d{1,2}(?::\d{2}){1,2}(?: ?[ap]\.?m\.?)?|\d{1,2} ?[ap]\.?m\.?)"
     rf"(?P<zone>z| [+-]\d{{2}}:?\d{{2}}| (?:{_alternation(ZONES)}))?"
     r"(?P<join> on |, | )(?P<rest>.+)$")
+# Machine-written: a 24-hour time with seconds (and a zone) between the day and the four-digit year, as C's
+# ctime and the Unix `date` command write it ("thu jun 5 14:05:33 utc 2009", after white space is collapsed),
+# and ISO 8601 basic times after eight digits ("20090625t140533z", "20090625t1405").
+INSIDE_TIME_RE = re.compile(
+    rf" (?P<time>\d{{2}}:\d{{2}}:\d{{2}})(?P<zone> (?:{_alternation(ZONES)}))? (?=\d{{4}}$)")
+BASIC_TIME_RE = re.compile(r"(?<=\d{8})t(?P<time>\d{4}(?:\d{2})?)(?P<zone>z)?$")
 WEEKDAY_BEFORE_RE = re.compile(rf"^(?P<wd>{_alternation(WEEKDAYS)})\.?,? (?P<rest>.+)$")
 WEEKDAY_AFTER_RE = re.compile(rf"^(?P<rest>.+?)(?:,? \(|,? )(?P<wd>{_alternation(WEEKDAYS)})\.?\)?$")
 
@@ -164,6 +170,8 @@ class Reading(NamedTuple):
     weekday_after: bool
     time: str | None
     time_before: bool
+    time_inside: bool
+    time_basic: bool
     seps: tuple
     spelled_day: bool
     apostrophe_year: bool
@@ -178,13 +186,27 @@ def clean(human: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
+def clock_digits(time: str) -> tuple[int, ...]:
+    """Hours, minutes (and seconds) of "14:05:33" or "140533", checked to be a time of day."""
+    digits = time.replace(":", "")
+    fields = tuple(int(digits[i:i + 2]) for i in range(0, len(digits), 2))
+    assert fields[0] < 24 and all(f < 60 for f in fields[1:]), time
+    return fields
+
+
 def read(human: str, order: str, day_first: bool) -> Reading | None:
     """Reads a date written in `order` (dmy, mdy, ymd); None if the string is not such a date."""
     s = clean(human)
-    found_time, time_before = None, False
+    found_time, time_before, time_inside, time_basic = None, False, False, False
     m = TIME_RE.search(s)
     if m and m.start() > 0:
         found_time, s = m.group("time"), s[:m.start()]
+    elif m := BASIC_TIME_RE.search(s):
+        found_time, time_basic, s = m["time"], True, s[:m.start()]
+        clock_digits(found_time)
+    elif m := INSIDE_TIME_RE.search(s):
+        found_time, time_inside, s = m["time"], True, s[:m.start()] + " " + s[m.end():]
+        clock_digits(found_time)
     else:
         m = TIME_BEFORE_RE.match(s)
         if m:
@@ -226,7 +248,8 @@ def read(human: str, order: str, day_first: bool) -> Reading | None:
     else:
         date = real(year, month, day)
     return Reading(date, (year, month, day), numeric_month, weekday, after, found_time, time_before,
-                   (m["sep1"], m["sep2"]), not day_text[:1].isdigit(), year_text.startswith("'"))
+                   time_inside, time_basic, (m["sep1"], m["sep2"]), not day_text[:1].isdigit(),
+                   year_text.startswith("'"))
 
 
 def catalogue_order(name: str) -> str:
@@ -353,12 +376,17 @@ def test_labels_read_back_without_the_renderer(rows):
         assert reading.date is not None and reading.date.isoformat() == example.iso, (example, recipe)
         assert (reading.time is not None) == (recipe.time is not None), example
         assert reading.time_before == (recipe.time is not None and recipe.time.before), example
+        assert reading.time_inside == (recipe.time is not None and recipe.time.inside), example
+        assert reading.time_basic == (recipe.time is not None and recipe.time.basic), example
+        if reading.time_inside or reading.time_basic:
+            checked["inside" if reading.time_inside else "basic"] += 1
         if recipe.kind == grammar.DATE:
             assert (reading.weekday is not None) == bool(recipe.weekday), example
         if reading.weekday is not None:
             assert reading.weekday == reading.date.weekday(), example
         checked[example.family] += 1
-    assert set(checked) == set(grammar.POSITIVE_FAMILIES)
+    assert set(checked) - {"inside", "basic"} == set(grammar.POSITIVE_FAMILIES)
+    assert checked["inside"] > 30 and checked["basic"] > 15, checked
 
 
 def test_labels_are_real_dates_in_range(rows):
@@ -636,6 +664,53 @@ def test_time_before_the_date_is_ignored_by_the_label():
     assert grammar.render(datetime.date(2012, 3, 3), after) == "March 3, 2012 at 8:15 a.m."
 
 
+def test_machine_written_times_inside_and_after_the_date():
+    """C's ctime/asctime and `date` ("Thu Mar  7 08:04:09 1996") and ISO 8601 basic ("19960307T0804Z")."""
+    ctime = grammar.Recipe(style="word", order="mdy", seps=(" ", " "), day="spad", month="abbr", year="four",
+                           weekday="abbr", weekday_sep=" ",
+                           time=grammar.TimeOfDay(8, 4, 9, shape="hms", joiner=" ", inside=True))
+    basic = grammar.Recipe(style="numeric", order="ymd", seps=("", ""), day="pad", month="pad", year="four",
+                           time=grammar.TimeOfDay(8, 4, joiner="T", zone="Z", basic=True))
+    zoned = dataclasses.replace(ctime.time, hour=23, minute=0, second=51, zone=" CEST")
+    cases = [
+        (ctime, datetime.date(1996, 3, 7), "Thu Mar  7 08:04:09 1996", "with_time"),
+        (dataclasses.replace(ctime, time=zoned), datetime.date(2031, 11, 23), "Sun Nov 23 23:00:51 CEST 2031",
+         "with_time"),
+        (dataclasses.replace(ctime, day="num", casing="upper"), datetime.date(1958, 10, 2),
+         "THU OCT 2 08:04:09 1958", "with_time"),
+        (dataclasses.replace(ctime, day="pad", weekday="", time=zoned, casing="lower", decoration="()"),
+         datetime.date(2074, 1, 19), "(jan 19 23:00:51 cest 2074)", "with_time"),
+        (basic, datetime.date(1996, 3, 7), "19960307T0804Z", "iso_datetime"),
+        (dataclasses.replace(basic, time=dataclasses.replace(basic.time, shape="hms", second=9, zone="")),
+         datetime.date(2031, 11, 23), "20311123T080409", "iso_datetime"),
+    ]
+    for recipe, day, human, family in cases:
+        example = grammar.make_example(day, recipe)
+        assert (example.human, example.iso, example.family) == (human, day.isoformat(), family)
+        reading = read(human, recipe.order, recipe.day_first)
+        assert reading.date == day and reading.time is not None, human
+        assert (reading.time_inside, reading.time_basic) == (recipe.time.inside, recipe.time.basic), human
+        assert (reading.weekday is not None) == bool(recipe.weekday), human
+    # The reader refuses what is not a time of day.
+    with pytest.raises(AssertionError):
+        read("19960307T2460", "ymd", False)
+    # Sampled: the ctime shapes are the only ones with the time inside, the compact year-first the only
+    # ones with a basic time; a few per cent of timed dates in all.
+    rng = random.Random(3)
+    recipes = [grammar.sample_recipe(rng) for _ in range(60000)]
+    timed = [r for r in recipes if r.kind == grammar.DATE and r.time is not None]
+    inside = [r for r in timed if r.time.inside]
+    basic_times = [r for r in timed if r.time.basic]
+    assert all(r.order == "mdy" and r.month == "abbr" and r.year == "four" and r.time.shape == "hms"
+               and r.time.clock == 24 and r.time.pad_hour for r in inside)
+    assert {r.day for r in inside} == {"spad", "num", "pad"} and {r.weekday for r in inside} == {"abbr", ""}
+    assert all(r.seps == ("", "") and r.order == "ymd" and r.time.joiner == "T" for r in basic_times)
+    assert {(r.time.shape, r.time.zone) for r in basic_times} == {("hm", ""), ("hm", "Z"), ("hms", ""),
+                                                                   ("hms", "Z")}
+    assert 0.015 < len(inside) / len(timed) < 0.04 and 0.007 < len(basic_times) / len(timed) < 0.025
+    assert not any(r.time is not None and (r.time.inside or r.time.basic) for r in recipes if r.kind != grammar.DATE)
+
+
 def test_spaced_numeric_separators_read_like_the_plain_ones():
     for recipe, day, human in (
             (dataclasses.replace(NUMERIC_MDY, day="num", month="num", seps=(" / ", " / ")),
@@ -713,6 +788,10 @@ def test_casing_noise_and_time_shapes_appear(rows):
         "spaced -": r"^\d{4} - \d{2} - \d{2}$", "spaced .": r"^\d+ \. \d+ \. \d+$",
         "two thousand X": r"\b[Tt]wo thousand [a-z]+-?[a-z]*$", "two thousand and X": r"\b[Tt]wo thousand and [a-z]",
         "the ... of": r"the \d{1,2}(st|nd|rd|th) of", "spelled no hyphen": r"twenty [a-z]+th",
+        "ctime": r"^[A-Z][a-z]{2} [A-Z][a-z]{2}  \d \d{2}:\d{2}:\d{2} \d{4}$",
+        "ctime zone": r"\b[A-Za-z]{3} ?\d{1,2} \d{2}:\d{2}:\d{2} [A-Z]{3,4} \d{4}\b",
+        "ctime no weekday": r"^[A-Za-z]{3} [ 0]?\d{1,2} \d{2}:\d{2}:\d{2} \d{4}$",
+        "iso basic": r"^\d{8}T\d{6}$", "iso basic Z": r"^\d{8}T\d{4}Z$",
     }
     for name, pattern in patterns.items():
         assert any(re.search(pattern, h) for h in humans), name
