@@ -122,7 +122,7 @@ class StackSteps(layers.Layer):
 class _AttentionStep:
     """The layers of one attention step, created once and shared by all Ty steps."""
 
-    def __init__(self, n_a: int):
+    def __init__(self):
         # Dense(10, tanh) over [a; s], its kernel split: W_a (with the bias) for a, W_s for s.
         self.keys = layers.Dense(ATTENTION_HIDDEN_UNITS, name="attention_dense_tanh")
         self.query = layers.Dense(ATTENTION_HIDDEN_UNITS, use_bias=False, name="attention_dense_tanh_s")
@@ -130,12 +130,11 @@ class _AttentionStep:
         self.score = layers.Dense(1, activation="relu", name="attention_dense_relu")
         self.softmax = MaskedSoftmax(name="attention_weights")
         self.dot = layers.Dot(axes=1, name="attention_context")
-        self.as_sequence = layers.Reshape((1, 2 * n_a), name="attention_context_step")
 
     def __call__(self, a, keys, mask, s_prev):
-        """Returns (context (batch, 1, 2*n_a), alphas (batch, T)); keys = self.keys(a), computed once."""
+        """Returns (context (batch, 2*n_a), alphas (batch, T)); keys = self.keys(a), computed once."""
         alphas = self.softmax([self.score(self.hidden([keys, self.query(s_prev)])), mask])
-        return self.as_sequence(self.dot([alphas, a])), alphas
+        return self.dot([alphas, a]), alphas
 
 
 def build_models(config: ModelConfig) -> tuple[keras.Model, keras.Model]:
@@ -148,9 +147,11 @@ def build_models(config: ModelConfig) -> tuple[keras.Model, keras.Model]:
     mask = PaddingMask(name="padding_mask")(ids)
     x = OneHot(config.input_depth, name="one_hot")(ids)
     a = layers.Bidirectional(layers.LSTM(config.n_a, return_sequences=True), name="encoder")(x, mask=mask)
-    attention = _AttentionStep(config.n_a)
+    attention = _AttentionStep()
     keys = attention.keys(a)
-    decoder_cell = layers.LSTM(config.n_s, return_state=True, name="post_attention_lstm")
+    # The cell itself, not an LSTM layer over a one-step sequence: the same weights and step, without an RNN
+    # loop (and its masking) around each of the Ty steps.
+    decoder_cell = layers.LSTMCell(config.n_s, name="post_attention_lstm")
     output_layer = layers.Dense(config.output_vocab_size, activation="softmax", name="output_softmax")
 
     s = ZeroState(config.n_s, name="s0")(ids)
@@ -158,7 +159,7 @@ def build_models(config: ModelConfig) -> tuple[keras.Model, keras.Model]:
     outputs, alphas = [], []
     for _ in range(config.ty):
         context, alpha = attention(a, keys, mask, s)
-        _, s, c = decoder_cell(context, initial_state=[s, c])
+        s, (_, c) = decoder_cell(context, [s, c])
         outputs.append(output_layer(s))
         alphas.append(alpha)
     probabilities = StackSteps(name="characters")(outputs)
