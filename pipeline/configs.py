@@ -82,8 +82,8 @@ class Settings:
     batch_size: int = _field(100, help="training batch size", check=positive, kfp=True)
     patience: int = _field(3, help="epochs without a better validation exact match before training stops",
                            check=positive, kfp=True)
-    tuning: bool = _field(True, help="search n_a, n_s and the learning rate before training")
-    max_trials: int = _field(4, help="Tuner trials (4 covers every size of the grid)", check=positive, kfp=True)
+    tuning: bool = _field(True, help="search n_a and n_s before training")
+    max_trials: int = _field(3, help="Tuner trials (3 covers every size of the grid)", check=positive, kfp=True)
     trial_epochs: int = _field(1, help="epochs per Tuner trial", check=positive, kfp=True)
     accuracy_threshold: float = _field(0.95, help="whole-string exact match needed to bless and push a model",
                                        check=unit_interval, kfp=True)
