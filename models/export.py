@@ -113,9 +113,15 @@ class DateNormaliserModule(tf.Module):
 
     def _ambiguous(self, human: tf.Tensor, normalized: tf.Tensor, day_first: tf.Tensor,
                    iso: tf.Tensor, is_date: tf.Tensor) -> tf.Tensor:
-        """Whether the other preference gives another real date: read again, for the candidates only."""
-        candidates = tf.reshape(tf.where(is_date & tf.strings.regex_full_match(normalized, _TWO_MONTH_NUMBERS)),
-                                [-1])
+        """Whether the other preference gives another real date: read again, for the candidates only (a
+        date answer, two month-like numbers in the input, and an answer whose day and month could swap into
+        another date: a day over 12, or equal to the month, leaves the other order no other real date)."""
+        safe = tf.where(is_date, iso, "0000-00-00")
+        month = tf.strings.to_number(tf.strings.substr(safe, 5, 2), tf.int32)
+        day = tf.strings.to_number(tf.strings.substr(safe, 8, 2), tf.int32)
+        swappable = (day <= 12) & tf.not_equal(day, month)
+        candidates = tf.reshape(
+            tf.where(is_date & swappable & tf.strings.regex_full_match(normalized, _TWO_MONTH_NUMBERS)), [-1])
         other, _, _ = self._read(tf.gather(human, candidates), tf.logical_not(tf.gather(day_first, candidates)))
         differs = is_answer(other) & tf.not_equal(other, tf.gather(iso, candidates))
         return tf.scatter_nd(tf.expand_dims(candidates, 1), differs, tf.shape(human, out_type=tf.int64))

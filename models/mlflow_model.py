@@ -65,8 +65,9 @@ class DateNormaliserModel(mlflow.pyfunc.PythonModel):
     """pyfunc wrapper of the SavedModel (artifact `saved_model`), read through DateNormaliser."""
 
     def load_context(self, context) -> None:
-        from models.saved_model import DateNormaliser
+        from models.saved_model import DateNormaliser, use_one_thread_per_op
 
+        use_one_thread_per_op()  # a batch per core (in a fresh server process: TensorFlow runs no op before)
         self.normaliser = DateNormaliser(context.artifacts[SAVED_MODEL_ARTIFACT])
 
     def predict(self, context, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:

@@ -171,15 +171,22 @@ def mean_model_length(texts: list[str]) -> float:
 
 
 def matmul_gflops(n: int = MATMUL_SIZE, repeats: int = 5) -> float:
-    """GFLOP/s of an n x n float32 matmul through TensorFlow on this machine: a practical ceiling."""
-    a = tf.random.stateless_uniform((n, n), seed=(1, 2))
-    b = tf.random.stateless_uniform((n, n), seed=(3, 4))
-    tf.linalg.matmul(a, b).numpy()  # warm-up
+    """GFLOP/s of n x n float32 matmuls through TensorFlow on this machine, one per core at once (each op
+    may have one thread: `saved_model.use_one_thread_per_op`): a practical ceiling."""
+    cores = os.cpu_count() or 1
+    pairs = [(tf.random.stateless_uniform((n, n), seed=(1, i)), tf.random.stateless_uniform((n, n), seed=(2, i)))
+             for i in range(cores)]
+
+    @tf.function
+    def products():
+        return [tf.linalg.matmul(a, b) for a, b in pairs]
+
+    [p.numpy() for p in products()]  # warm-up and tracing
     start = time.perf_counter()
     for _ in range(repeats):
-        product = tf.linalg.matmul(a, b)
-    product.numpy()
-    return 2 * n ** 3 * repeats / (time.perf_counter() - start) / 1e9
+        results = products()
+    [p.numpy() for p in results]
+    return 2 * n ** 3 * cores * repeats / (time.perf_counter() - start) / 1e9
 
 
 def compute_figures(normaliser: saved_model.DateNormaliser, texts: list[str], strings_per_second: float) -> dict:

@@ -50,6 +50,7 @@ def translate_command(args: argparse.Namespace) -> int:
     from reporting import plots
 
     model_dir = args.model or saved_model.latest_model_dir(configs.serving_model_dir(args.output_dir))
+    saved_model.use_one_thread_per_op()
     normaliser = saved_model.DateNormaliser(model_dir)
     failures, attention_inputs = 0, []
     for t in normaliser.translate(read_inputs(args.inputs, sys.stdin), batch_size=args.batch_size,
@@ -82,7 +83,10 @@ def bench_command(args: argparse.Namespace) -> int:
 
     # TensorFlow's start-up chatter goes to the output directory's log, as in the main job.
     with console.libraries_to_log(os.path.join(args.output_dir, configs.LOG_FILE), verbose=False):
-        from serving import bench
+        from models import saved_model
+
+        saved_model.use_one_thread_per_op()  # as `datenmt translate` and the MLflow model serve; before the
+        from serving import bench  # imports below run TensorFlow
 
         return bench.main(args)
 

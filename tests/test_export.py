@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -69,6 +71,17 @@ def test_serving_turns_raw_strings_into_iso_strings_with_confidence_and_validity
     assert [u.decode() for u in out["unknown_characters"]] == ["", "", "", "☃", ""]
 
 
+def test_only_an_answer_whose_day_and_month_could_swap_is_ambiguous(trained):
+    _, loaded = trained
+    texts = [f"{a}/{b}/20{y:02d}" for a in (1, 4, 7, 12) for b in (3, 4, 9, 11) for y in (1, 9)]
+    for day_first in (False, True):
+        out = _serve(loaded, texts, day_first)
+        for iso, ambiguous in zip(out["iso"], out["ambiguous"], strict=True):
+            if ambiguous:
+                month, day = int(iso[5:7]), int(iso[8:10])
+                assert day <= 12 and day != month, iso
+
+
 def test_attention_signature_returns_ty_weights_over_the_longest_inputs_characters(trained):
     _, loaded = trained
     out = loaded.signatures["attention"](human=tf.constant(["3 May 1979", "25th of June 2009"]),
@@ -108,6 +121,31 @@ def test_translate_batches_by_length_and_answers_in_input_order(trained):
         if got.confidence is not None:
             assert got.confidence == pytest.approx(alone.confidence, rel=1e-5)
     assert streamed[3].error == "empty input" and streamed[5].error.startswith("input too long")
+    # Over several read-ahead windows (the next one translated while this one is handed out), still in order.
+    many = texts * 5
+    assert [(t.input, t.iso) for t in normaliser.translate(iter(many), batch_size=1)] == [
+        (t.input, t.iso) for t in streamed * 5]
+
+
+def test_length_batches_group_inputs_of_similar_length():
+    texts = ["x" * n for n in (30, 5, 6, 50, 7, 5, 31, 12, 13, 6)]
+    batches = saved_model.length_batches(texts, batch_size=3)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(texts)))  # each input once
+    lengths = [[len(texts[i]) for i in batch] for batch in batches]
+    assert lengths == [[5, 5, 6], [6, 7], [12, 13], [30, 31], [50]]
+    assert all(len(b) <= 3 and max(b) <= saved_model.LENGTH_SPREAD * min(b) + saved_model.LENGTH_SLACK
+               for b in lengths)
+
+
+def test_one_thread_per_op_takes_effect_only_before_tensorflow_runs():
+    def run(code: str) -> list[str]:
+        prelude = "from models import saved_model; import tensorflow as tf; "
+        return subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}).stdout.split()
+
+    assert run("print(saved_model.use_one_thread_per_op(), tf.config.threading.get_intra_op_parallelism_threads())"
+               ) == ["True", "1"]
+    assert run("tf.constant(1.0) + 1; print(saved_model.use_one_thread_per_op())") == ["False"]
 
 
 def test_evaluate_signature_reads_serialized_examples(trained):
