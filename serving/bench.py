@@ -1,7 +1,7 @@
 """Benchmark figures of the latest pushed model and the last run (`make bench`).
 
 Prints whole-string exact match on the test split (overall and per format), training
-throughput, inference throughput of the SavedModel on raw strings (batches of 1024 sorted by length),
+throughput, inference throughput of the SavedModel on raw strings (as `datenmt translate` sends them),
 the model's FLOPs per string (counted from its layer sizes) and the rate it achieves,
 wall time per component, and the hand-written benchmark (benchmarks/handwritten.tsv): the
 model, python-dateutil and dateparser side by side on the same strings in the same run
@@ -87,8 +87,8 @@ def confident_answers(normaliser: saved_model.DateNormaliser, lines: list[baseli
 
 
 def inference_throughput(normaliser: saved_model.DateNormaliser, texts: list[str]) -> float:
-    """Strings per second through serving_default, as `DateNormaliser.translate` sends them (batches of
-    INFERENCE_BATCH raw strings, read ahead and sorted by length), over the texts repeated to at least
+    """Strings per second through serving_default, as `DateNormaliser.translate` sends them (batches of at
+    most INFERENCE_BATCH raw strings of similar length, one per core at once), over the texts repeated to at least
     MIN_INFERENCE_STRINGS."""
     repeated = texts * -(-MIN_INFERENCE_STRINGS // len(texts))
     collections.deque(normaliser.translate(texts[:INFERENCE_BATCH], INFERENCE_BATCH), maxlen=0)  # warm-up
@@ -343,7 +343,7 @@ def main(args: argparse.Namespace) -> int:
     rate = figures["training_examples_per_second"]
     print(f"training throughput: {rate:,.0f} examples/s" if rate else "training throughput: not recorded")
     print(f"inference throughput: {inference_rate:,.0f} strings/s "
-          f"(serving_default, batches of {INFERENCE_BATCH} sorted by length)")
+          f"(serving_default, batches of at most {INFERENCE_BATCH} of similar length, one per core at once)")
     print_compute(figures["compute"])
     print("wall time per component of the last run:")
     for c in run.components():
