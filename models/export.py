@@ -42,13 +42,16 @@ WARMUP_REQUESTS = (
 )
 
 
+def date_fields(iso: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    """(year, month, day) as int32 of strings written YYYY-MM-DD (digits only; the caller guards the shape)."""
+    return tuple(tf.strings.to_number(tf.strings.substr(iso, start, length), tf.int32)
+                 for start, length in ((0, 4), (5, 2), (8, 2)))
+
+
 def is_calendar_date(iso: tf.Tensor) -> tf.Tensor:
     """Whether each string is a real Gregorian date written YYYY-MM-DD."""
     well_formed = tf.strings.regex_full_match(iso, r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-    safe = tf.where(well_formed, iso, "2000-01-01")
-    year = tf.strings.to_number(tf.strings.substr(safe, 0, 4), tf.int32)
-    month = tf.strings.to_number(tf.strings.substr(safe, 5, 2), tf.int32)
-    day = tf.strings.to_number(tf.strings.substr(safe, 8, 2), tf.int32)
+    year, month, day = date_fields(tf.where(well_formed, iso, "2000-01-01"))
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     month_ok = (month >= 1) & (month <= 12)
     days = tf.gather(_DAYS_IN_MONTH, tf.clip_by_value(month, 1, 12) - 1)
@@ -116,9 +119,7 @@ class DateNormaliserModule(tf.Module):
         """Whether the other preference gives another real date: read again, for the candidates only (a
         date answer, two month-like numbers in the input, and an answer whose day and month could swap into
         another date: a day over 12, or equal to the month, leaves the other order no other real date)."""
-        safe = tf.where(is_date, iso, "0000-00-00")
-        month = tf.strings.to_number(tf.strings.substr(safe, 5, 2), tf.int32)
-        day = tf.strings.to_number(tf.strings.substr(safe, 8, 2), tf.int32)
+        _, month, day = date_fields(tf.where(is_date, iso, "0000-00-00"))
         swappable = (day <= 12) & tf.not_equal(day, month)
         candidates = tf.reshape(
             tf.where(is_date & swappable & tf.strings.regex_full_match(normalized, _TWO_MONTH_NUMBERS)), [-1])
