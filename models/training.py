@@ -25,7 +25,8 @@ MODEL_FILE = "model.json"  # sizes, parameter count and the training settings us
 
 @dataclasses.dataclass(frozen=True)
 class TrainingConfig:
-    """Training settings: Adam (0.01, 0.9, 0.999), batch 100, a gentler decay than the seed's.
+    """Training settings: Adam (0.01, 0.9, 0.999), a gentler decay than the seed's; epochs, batch size and
+    patience come from the pipeline's settings (pipeline/configs.py, their one source).
 
     The seed's legacy `decay=0.01` per step cuts the learning rate tenfold within
     three epochs of 32,000 examples and stalls training; here the rate decays as
@@ -34,15 +35,15 @@ class TrainingConfig:
     trial of n_a 32, n_s 64 scored 0.31 validation exact match at 0.005 and 0.72 at 0.01.
     """
 
-    epochs: int = 10
-    batch_size: int = 100
+    epochs: int
+    batch_size: int
     learning_rate: float = 0.01
     beta_1: float = 0.9
     beta_2: float = 0.999
     decay: float = 0.1
-    decay_steps: int = 320  # one epoch of the default 32,000 training examples
+    decay_steps: int = 320  # one epoch of the default 64,000 training examples in batches of 200
     clipnorm: float = 1.0  # gradient clipping: keeps late epochs from blowing up
-    patience: int = 3  # early stopping on validation exact match
+    patience: int | None = None  # early stopping on validation exact match (None: none, as in Tuner trials)
     verbose: int = 2  # one progress line per epoch
 
     @classmethod
@@ -50,9 +51,14 @@ class TrainingConfig:
         """Takes the fields it knows from a component's custom_config; rejects bad values."""
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in (custom_config or {}).items() if k in known}
+        missing = [k for k in ("epochs", "batch_size") if k not in values]
+        if missing:
+            raise ValueError(f"custom_config must set {' and '.join(missing)} (the pipeline's settings)")
         config = cls(**values)
-        if min(config.epochs, config.batch_size, config.decay_steps) < 1 or config.learning_rate <= 0:
-            raise ValueError(f"epochs, batch_size, decay_steps and learning_rate must be positive: {config}")
+        if (min(config.epochs, config.batch_size, config.decay_steps,
+                1 if config.patience is None else config.patience) < 1
+                or config.learning_rate <= 0):
+            raise ValueError(f"epochs, batch_size, patience, decay_steps and learning_rate must be positive: {config}")
         return config
 
 
@@ -147,7 +153,8 @@ def run_fn(fn_args: tfx.components.FnArgs) -> None:
         callbacks=[
             ThroughputRecorder(config.batch_size),  # first, so the others see its figures
             keras.callbacks.EarlyStopping(monitor="val_exact_match", mode="max",
-                                          patience=config.patience, restore_best_weights=True),
+                                          patience=config.epochs if config.patience is None else config.patience,
+                                          restore_best_weights=True),
             keras.callbacks.TensorBoard(log_dir=fn_args.model_run_dir),
         ])
     write_history(history.history, fn_args.model_run_dir)

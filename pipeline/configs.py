@@ -78,13 +78,13 @@ class Settings:
     pipeline_name: str = _field("datenmt", help="the pipeline's name (its ML Metadata context)", check=non_empty)
     num_examples: int = _field(80000, help="examples generated over all splits", check=positive, kfp=True)
     seed: int = _field(42, help="generator seed: the same seed gives the same examples", kfp=True)
-    epochs: int = _field(20, help="most training epochs (early stopping may end sooner)", check=positive, kfp=True)
-    batch_size: int = _field(100, help="training batch size", check=positive, kfp=True)
+    epochs: int = _field(25, help="most training epochs (early stopping may end sooner)", check=positive, kfp=True)
+    batch_size: int = _field(200, help="training batch size", check=positive, kfp=True)
     patience: int = _field(3, help="epochs without a better validation exact match before training stops",
                            check=positive, kfp=True)
     tuning: bool = _field(True, help="search n_a and n_s before training")
     max_trials: int = _field(2, help="Tuner trials (2 covers every size of the grid)", check=positive, kfp=True)
-    trial_epochs: int = _field(1, help="epochs per Tuner trial", check=positive, kfp=True)
+    trial_epochs: int = _field(2, help="epochs per Tuner trial", check=positive, kfp=True)
     accuracy_threshold: float = _field(0.95, help="whole-string exact match needed to bless and push a model",
                                        check=unit_interval, kfp=True)
     max_accuracy_drop: float = _field(0.005, help="tolerated drop below the serving model's exact match",

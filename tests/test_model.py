@@ -78,7 +78,7 @@ def test_one_epoch_on_a_tiny_set_lowers_the_loss(transformed_data, tmp_path):
     fn_args = make_fn_args(transformed_data, str(tmp_path), {})
     keras.utils.set_random_seed(0)
     model, _ = model_lib.build_models(training.model_config(tft_output, 16, 32))
-    training.compile_model(model, training.make_optimizer(training.TrainingConfig()))
+    training.compile_model(model, training.make_optimizer(training.TrainingConfig(epochs=1, batch_size=100)))
     train = training.input_fn(fn_args.train_files, fn_args.data_accessor, tft_output, 100, shuffle=False)
     before = model.evaluate(train, verbose=0, return_dict=True)["loss"]
     model.fit(train, epochs=1, verbose=0)
@@ -88,8 +88,13 @@ def test_one_epoch_on_a_tiny_set_lowers_the_loss(transformed_data, tmp_path):
 
 def test_training_config_rejects_bad_values():
     with pytest.raises(ValueError, match="positive"):
-        training.TrainingConfig.from_custom_config({"epochs": 0})
-    assert training.TrainingConfig.from_custom_config({"epochs": 3, "unrelated": 1}).epochs == 3
+        training.TrainingConfig.from_custom_config({"epochs": 0, "batch_size": 100})
+    with pytest.raises(ValueError, match="positive"):
+        training.TrainingConfig.from_custom_config({"epochs": 1, "batch_size": 100, "patience": 0})
+    with pytest.raises(ValueError, match="must set batch_size"):
+        training.TrainingConfig.from_custom_config({"epochs": 3})
+    config = training.TrainingConfig.from_custom_config({"epochs": 3, "batch_size": 100, "unrelated": 1})
+    assert (config.epochs, config.batch_size, config.patience) == (3, 100, None)
 
 
 def test_hyperparameters_default_without_tuning_and_follow_the_tuner():
@@ -116,7 +121,8 @@ def test_tuner_fn_declares_the_search_space_and_a_bounded_oracle(transformed_dat
 
 
 def test_the_tuner_prefers_the_smallest_model_among_trials_as_good_as_the_best(transformed_data, tmp_path):
-    tuner = tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path), {"max_trials": 3})).tuner
+    tuner = tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path),
+                                        {"max_trials": 3, "epochs": 1, "batch_size": 50})).tuner
     sizes = {"big": (32, 48, 0.971), "small": (32, 32, 0.965), "worse": (32, 32, 0.90)}
     for trial_id, (n_a, n_s, score) in sizes.items():
         hp = tuning.search_space()
