@@ -83,6 +83,8 @@ class DateNormaliserModule(tf.Module):
                 key_dtype=tf.int64, key_index=tf.lookup.TextFileIndex.LINE_NUMBER,
                 value_dtype=tf.string, value_index=tf.lookup.TextFileIndex.WHOLE_LINE),
             default_value="?")
+        # Input ids above this are the out-of-vocabulary bucket (ids are vocabulary indices + 1; 0 pads).
+        self._last_known_id = tf_transform_output.vocabulary_size_by_name(features.INPUT_VOCAB_NAME)
         self.input_chars = tf.lookup.StaticHashTable(
             tf.lookup.TextFileInitializer(
                 tf_transform_output.vocabulary_file_by_name(features.INPUT_VOCAB_NAME),
@@ -108,27 +110,28 @@ class DateNormaliserModule(tf.Module):
         iso, confidence = self._decode(self.model(ids, training=False))
         return iso, confidence, {**transformed, features.HUMAN_IDS_KEY: ids}
 
-    def _unknown_characters(self, normalized: tf.Tensor) -> tf.Tensor:
-        """Per input, its characters (after normalisation) missing from the input vocabulary."""
-        chars = characters(normalized)
+    def _unknown_characters(self, human: tf.Tensor, ids: tf.Tensor) -> tf.Tensor:
+        """Per input, its characters (after normalisation) missing from the input vocabulary, joined. Only
+        the inputs whose ids hold the out-of-vocabulary bucket are normalised and split again."""
+        rows = tf.reshape(tf.where(tf.reduce_any(ids > self._last_known_id, axis=1)), [-1])
+        chars = characters(normalize(tf.gather(human, rows)))
         unknown = tf.ragged.map_flat_values(self.input_chars.lookup, chars) < 0
-        return tf.strings.reduce_join(tf.ragged.boolean_mask(chars, unknown), axis=-1)
+        joined = tf.strings.reduce_join(tf.ragged.boolean_mask(chars, unknown), axis=-1)
+        return tf.scatter_nd(tf.expand_dims(rows, 1), joined, tf.shape(human, out_type=tf.int64))
 
-    def _ambiguous(self, human: tf.Tensor, normalized: tf.Tensor, day_first: tf.Tensor,
-                   iso: tf.Tensor, is_date: tf.Tensor) -> tf.Tensor:
+    def _ambiguous(self, human: tf.Tensor, day_first: tf.Tensor, iso: tf.Tensor, is_date: tf.Tensor) -> tf.Tensor:
         """Whether the other preference gives another real date: read again, for the candidates only (a
-        date answer, two month-like numbers in the input, and an answer whose day and month could swap into
-        another date: a day over 12, or equal to the month, leaves the other order no other real date)."""
+        date answer whose day and month could swap into another date (a day over 12, or equal to the month,
+        leaves the other order no other real date), and two month-like numbers in the input)."""
         _, month, day = date_fields(tf.where(is_date, iso, "0000-00-00"))
-        swappable = (day <= 12) & tf.not_equal(day, month)
-        candidates = tf.reshape(
-            tf.where(is_date & swappable & tf.strings.regex_full_match(normalized, _TWO_MONTH_NUMBERS)), [-1])
+        swappable = tf.reshape(tf.where(is_date & (day <= 12) & tf.not_equal(day, month)), [-1])
+        two_numbers = tf.strings.regex_full_match(normalize(tf.gather(human, swappable)), _TWO_MONTH_NUMBERS)
+        candidates = tf.boolean_mask(swappable, two_numbers)
         other, _, _ = self._read(tf.gather(human, candidates), tf.logical_not(tf.gather(day_first, candidates)))
         differs = is_answer(other) & tf.not_equal(other, tf.gather(iso, candidates))
         return tf.scatter_nd(tf.expand_dims(candidates, 1), differs, tf.shape(human, out_type=tf.int64))
 
     def _predict(self, human: tf.Tensor, day_first: tf.Tensor) -> dict:
-        normalized = normalize(human)
         raw, confidence, transformed = self._read(human, day_first)
         is_date = is_answer(raw)
         iso = tf.where(is_date, raw, "")
@@ -136,9 +139,9 @@ class DateNormaliserModule(tf.Module):
             "iso": iso,
             "is_date": is_date,
             "confidence": confidence,
-            "ambiguous": self._ambiguous(human, normalized, day_first, iso, is_date),
+            "ambiguous": self._ambiguous(human, day_first, iso, is_date),
             "input_length": tf.reshape(transformed[features.HUMAN_LENGTH_KEY], [-1]),
-            "unknown_characters": self._unknown_characters(normalized),
+            "unknown_characters": self._unknown_characters(human, transformed[features.HUMAN_IDS_KEY]),
         }
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="human"),
