@@ -71,6 +71,13 @@ def test_serving_turns_raw_strings_into_iso_strings_with_confidence_and_validity
     assert [u.decode() for u in out["unknown_characters"]] == ["", "", "", "☃", ""]
 
 
+def test_unknown_characters_are_reported_for_each_input_that_holds_them(trained):
+    _, loaded = trained
+    texts = ["☃ 3 may 1979", "3 may 1979", "3 MAY 1979 ☃€", "", "€"]
+    out = _serve(loaded, texts)
+    assert [u.decode() for u in out["unknown_characters"]] == ["☃", "", "☃€", "", "€"]
+
+
 def test_only_an_answer_whose_day_and_month_could_swap_is_ambiguous(trained):
     _, loaded = trained
     texts = [f"{a}/{b}/20{y:02d}" for a in (1, 4, 7, 12) for b in (3, 4, 9, 11) for y in (1, 9)]
