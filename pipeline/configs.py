@@ -83,7 +83,8 @@ class Settings:
     patience: int = _field(3, help="epochs without a better validation exact match before training stops",
                            check=positive, kfp=True)
     tuning: bool = _field(True, help="search n_a and n_s before training")
-    max_trials: int = _field(2, help="Tuner trials (2 covers every size of the grid)", check=positive, kfp=True)
+    max_trials: int = _field(1, help="Tuner trials, smallest sizes first (1: the smallest; 2 covers the grid)",
+                             check=positive, kfp=True)
     trial_epochs: int = _field(2, help="epochs per Tuner trial", check=positive, kfp=True)
     accuracy_threshold: float = _field(0.95, help="whole-string exact match needed to bless and push a model",
                                        check=unit_interval, kfp=True)
