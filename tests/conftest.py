@@ -15,6 +15,19 @@ from tfx.types import standard_artifacts  # noqa: E402
 from pipeline import main_job  # noqa: E402
 from tests.helpers import analyze_and_transform, main_job_settings, raw_rows  # noqa: E402
 
+SHARED_RUNS_GROUP = "main_job_runs"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
+def pytest_collection_modifyitems(items):
+    """Groups for pytest-xdist's `--dist=loadgroup` (pyproject.toml): each module's tests on one worker, so
+    that module fixtures are set up once, and every module that uses the session's `runs` on one worker
+    together, so that the main job's runs are made once."""
+    uses_runs = {item.module.__name__ for item in items if "runs" in item.fixturenames}
+    for item in items:
+        module = item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(SHARED_RUNS_GROUP if module in uses_runs else module))
+
 
 @pytest.fixture(scope="session")
 def transformed_data(tmp_path_factory):
