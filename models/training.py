@@ -21,6 +21,7 @@ from models import model as model_lib
 
 HISTORY_FILE = "history.json"
 MODEL_FILE = "model.json"  # sizes, parameter count and the training settings used
+TRAINER_REQUIRED = ("epochs", "batch_size", "patience")  # what run_fn's custom_config must set
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,15 +44,17 @@ class TrainingConfig:
     decay: float = 0.1
     decay_steps: int = 320  # one epoch of the default 64,000 training examples in batches of 200
     clipnorm: float = 1.0  # gradient clipping: keeps late epochs from blowing up
-    patience: int | None = None  # early stopping on validation exact match (None: none, as in Tuner trials)
+    patience: int | None = None  # early stopping on validation exact match; the Trainer requires it
     verbose: int = 2  # one progress line per epoch
 
     @classmethod
-    def from_custom_config(cls, custom_config: Mapping[str, Any] | None) -> TrainingConfig:
-        """Takes the fields it knows from a component's custom_config; rejects bad values."""
+    def from_custom_config(cls, custom_config: Mapping[str, Any] | None,
+                           required: tuple[str, ...] = ("epochs", "batch_size")) -> TrainingConfig:
+        """Takes the fields it knows from a component's custom_config; rejects bad values and missing
+        `required` fields (the Tuner's trials need no patience, the Trainer does)."""
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in (custom_config or {}).items() if k in known}
-        missing = [k for k in ("epochs", "batch_size") if k not in values]
+        missing = [k for k in required if k not in values]
         if missing:
             raise ValueError(f"custom_config must set {' and '.join(missing)} (the pipeline's settings)")
         config = cls(**values)
@@ -141,7 +144,7 @@ class ThroughputRecorder(keras.callbacks.Callback):
 
 def run_fn(fn_args: tfx.components.FnArgs) -> None:
     """TFX Trainer entry point."""
-    config = TrainingConfig.from_custom_config(fn_args.custom_config)
+    config = TrainingConfig.from_custom_config(fn_args.custom_config, TRAINER_REQUIRED)
     tf_transform_output = tft.TFTransformOutput(fn_args.transform_graph_path)
     hp = hyperparameter_values(fn_args.hyperparameters)
     model, attention_model = model_lib.build_models(model_config(tf_transform_output, hp["n_a"], hp["n_s"]))
@@ -153,7 +156,7 @@ def run_fn(fn_args: tfx.components.FnArgs) -> None:
         callbacks=[
             ThroughputRecorder(config.batch_size),  # first, so the others see its figures
             keras.callbacks.EarlyStopping(monitor="val_exact_match", mode="max",
-                                          patience=config.epochs if config.patience is None else config.patience,
+                                          patience=config.patience,
                                           restore_best_weights=True),
             keras.callbacks.TensorBoard(log_dir=fn_args.model_run_dir),
         ])

@@ -60,8 +60,13 @@ class TimedGridSearch(keras_tuner.GridSearch):
         super().on_search_end()
         best = self.get_best_hyperparameters()
         if best:
-            print(f"chosen: {describe(best[0])} (the smallest model within {SCORE_TOLERANCE} of the best "
-                  "validation exact match)", flush=True)
+            print(f"chosen: {describe(best[0])} ({self._why_chosen()})", flush=True)
+
+    def _why_chosen(self) -> str:
+        scored = sum(t.score is not None for t in self.oracle.trials.values())
+        if scored == 1:
+            return "the only trial: the grid's smallest sizes"
+        return f"the smallest model within {SCORE_TOLERANCE} of the best validation exact match of {scored} trials"
 
     def get_best_hyperparameters(self, num_trials: int = 1) -> list[keras_tuner.HyperParameters]:
         scored = [t for t in self.oracle.trials.values() if t.score is not None]

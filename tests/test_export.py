@@ -19,7 +19,7 @@ from tests.helpers import make_fn_args
 @pytest.fixture(scope="module")
 def trained(transformed_data, tmp_path_factory):
     fn_args = make_fn_args(transformed_data, str(tmp_path_factory.mktemp("trainer")),
-                           {"epochs": 2, "batch_size": 50, "verbose": 0})
+                           {"epochs": 2, "batch_size": 50, "patience": 2, "verbose": 0})
     training.run_fn(fn_args)
     return fn_args, tf.saved_model.load(fn_args.serving_model_dir)
 

@@ -94,7 +94,9 @@ def test_training_config_rejects_bad_values():
     with pytest.raises(ValueError, match="must set batch_size"):
         training.TrainingConfig.from_custom_config({"epochs": 3})
     config = training.TrainingConfig.from_custom_config({"epochs": 3, "batch_size": 100, "unrelated": 1})
-    assert (config.epochs, config.batch_size, config.patience) == (3, 100, None)
+    assert (config.epochs, config.batch_size, config.patience) == (3, 100, None)  # enough for a Tuner trial
+    with pytest.raises(ValueError, match="must set patience"):  # not for the Trainer
+        training.TrainingConfig.from_custom_config({"epochs": 3, "batch_size": 100}, training.TRAINER_REQUIRED)
 
 
 def test_hyperparameters_default_without_tuning_and_follow_the_tuner():
@@ -149,4 +151,4 @@ def test_the_tuner_prints_one_line_per_trial_and_its_choice(transformed_data, tm
     assert len(lines) == 3, out
     assert lines[0].startswith("trial 1/1: n_a 32, n_s 32 (") and lines[0].endswith(" parameters)")  # smallest first
     assert lines[1].startswith("trial 1/1: validation exact match ")
-    assert lines[2].startswith("chosen: n_a ")
+    assert lines[2].startswith("chosen: n_a 32, n_s 32 (the only trial")
