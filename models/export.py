@@ -23,7 +23,7 @@ from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
 
 from data_gen.formats import FIRST_DATE, LAST_DATE
 from data_gen.text import normalize
-from models import features
+from models import calibration, features
 from models.preprocessing import characters, model_text, trim_padding
 
 # ISO months' lengths in a common year.
@@ -70,8 +70,9 @@ class DateNormaliserModule(tf.Module):
     """What the SavedModel holds: the Transform graph, the Keras 3 models and the output vocabulary."""
 
     def __init__(self, model: keras.Model, attention_model: keras.Model,
-                 tf_transform_output: tft.TFTransformOutput):
+                 tf_transform_output: tft.TFTransformOutput, confidence_exponent: float = 1.0):
         super().__init__(name="datenmt")
+        self.confidence_exponent = confidence_exponent  # served confidence = raw ** this (models/calibration.py)
         self.model = model
         self.attention_model = attention_model
         self.tft_layer = tf_transform_output.transform_features_layer()
@@ -96,7 +97,8 @@ class DateNormaliserModule(tf.Module):
         return self.tft_layer({features.HUMAN_KEY: tf.reshape(human, [-1, 1]),
                                features.DAY_FIRST_KEY: tf.reshape(tf.cast(day_first, tf.int64), [-1, 1])})
 
-    def _decode(self, probabilities: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    def decode(self, probabilities: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """(the output string, its raw confidence: the product of the steps' maximum probabilities)."""
         ids = tf.argmax(probabilities, axis=-1)
         iso = tf.strings.reduce_join(self.output_chars.lookup(ids), axis=-1)
         confidence = tf.reduce_prod(tf.reduce_max(probabilities, axis=-1), axis=-1)
@@ -107,8 +109,9 @@ class DateNormaliserModule(tf.Module):
         reads the ids padded only to the batch's longest input."""
         transformed = self._transform(human, day_first)
         ids = trim_padding(transformed[features.HUMAN_IDS_KEY])
-        iso, confidence = self._decode(self.model(ids, training=False))
-        return iso, confidence, {**transformed, features.HUMAN_IDS_KEY: ids}
+        iso, confidence = self.decode(self.model(ids, training=False))
+        return (iso, calibration.calibrated(confidence, self.confidence_exponent),
+                {**transformed, features.HUMAN_IDS_KEY: ids})
 
     def _unknown_characters(self, human: tf.Tensor, ids: tf.Tensor) -> tf.Tensor:
         """Per input, its characters (after normalisation) missing from the input vocabulary, joined. Only
@@ -171,10 +174,11 @@ class DateNormaliserModule(tf.Module):
 
 
 def export_serving_model(model: keras.Model, attention_model: keras.Model,
-                         tf_transform_output: tft.TFTransformOutput, export_dir: str) -> None:
+                         tf_transform_output: tft.TFTransformOutput, export_dir: str,
+                         confidence_exponent: float = 1.0) -> None:
     """Writes the SavedModel with the serving_default, attention and evaluate signatures, and TF Serving's
-    warmup requests."""
-    module = DateNormaliserModule(model, attention_model, tf_transform_output)
+    warmup requests; its confidence is the raw confidence ** confidence_exponent."""
+    module = DateNormaliserModule(model, attention_model, tf_transform_output, confidence_exponent)
     # TF Serving loads with a TF1 session (restore op, then the signature's tensors), which finds Keras 3
     # variables uninitialised unless the module itself tracks every tf.Variable its signatures use
     # (keras-team/keras#19274, tensorflow/tensorflow#72963).

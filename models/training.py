@@ -11,12 +11,13 @@ from typing import Any
 
 import keras
 import keras_tuner
+import numpy as np
 import tensorflow as tf
 import tensorflow_transform as tft
 from tfx import v1 as tfx
 from tfx_bsl.public import tfxio
 
-from models import export, features, metrics, preprocessing
+from models import calibration, export, features, metrics, preprocessing
 from models import model as model_lib
 
 HISTORY_FILE = "history.json"
@@ -161,10 +162,27 @@ def run_fn(fn_args: tfx.components.FnArgs) -> None:
             keras.callbacks.TensorBoard(log_dir=fn_args.model_run_dir),
         ])
     write_history(history.history, fn_args.model_run_dir)
+    confidence = calibrate_confidence(model, attention_model, tf_transform_output, evaluation)
     write_json({"parameters": model.count_params(), **hp, "learning_rate": config.learning_rate,
-                "training_config": dataclasses.asdict(config)},
+                "training_config": dataclasses.asdict(config), "confidence": dataclasses.asdict(confidence)},
                os.path.join(fn_args.model_run_dir, MODEL_FILE))
-    export.export_serving_model(model, attention_model, tf_transform_output, fn_args.serving_model_dir)
+    export.export_serving_model(model, attention_model, tf_transform_output, fn_args.serving_model_dir,
+                                confidence.exponent)
+
+
+def calibrate_confidence(model: keras.Model, attention_model: keras.Model,
+                         tf_transform_output: tft.TFTransformOutput,
+                         evaluation: tf.data.Dataset) -> calibration.Calibration:
+    """The confidence calibration of the trained model on the eval split (models/calibration.py)."""
+    decoder = export.DateNormaliserModule(model, attention_model, tf_transform_output)
+    raw, is_date, right = [], [], []
+    for ids, labels in evaluation:
+        probabilities = model(ids, training=False)
+        iso, confidence = decoder.decode(probabilities)
+        raw.append(confidence.numpy())
+        is_date.append(export.is_answer(iso).numpy())
+        right.append(tf.reduce_all(tf.argmax(probabilities, axis=-1) == labels, axis=-1).numpy())
+    return calibration.calibrate(*(np.concatenate(parts) for parts in (raw, is_date, right)))
 
 
 def write_json(value: Any, path: str) -> str:

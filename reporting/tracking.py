@@ -153,6 +153,7 @@ def log_training(client: MlflowClient, parent, run: records.RunRecords, data_con
     history = _read_json(os.path.join(model_run.uri, training.HISTORY_FILE))
     _log_params(client, child, {**model_info["training_config"], "n_a": model_info["n_a"],
                                 "n_s": model_info["n_s"], "learning_rate": model_info["learning_rate"],
+                                "confidence_exponent": model_info["confidence"]["exponent"],
                                 **{f"data.{k}": v for k, v in data_config.items()}})
     best = max(range(len(history["val_exact_match"])), key=lambda i: history["val_exact_match"][i])
     _log_metrics(client, run_id, [

@@ -23,7 +23,7 @@ import time
 import tensorflow as tf
 
 from data_gen.text import normalize
-from models import features, saved_model, training
+from models import calibration, features, saved_model, training
 from pipeline import configs
 from reporting import plots, records
 from serving import baselines
@@ -32,7 +32,6 @@ INFERENCE_BATCH = configs.SERVING_BATCH_SIZE
 MIN_INFERENCE_STRINGS = 50_000
 HANDWRITTEN_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "benchmarks", "handwritten.tsv")
-CONFIDENT = 0.9  # answers at or above this confidence should be right 99.9% of the time
 MATMUL_SIZE = 2048  # the square float32 matmul that measures what this machine's TensorFlow can reach
 
 
@@ -73,16 +72,16 @@ def exact_match(normaliser: saved_model.DateNormaliser,
 
 
 def confident_answers(normaliser: saved_model.DateNormaliser, lines: list[baselines.Line]) -> dict:
-    """The model's date answers with confidence >= CONFIDENT on labelled lines: how many, and the share that
+    """The model's date answers with confidence >= calibration.CONFIDENT on labelled lines: how many, and the share that
     are right (a date answer to a non-date is wrong)."""
     confident = right = 0
     for day_first, indices in baselines.by_preference(lines):
         texts = [lines[i].input for i in indices]
         for i, t in zip(indices, normaliser.translate(texts, INFERENCE_BATCH, day_first), strict=True):
-            if t.is_date and t.confidence >= CONFIDENT:
+            if t.is_date and t.confidence >= calibration.CONFIDENT:
                 confident += 1
                 right += t.iso == lines[i].expected
-    return {"threshold": CONFIDENT, "answers": confident, "lines": len(lines), "right": right,
+    return {"threshold": calibration.CONFIDENT, "answers": confident, "lines": len(lines), "right": right,
             "precision": right / confident if confident else None}
 
 
@@ -95,6 +94,22 @@ def inference_throughput(normaliser: saved_model.DateNormaliser, texts: list[str
     start = time.perf_counter()
     collections.deque(normaliser.translate(repeated, INFERENCE_BATCH), maxlen=0)
     return len(repeated) / (time.perf_counter() - start)
+
+
+def confidence_calibration(run: records.RunRecords) -> dict | None:
+    """The Trainer's confidence calibration on the eval split (models/calibration.py)."""
+    model_run = run.artifact("ModelRun", producer="Trainer")
+    if model_run is None:
+        return None
+    with tf.io.gfile.GFile(os.path.join(model_run.uri, training.MODEL_FILE)) as f:
+        return json.load(f).get("confidence")
+
+
+def print_calibration(c: dict | None) -> None:
+    if c:
+        print(f"  confidence = raw ** {c['exponent']:.2f}, calibrated on the eval split: its {c['eval_confident']:,} "
+              f"of {c['eval_answers']:,} date answers with raw confidence >= {c['raw_threshold']:.4f} were right "
+              f">= {calibration.CALIBRATION_PRECISION} of the time")
 
 
 def training_throughput(run: records.RunRecords) -> float | None:
@@ -274,7 +289,7 @@ def print_handwritten(h: dict) -> None:
 def print_confident(c: dict, indent: str = "") -> None:
     precision = "-" if c["precision"] is None else f"{c['precision']:.4f}"
     print(f"{indent}model answers with confidence >= {c['threshold']}: {c['answers']:,} of {c['lines']:,} lines, "
-          f"{precision} right ({c['answers'] - c['right']} wrong; target >= 0.999)")
+          f"{precision} right ({c['answers'] - c['right']} wrong; target >= {calibration.PROMISED_PRECISION})")
 
 
 def print_compute(c: dict) -> None:
@@ -324,6 +339,7 @@ def main(args: argparse.Namespace) -> int:
         "exact_match": overall,
         "exact_match_by_format": by_format,
         "confident_answers": confident_answers(normaliser, test_lines),
+        "confidence_calibration": confidence_calibration(run),
         "training_examples_per_second": training_throughput(run),
         "inference_strings_per_second": inference_rate,
         "compute": compute_figures(normaliser, test_texts, inference_rate),
@@ -338,6 +354,7 @@ def main(args: argparse.Namespace) -> int:
     print(f"model: {model_dir} (run {run.run_id})")
     print(f"exact match on the test split: {overall:.4f} ({len(test_rows)} examples)")
     print_confident(figures["confident_answers"])
+    print_calibration(figures["confidence_calibration"])
     for name, value in sorted(by_format.items(), key=lambda kv: (kv[1], kv[0])):
         print(f"  {name:<26} {value:.4f}")
     rate = figures["training_examples_per_second"]

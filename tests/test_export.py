@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from models import export, features, saved_model, training
+from models import calibration, export, features, saved_model, training
 from tests.helpers import make_fn_args
 
 
@@ -41,6 +41,10 @@ def test_run_fn_writes_history_and_tensorboard_logs(trained):
         summary = json.load(f)
     assert summary["parameters"] > 0 and (summary["n_a"], summary["n_s"]) == (32, 64)
     assert summary["training_config"]["epochs"] == 2
+    # The confidence calibration on the eval split (300 rows), which the export serves.
+    confidence = summary["confidence"]
+    assert confidence["eval_answers"] <= 300 and confidence["eval_confident"] <= confidence["eval_answers"]
+    assert confidence["exponent"] == pytest.approx(calibration.exponent(confidence["raw_threshold"]))
 
 
 def test_export_has_the_three_signatures(trained):
@@ -64,7 +68,7 @@ def test_serving_turns_raw_strings_into_iso_strings_with_confidence_and_validity
     # Case and commas are normalised away inside the graph: the same input, the same answer.
     assert isos[0] == isos[1] == isos[2]
     np.testing.assert_allclose(out["confidence"][0], out["confidence"][1], rtol=1e-6)
-    assert ((out["confidence"] > 0) & (out["confidence"] <= 1)).all()
+    assert ((out["confidence"] >= 0) & (out["confidence"] <= 1)).all()  # calibrated: may underflow to 0
     assert out["is_date"].dtype == bool and out["ambiguous"].dtype == bool
     assert not out["ambiguous"][~out["is_date"]].any()  # only a date can be ambiguous
     assert list(out["input_length"]) == [20, 20, 20, 12, 8]

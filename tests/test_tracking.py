@@ -87,8 +87,8 @@ def _check_run_tree(client: MlflowClient, parent, summary) -> None:
         assert {"val_exact_match", "duration_seconds", "parameter_count"} <= set(trial.data.metrics)
 
     (trainer,) = children["trainer"]
-    assert {"n_a", "n_s", "learning_rate", "epochs", "batch_size", "data.num_examples", "data.seed",
-            "data.catalogue_version"} <= set(trainer.data.params)
+    assert {"n_a", "n_s", "learning_rate", "confidence_exponent", "epochs", "batch_size", "data.num_examples",
+            "data.seed", "data.catalogue_version"} <= set(trainer.data.params)
     assert trainer.data.params["data.num_examples"] == "2000"
     assert trainer.data.metrics["parameter_count"] > 0
     history = client.get_metric_history(trainer.info.run_id, "val_exact_match")
