@@ -69,11 +69,13 @@ Refusals (`iso == ""`)
 Month and year only (also with "of": "June of 2009", "Sept. of '98"), day and month only, a weekday
 alone, relative expressions, a time alone (never one that normalisation turns into a numeric date:
 "02:25:19" becomes "02 25 19"), numbers (prices, decimals, thousands separators, versions, phone
-numbers...), words, and impossible dates written by the same renderers as real ones ("31 February
-2001", "32/13/2020", "10/45/2000", "2001-02-30", "2000-13-01", "29 Feb 1900", "29 Feb 2100"; for a
-numeric day-month pair *both* readings are impossible, so the model has to check the calendar), and
-real dates of years no label has ("3 May 2150", "12 June 1850", "the fifth of May eighteen
-twenty"; four-digit years 1000-2999, spelled 1800-2199; `data_gen.labels`: 1900-2099 only).
+numbers...), words, periods longer than a day (seasons, quarters, halves, fiscal years, decades,
+centuries, ranges of years: "spring 2010", "Q3 2019", "the 1990s"), and impossible dates written by
+the same renderers as real ones ("31 February 2001", "32/13/2020", "10/45/2000", "2001-02-30",
+"2000-13-01", "29 Feb 1900", "29 Feb 2100"; for a numeric day-month pair *both* readings are
+impossible, so the model has to check the calendar), and real dates of years no label has ("3 May
+2150", "12 June 1850", "the fifth of May eighteen twenty";
+four-digit years 1000-2999, spelled 1800-2199; `data_gen.labels`: 1900-2099 only).
 
 Lengths
 -------
@@ -105,7 +107,7 @@ from data_gen import phrases
 from data_gen.generator import SHARD_SIZE, shard_sizes
 
 # Bump when the grammar changes in a way that changes generated data.
-GRAMMAR_VERSION = "4"
+GRAMMAR_VERSION = "5"
 LOCALE = formats_lib.LOCALE
 
 FIRST_DATE = formats_lib.FIRST_DATE
@@ -176,6 +178,7 @@ NOT_RELATIVE = phrases.RELATIVE
 NOT_TIME = "not_date_time"
 NOT_NUMBER = phrases.NUMBER
 NOT_WORDS = phrases.WORDS
+NOT_PERIOD = phrases.PERIOD
 NOT_IMPOSSIBLE = "not_date_impossible"
 
 FAMILY_DESCRIPTIONS: dict[str, str] = {
@@ -209,6 +212,7 @@ FAMILY_DESCRIPTIONS: dict[str, str] = {
     NOT_TIME: "refusal: a time of day alone: 20:27:01, at 7:45 pm",
     NOT_NUMBER: "refusal: numbers: 12345, 3.14, 1,234.5, $12.99, v2.3.1, 555-0134",
     NOT_WORDS: "refusal: words and short phrases: invoice, see attached, New Zealand",
+    NOT_PERIOD: "refusal: spans longer than a day: spring 2010, Q3 2019, FY2021, the 1990s, 1998-2001",
     NOT_IMPOSSIBLE: "refusal: impossible dates in the grammar's forms: 31 February 2001, 32/13/2020, 2001-02-30, "
                     "29 Feb 2100, and years outside 1900-2099: 3 May 2150",
 }
@@ -216,7 +220,8 @@ FAMILIES: tuple[str, ...] = tuple(FAMILY_DESCRIPTIONS)
 HELD_OUT_FAMILIES: tuple[str, ...] = (
     HELDOUT_YMD_WORD_DASH, HELDOUT_SPELLED_DAY_APOSTROPHE_YEAR, HELDOUT_NUMERIC_WEEKDAY_AFTER)
 NEGATIVE_FAMILIES: tuple[str, ...] = (
-    NOT_MONTH_YEAR, NOT_DAY_MONTH, NOT_WEEKDAY, NOT_RELATIVE, NOT_TIME, NOT_NUMBER, NOT_WORDS, NOT_IMPOSSIBLE)
+    NOT_MONTH_YEAR, NOT_DAY_MONTH, NOT_WEEKDAY, NOT_RELATIVE, NOT_TIME, NOT_NUMBER, NOT_WORDS, NOT_PERIOD,
+    NOT_IMPOSSIBLE)
 POSITIVE_FAMILIES: tuple[str, ...] = tuple(f for f in FAMILIES if f not in NEGATIVE_FAMILIES)
 
 
@@ -636,7 +641,7 @@ _SPACING = _Choice({"": 90, "lead": 3, "trail": 3, "double": 4})
 
 # Refusals.
 _NEGATIVE_KIND = _Choice({NOT_MONTH_YEAR: 15, NOT_DAY_MONTH: 14, NOT_WEEKDAY: 9, NOT_RELATIVE: 10,
-                          NOT_TIME: 9, NOT_NUMBER: 12, NOT_WORDS: 7, NOT_IMPOSSIBLE: 24})
+                          NOT_TIME: 9, NOT_NUMBER: 12, NOT_WORDS: 7, NOT_PERIOD: 8, NOT_IMPOSSIBLE: 24})
 _DAY_MONTH_WEEKDAY_SHARE = 0.2
 # Month-year refusals with "of" ("June of 2009", "Sept. of '98"): a share of those with a month word.
 _MONTH_OF_YEAR_SHARE = 0.3

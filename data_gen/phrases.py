@@ -1,9 +1,10 @@
-"""Non-date phrases for the grammar's refusals: relative expressions, numbers and plain words.
+"""Non-date phrases for the grammar's refusals: relative expressions, numbers, plain words and periods.
 
 These are the negatives that are not built from a date (see `data_gen.grammar` for the date-shaped
 ones: month and year only, day and month only, impossible dates, weekdays and times alone). Each
-kind is data: a finite pool (relative expressions, words) or a list of digit templates (numbers),
-so the longest string of each kind is known by construction (`longest`). Checked at import: no
+kind is data: a finite pool (relative expressions, words) or a list of templates (numbers, periods:
+seasons, quarters, halves, fiscal years, decades, centuries and ranges of years), so the longest
+string of each kind is known by construction (`longest`). Checked at import: no
 relative expression names a month, no words phrase has a digit or names a month or a weekday, and
 no number template can be read as a complete date by the grammar (eight digits, or three numeric
 fields shaped like d m y, m d y or y m d with a two- or four-digit year).
@@ -26,7 +27,8 @@ LOCALE = "en_US"
 RELATIVE = "not_date_relative"
 NUMBER = "not_date_number"
 WORDS = "not_date_words"
-KINDS = (RELATIVE, NUMBER, WORDS)
+PERIOD = "not_date_period"
+KINDS = (RELATIVE, NUMBER, WORDS, PERIOD)
 
 # Words phrases are at most this long (characters), by construction.
 MAX_WORDS_LENGTH = 32
@@ -197,17 +199,80 @@ def _check_pools() -> None:
 
 _check_pools()
 
+# --- periods ----------------------------------------------------------------------------------
+
+# Spans longer than a day, written the ways people write them ("spring 2010", "Q3 2019", "FY2021",
+# "the 1990s", "1998-2001"). Fields: {year} 1900-2098, {yy} its last two digits, {next_yy} the next year's,
+# {year2} a later year, {season},
+# {q} 1-4 and {qth} its ordinal word, {h} 1-2 and {hth}, {decade} 1900-2090, {dd} 00-90 in tens,
+# {century} "19th" / "twentieth" style.
+PERIOD_TEMPLATES = (
+    "{season} {year}", "{season} of {year}", "{season} '{yy}", "{season}, {year}", "the {season} of {year}",
+    "early {season} {year}", "late {season} {year}", "{season} {year}/{next_yy}",
+    "Q{q} {year}", "{year} Q{q}", "Q{q}-{year}", "Q{q} '{yy}", "{q}Q{yy}", "Q{q} FY{yy}", "{year}-Q{q}",
+    "the {qth} quarter of {year}", "{qth} quarter {year}", "{qth} quarter of {year}",
+    "H{h} {year}", "{year} H{h}", "{h}H{yy}", "the {hth} half of {year}", "{hth} half {year}",
+    "FY{year}", "FY {year}", "FY{yy}", "FY {year}/{next_yy}", "fiscal {year}", "fiscal year {year}",
+    "the {decade}s", "{decade}s", "the '{dd}s", "the {dd}s", "mid-{decade}s", "early {decade}s", "late {decade}s",
+    "the {century} century", "{century} century", "the early {century} century",
+    "{year}-{year2}", "{year} - {year2}", "{year} to {year2}", "from {year} to {year2}",
+    "between {year} and {year2}", "{year}/{year2}", "{year}-{next_yy}",
+    "in {year}", "since {year}", "circa {year}", "c. {year}", "the year {year}", "around {year}",
+)
+_SEASONS = ("spring", "summer", "autumn", "fall", "winter")
+_PERIOD_FIELDS = ("season", "year", "yy", "next_yy", "year2", "q", "qth", "h", "hth", "decade", "dd", "century")
+
+
+def _century(n: int, rng: random.Random) -> str:
+    if rng.random() < 0.5:
+        return num2words(n, to="ordinal")
+    return f"{n}{'th' if 11 <= n <= 13 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _period_values(rng: random.Random) -> dict[str, str]:
+    year = rng.randint(1900, 2098)
+    q, h = rng.randint(1, 4), rng.randint(1, 2)
+    decade = rng.randrange(1900, 2100, 10)
+    return {"season": rng.choice(_SEASONS), "year": str(year), "yy": f"{year % 100:02d}",
+            "next_yy": f"{(year + 1) % 100:02d}",
+            "year2": str(rng.randint(year + 1, min(year + 30, 2099))), "q": str(q),
+            "qth": num2words(q, to="ordinal"), "h": str(h), "hth": num2words(h, to="ordinal"),
+            "decade": str(decade), "dd": f"{decade % 100:02d}", "century": _century(rng.randint(19, 21), rng)}
+
+
+def _longest_period(template: str) -> str:
+    longest_values = {"season": max(_SEASONS, key=len), "year": "2098", "yy": "98", "next_yy": "99", "year2": "2099",
+                      "q": "4",
+                      "qth": max((num2words(q, to="ordinal") for q in range(1, 5)), key=len), "h": "2",
+                      "hth": "second", "decade": "2090", "dd": "90",
+                      "century": max((num2words(n, to="ordinal") for n in range(19, 22)), key=len)}
+    return template.format(**longest_values)
+
+
+def _check_period_templates() -> None:
+    for template in PERIOD_TEMPLATES:
+        fields = set(re.findall(r"{(\w+)}", template))
+        if not fields <= set(_PERIOD_FIELDS):
+            raise ValueError(f"period template {template!r} has unknown fields {fields - set(_PERIOD_FIELDS)}")
+        if _tokens(template) & {m.lower() for m in _MONTHS_WIDE + _MONTHS_ABBR + _WEEKDAYS_WIDE + _WEEKDAYS_ABBR}:
+            raise ValueError(f"period template {template!r} names a month or a weekday")
+
+
+_check_period_templates()
+
 # --- sampling -------------------------------------------------------------------------------
 
 
 def sample(kind: str, rng: random.Random) -> str:
-    """A phrase of one kind (RELATIVE, NUMBER or WORDS), in its natural casing."""
+    """A phrase of one kind (RELATIVE, NUMBER, WORDS or PERIOD), in its natural casing."""
     if kind == RELATIVE:
         groups = [g for g, _ in _RELATIVE_GROUPS]
         group = rng.choices(groups, weights=[w for _, w in _RELATIVE_GROUPS])[0]
         return group[rng.randrange(len(group))]
     if kind == NUMBER:
         return _fill_number(NUMBER_TEMPLATES[rng.randrange(len(NUMBER_TEMPLATES))], rng)
+    if kind == PERIOD:
+        return PERIOD_TEMPLATES[rng.randrange(len(PERIOD_TEMPLATES))].format(**_period_values(rng))
     if kind == WORDS:
         hand, names = _word_pools()
         count = rng.choices((1, 2, 3), weights=(5, 3, 2))[0]
@@ -227,6 +292,8 @@ def longest(kind: str) -> str:
         return max((p for g, _ in _RELATIVE_GROUPS for p in g), key=len)
     if kind == NUMBER:
         return max((_longest_number(t) for t in NUMBER_TEMPLATES), key=len)
+    if kind == PERIOD:
+        return max((_longest_period(t) for t in PERIOD_TEMPLATES), key=len)
     if kind == WORDS:
         # Items are at most 24 characters and a phrase is cut to MAX_WORDS_LENGTH; this stand-in
         # has that length (no real phrase is longer).

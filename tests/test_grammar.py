@@ -601,6 +601,11 @@ def test_refusal_phrases_have_their_shapes(rows):
     for form in (r"^\d{2}/\d{4}$", r"^[a-z]+\.? \d{4}$", r"^\d{4}-\d{2}$", r"^[a-z]+\.? of \d{4}$",
                  r"^[a-z]+\.? of '\d{2}$", r"^\d{1,4} [/.\-] \d{1,4}$"):
         assert any(re.search(form, s) for s in by_family[grammar.NOT_MONTH_YEAR]), form
+    for form in (r"^(spring|summer|autumn|fall|winter) \d{4}$", r"^q[1-4] \d{4}$", r"^fy ?\d{2,4}$", r"^the \d{4}s$",
+                 r"^\d{4} ?- ?\d{4}$", r"century$"):
+        assert any(re.search(form, s) for s in by_family[grammar.NOT_PERIOD]), form
+    assert not any(set(re.findall(r"[a-z]+", s)) & (set(MONTHS) | set(WEEKDAYS))
+                   for s in by_family[grammar.NOT_PERIOD])
     # Decimals and numbers with thousands separators: 2.71828, 4,508.3, 17.5, 0.25.
     for form in (r"^\d\.\d{5}$", r"^\d,\d{3}\.\d$", r"^\d{2}\.\d$", r"^\d{3},\d{3}\.\d{2}$", r"^0\.\d$"):
         assert any(re.search(form, s) for s in by_family[grammar.NOT_NUMBER]), form
