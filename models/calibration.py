@@ -5,7 +5,7 @@ Trainer finds on the eval split the lowest raw confidence t such that the date a
 at least CALIBRATION_PRECISION of the time, and serves raw ** k with t ** k = CONFIDENT (k >= 1). The map is
 monotone: answers, and their order by confidence, do not change; a confidence only ever goes down.
 CALIBRATION_PRECISION keeps a margin over the promised PROMISED_PRECISION, because the test split and real
-inputs hold forms the eval split does not (README, "Confidence").
+inputs hold forms the eval split does not (README, "Tuner and Trainer": "Confidence calibration").
 """
 
 from __future__ import annotations
