@@ -22,6 +22,8 @@ from babel import Locale
 from babel import dates as babel_dates
 from num2words import num2words
 
+from data_gen.formats import ordinal_suffix
+
 LOCALE = "en_US"
 
 RELATIVE = "not_date_relative"
@@ -131,8 +133,7 @@ def _fill_number(template: str, rng: random.Random) -> str:
             out.append(str(rng.randint(0 if after_digit_or_point else 1, 9)))
         elif ch == "@":
             day = rng.randint(1, 31)
-            suffix = "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-            out.append(f"{day}{suffix}")
+            out.append(f"{day}{ordinal_suffix(day)}")
         else:
             out.append(ch)
     return "".join(out)
@@ -226,7 +227,7 @@ _PERIOD_FIELDS = ("season", "year", "yy", "next_yy", "year2", "q", "qth", "h", "
 def _century(n: int, rng: random.Random) -> str:
     if rng.random() < 0.5:
         return num2words(n, to="ordinal")
-    return f"{n}{'th' if 11 <= n <= 13 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+    return f"{n}{ordinal_suffix(n)}"
 
 
 def _period_values(rng: random.Random) -> dict[str, str]:
@@ -240,13 +241,15 @@ def _period_values(rng: random.Random) -> dict[str, str]:
             "decade": str(decade), "dd": f"{decade % 100:02d}", "century": _century(rng.randint(19, 21), rng)}
 
 
-def _longest_period(template: str) -> str:
-    longest_values = {"season": max(_SEASONS, key=len), "year": "2098", "yy": "98", "next_yy": "99", "year2": "2099",
-                      "q": "4",
-                      "qth": max((num2words(q, to="ordinal") for q in range(1, 5)), key=len), "h": "2",
-                      "hth": "second", "decade": "2090", "dd": "90",
-                      "century": max((num2words(n, to="ordinal") for n in range(19, 22)), key=len)}
-    return template.format(**longest_values)
+@functools.cache
+def _longest_period_values() -> dict[str, str]:
+    """The longest value of every period field."""
+    def longest_ordinal(numbers: range) -> str:
+        return max((num2words(n, to="ordinal") for n in numbers), key=len)
+
+    return {"season": max(_SEASONS, key=len), "year": "2098", "yy": "98", "next_yy": "99", "year2": "2099",
+            "q": "4", "qth": longest_ordinal(range(1, 5)), "h": "2", "hth": longest_ordinal(range(1, 3)),
+            "decade": "2090", "dd": "90", "century": longest_ordinal(range(19, 22))}
 
 
 def _check_period_templates() -> None:
@@ -254,8 +257,8 @@ def _check_period_templates() -> None:
         fields = set(re.findall(r"{(\w+)}", template))
         if not fields <= set(_PERIOD_FIELDS):
             raise ValueError(f"period template {template!r} has unknown fields {fields - set(_PERIOD_FIELDS)}")
-        if _tokens(template) & {m.lower() for m in _MONTHS_WIDE + _MONTHS_ABBR + _WEEKDAYS_WIDE + _WEEKDAYS_ABBR}:
-            raise ValueError(f"period template {template!r} names a month or a weekday")
+        if _tokens(template) & DATE_TOKENS:
+            raise ValueError(f"period template {template!r} has a date word")
 
 
 _check_period_templates()
@@ -293,7 +296,7 @@ def longest(kind: str) -> str:
     if kind == NUMBER:
         return max((_longest_number(t) for t in NUMBER_TEMPLATES), key=len)
     if kind == PERIOD:
-        return max((_longest_period(t) for t in PERIOD_TEMPLATES), key=len)
+        return max((t.format(**_longest_period_values()) for t in PERIOD_TEMPLATES), key=len)
     if kind == WORDS:
         # Items are at most 24 characters and a phrase is cut to MAX_WORDS_LENGTH; this stand-in
         # has that length (no real phrase is longer).
