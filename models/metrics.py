@@ -9,6 +9,12 @@ from keras import ops
 EXACT_MATCH = "exact_match"
 
 
+def exact_matches(y_true, y_pred):
+    """Per sequence, whether every step's argmax equals the label (bool, batch)."""
+    predicted = ops.argmax(y_pred, axis=-1)
+    return ops.all(ops.equal(ops.cast(y_true, predicted.dtype), predicted), axis=-1)
+
+
 @keras.saving.register_keras_serializable(package="datenmt")
 class ExactMatch(keras.metrics.Mean):
     """Fraction of sequences whose every step's argmax equals the label."""
@@ -17,6 +23,4 @@ class ExactMatch(keras.metrics.Mean):
         super().__init__(name=name, **kwargs)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        predicted = ops.argmax(y_pred, axis=-1)
-        matches = ops.all(ops.equal(ops.cast(y_true, predicted.dtype), predicted), axis=-1)
-        return super().update_state(ops.cast(matches, "float32"), sample_weight=sample_weight)
+        return super().update_state(ops.cast(exact_matches(y_true, y_pred), "float32"), sample_weight=sample_weight)

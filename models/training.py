@@ -181,7 +181,7 @@ def calibrate_confidence(model: keras.Model, attention_model: keras.Model,
         iso, confidence = decoder.decode(probabilities)
         raw.append(confidence.numpy())
         is_date.append(export.is_answer(iso).numpy())
-        right.append(tf.reduce_all(tf.argmax(probabilities, axis=-1) == labels, axis=-1).numpy())
+        right.append(np.asarray(metrics.exact_matches(labels, probabilities)))
     return calibration.calibrate(*(np.concatenate(parts) for parts in (raw, is_date, right)))
 
 
