@@ -96,13 +96,20 @@ def inference_throughput(normaliser: saved_model.DateNormaliser, texts: list[str
     return len(repeated) / (time.perf_counter() - start)
 
 
-def confidence_calibration(run: records.RunRecords) -> dict | None:
-    """The Trainer's confidence calibration on the eval split (models/calibration.py)."""
+def trainer_record(run: records.RunRecords, filename: str) -> dict | None:
+    """A JSON file of the Trainer's model run directory (training.HISTORY_FILE, training.MODEL_FILE); None
+    when the run has no model run."""
     model_run = run.artifact("ModelRun", producer="Trainer")
     if model_run is None:
         return None
-    with tf.io.gfile.GFile(os.path.join(model_run.uri, training.MODEL_FILE)) as f:
-        return json.load(f).get("confidence")
+    with tf.io.gfile.GFile(os.path.join(model_run.uri, filename)) as f:
+        return json.load(f)
+
+
+def confidence_calibration(run: records.RunRecords) -> dict | None:
+    """The Trainer's confidence calibration on the eval split (models/calibration.py)."""
+    model = trainer_record(run, training.MODEL_FILE)
+    return model.get("confidence") if model else None
 
 
 def print_calibration(c: dict | None) -> None:
@@ -114,11 +121,10 @@ def print_calibration(c: dict | None) -> None:
 
 def training_throughput(run: records.RunRecords) -> float | None:
     """Median training examples per second over the Trainer's epochs after the first (no tracing)."""
-    model_run = run.artifact("ModelRun", producer="Trainer")
-    if model_run is None:
+    history = trainer_record(run, training.HISTORY_FILE)
+    if history is None:
         return None
-    with tf.io.gfile.GFile(os.path.join(model_run.uri, training.HISTORY_FILE)) as f:
-        rates = json.load(f).get("train_examples_per_second", [])
+    rates = history.get("train_examples_per_second", [])
     return statistics.median(rates[1:] or rates) if rates else None
 
 
