@@ -114,9 +114,11 @@ def confidence_calibration(run: records.RunRecords) -> dict | None:
 
 def print_calibration(c: dict | None) -> None:
     if c:
-        print(f"  confidence = raw ** {c['exponent']:.2f}, calibrated on the eval split: its {c['eval_confident']:,} "
-              f"of {c['eval_answers']:,} date answers with raw confidence >= {c['raw_threshold']:.4f} were right "
-              f">= {calibration.CALIBRATION_PRECISION} of the time")
+        print(f"  confidence = raw ** {c['exponent']:.2f}, calibrated on the eval split: "
+              f"{c['eval_confident']:,} of its {c['eval_answers']:,} date answers had raw confidence "
+              f">= {c['raw_threshold']:.4f}, "
+              f"{c['eval_confident_wrong']} of them wrong: right >= {calibration.PROMISED_PRECISION} of the "
+              f"time with {calibration.BOUND_CONFIDENCE:.0%} confidence (Clopper-Pearson)")
 
 
 def training_throughput(run: records.RunRecords) -> float | None:

@@ -12,19 +12,31 @@ from models import calibration, export, training
 from models import model as model_lib
 
 
-def test_the_threshold_is_the_lowest_confidence_above_which_answers_are_right_often_enough():
-    # 4,000 right answers at 0.99 and above, then 2 wrong ones at 0.95 among 1,000 right ones at 0.95 to 0.96,
+def test_the_error_bound_is_clopper_pearsons():
+    # No wrong answer in n: the bound solves (1 - p) ** n = 1 - level.
+    assert calibration.error_upper_bound(0, 3000, 0.95) == pytest.approx(1 - 0.05 ** (1 / 3000))
+    bounds = calibration.error_upper_bound(np.array([0, 1, 2, 5]), np.array([5000, 5000, 5000, 5]))
+    assert list(np.diff(bounds[:3]) > 0) == [True, True] and bounds[3] == 1.0
+    assert bounds[2] > 2 / 5000  # above the share itself
+
+
+def test_the_threshold_is_the_lowest_confidence_above_which_answers_are_right_often_enough_with_confidence():
+    # 6,000 right answers at 0.99 and above, then 3,000 right ones at 0.98 to 0.99 with 3 wrong among them,
     # then many wrong ones below 0.9.
     rng = np.random.default_rng(0)
-    confidence = np.concatenate([rng.uniform(0.99, 1.0, 4000), rng.uniform(0.95, 0.96, 1000), [0.955, 0.951],
+    confidence = np.concatenate([rng.uniform(0.99, 1.0, 6000), rng.uniform(0.98, 0.99, 3000), [0.985, 0.984, 0.983],
                                  rng.uniform(0.5, 0.9, 200)])
-    right = np.concatenate([np.ones(5000, bool), [False, False], np.zeros(200, bool)])
-    # 2 wrong in 5,002 is right 0.9996 of the time: everything from 0.95 up passes 0.9995.
-    assert calibration.raw_threshold(confidence, right, 0.9995) == pytest.approx(confidence[4000:5002].min())
-    # At 0.9999 even one wrong answer is too many: the threshold rises above the higher one (0.955).
-    assert 0.955 < calibration.raw_threshold(confidence, right, 0.9999) < 0.96
+    right = np.concatenate([np.ones(9000, bool), [False] * 3, np.zeros(200, bool)])
+    # 3 wrong in 9,003: at 95 % the share of wrong answers is at most 0.00086 < 0.001; a fourth would take it
+    # to 0.00102.
+    assert calibration.raw_threshold(confidence, right, 0.999) == pytest.approx(confidence[6000:9003].min())
+    # At 0.9995 one wrong answer is too many (0.00050 with none in the 6,000 above 0.99, 0.00052 with one in
+    # 9,000): the threshold rises above the highest wrong one.
+    assert 0.985 < calibration.raw_threshold(confidence, right, 0.9995) < 0.99
+    # 500 answers, all right, cannot promise 99.9 %: at 95 % the share of wrong ones may still be 0.6 %.
+    assert calibration.raw_threshold(confidence[:500], right[:500], 0.999) == calibration.HIGHEST_THRESHOLD
     # None right: nothing is confident.
-    assert calibration.raw_threshold(confidence, np.zeros_like(right), 0.9995) == calibration.HIGHEST_THRESHOLD
+    assert calibration.raw_threshold(confidence, np.zeros_like(right), 0.999) == calibration.HIGHEST_THRESHOLD
 
 
 def test_the_exponent_maps_the_threshold_to_confident_and_never_raises_a_confidence():
@@ -34,12 +46,17 @@ def test_the_exponent_maps_the_threshold_to_confident_and_never_raises_a_confide
 
 
 def test_calibrate_reads_only_date_answers():
-    confidence = np.array([0.99, 0.97, 0.999, 0.8])
-    is_date = np.array([True, True, False, True])
-    right = np.array([True, False, False, True])  # the wrong non-answer does not count
+    # 5,000 right date answers at 0.99 to 1, two wrong ones at 0.97, and 3,000 wrong non-answers at 0.999 that
+    # must not count.
+    rng = np.random.default_rng(1)
+    confidence = np.concatenate([rng.uniform(0.99, 1.0, 5000), [0.97, 0.97], np.full(3000, 0.999)])
+    is_date = np.concatenate([np.ones(5002, bool), np.zeros(3000, bool)])
+    right = np.concatenate([np.ones(5000, bool), np.zeros(3002, bool)])
     c = calibration.calibrate(confidence, is_date, right)
-    assert c.raw_threshold == 0.99 and c.eval_answers == 3 and c.eval_confident == 1
-    assert c.exponent == pytest.approx(math.log(0.9) / math.log(0.99))
+    # A threshold at 0.97 would take both wrong ones (2 in 5,002: the bound is 0.00126), not just the first.
+    assert c.raw_threshold == pytest.approx(confidence[:5000].min())
+    assert (c.eval_answers, c.eval_confident, c.eval_confident_wrong) == (5002, 5000, 0)
+    assert c.exponent == pytest.approx(math.log(0.9) / math.log(c.raw_threshold))
 
 
 def test_the_export_serves_the_raw_confidence_to_the_power_of_the_exponent(transformed_data, tmp_path):

@@ -44,6 +44,7 @@ def test_run_fn_writes_history_and_tensorboard_logs(trained):
     # The confidence calibration on the eval split (300 rows), which the export serves.
     confidence = summary["confidence"]
     assert confidence["eval_answers"] <= 300 and confidence["eval_confident"] <= confidence["eval_answers"]
+    assert confidence["eval_confident_wrong"] <= confidence["eval_confident"]
     assert confidence["exponent"] == pytest.approx(calibration.exponent(confidence["raw_threshold"]))
 
 
