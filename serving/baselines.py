@@ -6,8 +6,9 @@ would pick instead, python-dateutil and dateparser, on the same strings.
   under one preference (day first or month first) and returns, in order, an ISO date (`YYYY-MM-DD`) per string
   or None where the parser refuses: it found no complete date (year, month and day) in the string.
   `ModelParser` (the pushed SavedModel), `DateutilParser`, `DateparserParser`.
-- `answers(parser, lines)`, `score(lines, answers)`, `strings_per_second(parser, lines)`: what `make bench`
-  prints for each parser, side by side.
+- `answers(parser, lines)`, `score(lines, answers)`, `interleaved_speeds(parsers, lines)`: what `make bench`
+  prints for each parser, side by side. The parsers are timed in turn, in TIMING_ROUNDS rounds, so a slow or
+  fast spell of the machine falls on all of them; `speed_ratio` is the median of the rounds' ratios.
 
 Fairness: each library is configured as a user who knows the file's conventions would configure it (the day
 order of each line, two-digit years in 1950-2049, a complete date required, nothing fuzzy), through documented
@@ -24,8 +25,9 @@ import csv
 import dataclasses
 import datetime
 import math
+import statistics
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import dateparser.date
@@ -39,6 +41,7 @@ if TYPE_CHECKING:  # the model parser wraps an already loaded model: no TensorFl
 COLUMNS = ("input", "expected", "day_first", "category")
 BOOLEANS = {"true": True, "false": False}
 MIN_TIMED_SECONDS = 2.0
+TIMING_ROUNDS = 3
 
 
 class HandwrittenFormatError(ValueError):
@@ -281,27 +284,69 @@ def score(lines: Sequence[Line], answered: Sequence[str | None]) -> dict[str, An
     }
 
 
+def _preference_groups(lines: Sequence[Line]) -> list[tuple[bool, list[str]]]:
+    return [(day_first, [lines[i].input for i in indices]) for day_first, indices in by_preference(lines)]
+
+
+def _timed_pass(parser: DateParser, groups: list[tuple[bool, list[str]]], repeats: int,
+                clock: Callable[[], float]) -> float:
+    """Seconds for one call per preference group, each group's strings repeated `repeats` times."""
+    start = clock()
+    for day_first, texts in groups:
+        parser.parse(texts * repeats, day_first)
+    return clock() - start
+
+
 def strings_per_second(parser: DateParser, lines: Sequence[Line], min_seconds: float = MIN_TIMED_SECONDS,
                        clock: Callable[[], float] = time.perf_counter) -> dict[str, float]:
     """Strings per second of `parser` on all the lines, the whole list repeated until one timed pass over
     the repeated list takes at least `min_seconds` (after a warm-up call on the list once).
 
     Each pass makes one call per day-order preference, with that preference's strings repeated, so a
-    batching parser (the model) sees full batches. Returns strings/s, strings timed and seconds.
+    batching parser (the model) sees full batches. Returns strings/s, strings timed, seconds and repeats.
     """
-    groups = [(day_first, [lines[i].input for i in indices]) for day_first, indices in by_preference(lines)]
+    groups = _preference_groups(lines)
     for day_first, texts in groups:  # warm-up: tracing, caches, lazily loaded data
         parser.parse(texts, day_first)
     repeats = 1
     while True:
-        start = clock()
-        for day_first, texts in groups:
-            parser.parse(texts * repeats, day_first)
-        seconds = clock() - start
+        seconds = _timed_pass(parser, groups, repeats, clock)
         if seconds >= min_seconds:
             strings = repeats * len(lines)
-            return {"strings_per_second": strings / seconds, "strings": strings, "seconds": seconds}
+            return {"strings_per_second": strings / seconds, "strings": strings, "seconds": seconds,
+                    "repeats": repeats}
         repeats = max(2 * repeats, math.ceil(repeats * 1.2 * min_seconds / max(seconds, 1e-6)))
+
+
+def interleaved_speeds(parsers: Sequence[DateParser], lines: Sequence[Line], rounds: int = TIMING_ROUNDS,
+                       min_seconds: float = MIN_TIMED_SECONDS,
+                       clock: Callable[[], float] = time.perf_counter) -> dict[str, dict[str, Any]]:
+    """Each parser's speed on the lines, timed in `rounds` rounds that take the parsers in turn.
+
+    Round 1 is `strings_per_second` (a warm-up, then as many repeats of the list as fill `min_seconds`); the
+    later rounds time the same repeats again. Per parser: the median of its rounds' strings/s and every round's.
+    """
+    first = {parser.name: strings_per_second(parser, lines, min_seconds, clock) for parser in parsers}
+    by_round = {name: [figures["strings_per_second"]] for name, figures in first.items()}
+    groups = _preference_groups(lines)
+    for _ in range(rounds - 1):
+        for parser in parsers:
+            seconds = _timed_pass(parser, groups, first[parser.name]["repeats"], clock)
+            by_round[parser.name].append(first[parser.name]["strings"] / seconds)
+    return {name: {"strings_per_second": statistics.median(rates), "strings_per_second_by_round": rates,
+                   "strings": first[name]["strings"], "seconds": first[name]["seconds"]}
+            for name, rates in by_round.items()}
+
+
+def round_ratios(speeds: dict[str, dict[str, Any]], name: str, other: str) -> list[float]:
+    """Per timing round: `name`'s strings/s divided by `other`'s in the same round."""
+    return [a / b for a, b in zip(speeds[name]["strings_per_second_by_round"],
+                                  speeds[other]["strings_per_second_by_round"], strict=True)]
+
+
+def speed_ratio(speeds: dict[str, dict[str, Any]], name: str, other: str) -> float:
+    """The median over the timing rounds of `name`'s strings/s divided by `other`'s in the same round."""
+    return statistics.median(round_ratios(speeds, name, other))
 
 
 def write_answers(path: str, lines: Sequence[Line], by_parser: dict[str, Sequence[str | None]]) -> str:
@@ -315,12 +360,12 @@ def write_answers(path: str, lines: Sequence[Line], by_parser: dict[str, Sequenc
     return path
 
 
-def evaluate(parsers: Iterable[DateParser], lines: Sequence[Line], min_seconds: float = MIN_TIMED_SECONDS,
+def evaluate(parsers: Sequence[DateParser], lines: Sequence[Line], min_seconds: float = MIN_TIMED_SECONDS,
              clock: Callable[[], float] = time.perf_counter) -> tuple[dict[str, dict], dict[str, list[str | None]]]:
-    """Per parser: its settings, scores and speed on the lines; and its answers, for `write_answers`."""
-    figures, answered = {}, {}
-    for parser in parsers:
-        answered[parser.name] = answers(parser, lines)
-        figures[parser.name] = {"settings": parser.settings, **score(lines, answered[parser.name]),
-                                **strings_per_second(parser, lines, min_seconds, clock)}
+    """Per parser: its settings, scores and speed (`interleaved_speeds`) on the lines; and its answers, for
+    `write_answers`."""
+    answered = {parser.name: answers(parser, lines) for parser in parsers}
+    speeds = interleaved_speeds(parsers, lines, min_seconds=min_seconds, clock=clock)
+    figures = {parser.name: {"settings": parser.settings, **score(lines, answered[parser.name]),
+                             **speeds[parser.name]} for parser in parsers}
     return figures, answered
