@@ -351,7 +351,7 @@ class TimeOfDay:
 
     clock: 24 or 12. shape: "h" (12-hour only: "2pm"), "hm", "hms", "hmsf" (24-hour only: seconds and a
     fraction of them). fraction_form: how the fraction is written, its separator and digits (".3":
-    "14:05:33.123", ",3": Python logging's "14:05:33,123", ".6": microseconds, "14:05:33.123456").
+    "14:05:33.123", ",3": Python logging's "14:05:33,123").
     meridiem: for 12-hour clocks, how "am" is written (" am", "am", " a.m.", " AM", ...); "pm" is the
     same with p. zone: appended as written ("", " UTC", "Z", " +02:00", ...). joiner: what comes
     between the date and the time (" ", ", ", " at ", "T"; before the date " ", ", ", " on "); "" for
@@ -613,11 +613,12 @@ _JOINER = _Choice({" ": 40, ", ": 20, " at ": 32, " @ ": 3, " - ": 5})
 _TIME_BEFORE_SHARE = 0.27
 _BEFORE_JOINER = _Choice({" on ": 45, " ": 30, ", ": 25})
 _CLOCK = _Choice({24: 55, 12: 45})
-_SHAPE = {24: _Choice({"hm": 60, "hms": 30, "hmsf": 10}), 12: _Choice({"h": 25, "hm": 60, "hms": 15}),
+_SHAPE = {24: _Choice({"hm": 63, "hms": 32, "hmsf": 5}), 12: _Choice({"h": 25, "hm": 60, "hms": 15}),
           "iso": _Choice({"hm": 25, "hms": 50, "hmsf": 25}), "basic": _Choice({"hms": 65, "hm": 35})}
-# How fractions of a second are written (TimeOfDay.fraction_form): ISO's dot, and in other 24-hour times
-# Python logging's comma too.
-_FRACTION = {24: _Choice({".3": 55, ",3": 25, ".6": 20}), "iso": _Choice({".3": 65, ".6": 35})}
+# How fractions of a second are written (TimeOfDay.fraction_form): milliseconds after a dot, and in 24-hour
+# times that are not ISO's after Python logging's comma too. Few and short: every digit of a time is a
+# distractor the model must learn to skip, and more time forms trained worse models (README, "The main job").
+_FRACTION = {24: _Choice({".3": 60, ",3": 40}), "iso": _Choice({".3": 1})}
 _PAD_HOUR = _Choice({True: 70, False: 30})
 _MERIDIEM = _Choice({" am": 25, "am": 20, " AM": 25, "AM": 10, " a.m.": 12, "a.m.": 4, " A.M.": 4})
 _ZONE = {
