@@ -69,9 +69,8 @@ Refusals (`iso == ""`)
 Month and year only (also with "of": "June of 2009", "Sept. of '98"), day and month only, a weekday
 alone, relative expressions, a time alone (never one that normalisation turns into a numeric date:
 "02:25:19" becomes "02 25 19"), numbers (prices, decimals, thousands separators, versions, phone
-numbers, IPv4 addresses...), words (a share of them with one number: "gate 12", "invoice #1043"),
-periods longer than a day (seasons, quarters, halves, fiscal years, decades, centuries, ranges of years:
-"spring 2010", "Q3 2019", "the 1990s"), and impossible dates written by
+numbers...), words, periods longer than a day (seasons, quarters, halves, fiscal years, decades,
+centuries, ranges of years: "spring 2010", "Q3 2019", "the 1990s"), and impossible dates written by
 the same renderers as real ones ("31 February 2001", "32/13/2020", "10/45/2000", "2001-02-30",
 "2000-13-01", "29 Feb 1900", "29 Feb 2100"; for a numeric day-month pair *both* readings are
 impossible, so the model has to check the calendar), and real dates of years no label has ("3 May
@@ -108,7 +107,7 @@ from data_gen import phrases
 from data_gen.generator import SHARD_SIZE, shard_sizes
 
 # Bump when the grammar changes in a way that changes generated data.
-GRAMMAR_VERSION = "6"
+GRAMMAR_VERSION = "5"
 LOCALE = formats_lib.LOCALE
 
 FIRST_DATE = formats_lib.FIRST_DATE
@@ -210,9 +209,9 @@ FAMILY_DESCRIPTIONS: dict[str, str] = {
     NOT_DAY_MONTH: "refusal: day and month without a year: 25 June, June 25th, 25/06",
     NOT_WEEKDAY: "refusal: a weekday alone: Thursday, on Thu at 2pm",
     NOT_RELATIVE: "refusal: relative expressions: tomorrow, next Friday, in 3 days",
-    NOT_TIME: "refusal: a time of day alone: 20:27:01, at 7:45 pm, 08:15:00.250",
-    NOT_NUMBER: "refusal: numbers: 12345, 3.14, 1,234.5, $12.99, v2.3.1, 555-0134, 172.16.254.10",
-    NOT_WORDS: "refusal: words and short phrases, some with a number: invoice, see attached, New Zealand, gate 12",
+    NOT_TIME: "refusal: a time of day alone: 20:27:01, at 7:45 pm",
+    NOT_NUMBER: "refusal: numbers: 12345, 3.14, 1,234.5, $12.99, v2.3.1, 555-0134",
+    NOT_WORDS: "refusal: words and short phrases: invoice, see attached, New Zealand",
     NOT_PERIOD: "refusal: spans longer than a day: spring 2010, Q3 2019, FY2021, the 1990s, 1998-2001",
     NOT_IMPOSSIBLE: "refusal: impossible dates in the grammar's forms: 31 February 2001, 32/13/2020, 2001-02-30, "
                     "29 Feb 2100, and years outside 1900-2099: 3 May 2150",
@@ -349,9 +348,7 @@ def pivot_year(two_digits: int) -> int:
 class TimeOfDay:
     """A time of day and how it is written.
 
-    clock: 24 or 12. shape: "h" (12-hour only: "2pm"), "hm", "hms", "hmsf" (24-hour only: seconds and a
-    fraction of them). fraction_form: how the fraction is written, its separator and digits (".3":
-    "14:05:33.123", ",3": Python logging's "14:05:33,123").
+    clock: 24 or 12. shape: "h" (12-hour only: "2pm"), "hm", "hms", "hmsf" (ISO only: milliseconds).
     meridiem: for 12-hour clocks, how "am" is written (" am", "am", " a.m.", " AM", ...); "pm" is the
     same with p. zone: appended as written ("", " UTC", "Z", " +02:00", ...). joiner: what comes
     between the date and the time (" ", ", ", " at ", "T"; before the date " ", ", ", " on "); "" for
@@ -363,8 +360,7 @@ class TimeOfDay:
     hour: int
     minute: int = 0
     second: int = 0
-    fraction: int = 0
-    fraction_form: str = ""
+    millisecond: int = 0
     clock: int = 24
     shape: str = "hm"
     pad_hour: bool = True
@@ -613,12 +609,8 @@ _JOINER = _Choice({" ": 40, ", ": 20, " at ": 32, " @ ": 3, " - ": 5})
 _TIME_BEFORE_SHARE = 0.27
 _BEFORE_JOINER = _Choice({" on ": 45, " ": 30, ", ": 25})
 _CLOCK = _Choice({24: 55, 12: 45})
-_SHAPE = {24: _Choice({"hm": 63, "hms": 32, "hmsf": 5}), 12: _Choice({"h": 25, "hm": 60, "hms": 15}),
+_SHAPE = {24: _Choice({"hm": 65, "hms": 35}), 12: _Choice({"h": 25, "hm": 60, "hms": 15}),
           "iso": _Choice({"hm": 25, "hms": 50, "hmsf": 25}), "basic": _Choice({"hms": 65, "hm": 35})}
-# How fractions of a second are written (TimeOfDay.fraction_form): milliseconds after a dot, and in 24-hour
-# times that are not ISO's after Python logging's comma too. Few and short: every digit of a time is a
-# distractor the model must learn to skip, and more time forms trained worse models (README, "The main job").
-_FRACTION = {24: _Choice({".3": 60, ",3": 40}), "iso": _Choice({".3": 1})}
 _PAD_HOUR = _Choice({True: 70, False: 30})
 _MERIDIEM = _Choice({" am": 25, "am": 20, " AM": 25, "AM": 10, " a.m.": 12, "a.m.": 4, " A.M.": 4})
 _ZONE = {
@@ -658,38 +650,31 @@ _IMPOSSIBLE_TIME_SHARE = 0.1
 _CATALOGUE_CHOICE = _Choice([(f.name, f.weight) for f in formats_lib.CATALOGUE])
 
 
-def _fraction_forms(shape: str, table: str | int) -> tuple[str, ...]:
-    return _FRACTION[table].values if shape == "hmsf" else ("",)
-
-
 def _time_options(iso: bool, before: bool = False) -> Iterator[tuple]:
-    """Every (clock, shape, fraction_form, pad_hour, meridiem, zone, joiner) the time sampler can draw
-    (after the date, or before it)."""
+    """Every (clock, shape, pad_hour, meridiem, zone, joiner) the time sampler can draw (after the
+    date, or before it)."""
     if iso and not before:
         for shape in _SHAPE["iso"].values:
-            for fraction in _fraction_forms(shape, "iso"):
-                for zone in _ZONE["iso"].values:
-                    yield 24, shape, fraction, True, "", zone, "T"
+            for zone in _ZONE["iso"].values:
+                yield 24, shape, True, "", zone, "T"
     for joiner in (_BEFORE_JOINER if before else _JOINER).values:
         for clock in _CLOCK.values:
             for shape in _SHAPE[clock].values:
-                for fraction in _fraction_forms(shape, clock):
-                    for pad in (_PAD_HOUR.values if clock == 24 else (False,)):
-                        for meridiem in (_MERIDIEM.values if clock == 12 else ("",)):
-                            for zone in _ZONE[clock].values:
-                                yield clock, shape, fraction, pad, meridiem, zone, joiner
+                for pad in (_PAD_HOUR.values if clock == 24 else (False,)):
+                    for meridiem in (_MERIDIEM.values if clock == 12 else ("",)):
+                        for zone in _ZONE[clock].values:
+                            yield clock, shape, pad, meridiem, zone, joiner
 
 
 def _sample_time(rng: random.Random, iso: bool, joiner: str | None = None, can_go_before: bool = False,
                  basic: bool = False) -> TimeOfDay:
     before = False
     if basic and rng.random() < _BASIC_TIME_SHARE:
-        clock, shape, pad, meridiem, fraction_form = 24, _SHAPE["basic"](rng), True, "", ""
+        clock, shape, pad, meridiem = 24, _SHAPE["basic"](rng), True, ""
         zone, joiner = _ZONE["basic"](rng), "T"
     elif iso and rng.random() < _ISO_TIME_SHARE:
         basic = False
         clock, shape, pad, meridiem = 24, _SHAPE["iso"](rng), True, ""
-        fraction_form = _FRACTION["iso"](rng) if shape == "hmsf" else ""
         zone, joiner = _ZONE["iso"](rng), "T"
     else:
         basic = False
@@ -698,16 +683,15 @@ def _sample_time(rng: random.Random, iso: bool, joiner: str | None = None, can_g
             joiner = (_BEFORE_JOINER if before else _JOINER)(rng)
         clock = _CLOCK(rng)
         shape = _SHAPE[clock](rng)
-        fraction_form = _FRACTION[clock](rng) if shape == "hmsf" else ""
         pad = _PAD_HOUR(rng) if clock == 24 else False
         meridiem = _MERIDIEM(rng) if clock == 12 else ""
         zone = _ZONE[clock](rng)
     hour = rng.randrange(24)
     minute = rng.randrange(60) if shape != "h" else 0
     second = rng.randrange(60) if shape in ("hms", "hmsf") else 0
-    fraction = rng.randrange(10 ** int(fraction_form[1:])) if shape == "hmsf" else 0
-    return TimeOfDay(hour, minute, second, fraction, fraction_form, clock, shape, pad, meridiem, zone, joiner,
-                     before, basic=basic)
+    millisecond = rng.randrange(1000) if shape == "hmsf" else 0
+    return TimeOfDay(hour, minute, second, millisecond, clock, shape, pad, meridiem, zone, joiner, before,
+                     basic=basic)
 
 
 def _time_reads_as_date(time: TimeOfDay) -> bool:
@@ -1063,7 +1047,7 @@ def _time_text(time: TimeOfDay) -> str:
     if time.shape in ("hms", "hmsf"):
         text += f"{colon}{time.second:02d}"
     if time.shape == "hmsf":
-        text += f"{time.fraction_form[0]}{time.fraction:0{time.fraction_form[1:]}d}"
+        text += f".{time.millisecond:03d}"
     if time.clock == 12:
         text += time.meridiem if time.hour < 12 else time.meridiem.replace("a", "p").replace("A", "P")
     if time.before:
@@ -1220,11 +1204,10 @@ def _longest_weekday_pieces() -> list[tuple[str, str]]:
 
 def _longest_time_pieces(iso: bool, alone: bool = False, before: bool = False) -> list[str]:
     out = []
-    for clock, shape, fraction, pad, meridiem, zone, joiner in _time_options(iso, before):
+    for clock, shape, pad, meridiem, zone, joiner in _time_options(iso, before):
         hour = 23 if clock == 24 else 12 if shape == "h" else 10  # the widest hour ("10:59 p.m.")
-        widest_fraction = 10 ** int(fraction[1:]) - 1 if fraction else 0
-        out.append(_time_text(TimeOfDay(hour, 59, 59, widest_fraction, fraction, clock, shape, pad, meridiem,
-                                        zone, "" if alone else joiner, before)))
+        out.append(_time_text(TimeOfDay(hour, 59, 59, 999, clock, shape, pad, meridiem, zone,
+                                        "" if alone else joiner, before)))
     return out
 
 

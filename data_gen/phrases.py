@@ -34,10 +34,6 @@ KINDS = (RELATIVE, NUMBER, WORDS, PERIOD)
 
 # Words phrases are at most this long (characters), by construction.
 MAX_WORDS_LENGTH = 32
-# A share of words phrases carry one number, as labels do ("room 4", "gate 12", "invoice #1043"): a number
-# of 1 or 2 digits mostly, up to 4.
-WORDS_NUMBER_SHARE = 0.3
-WORDS_NUMBER_FORMS = ("{words} {n}", "{words} #{n}", "{words} no. {n}", "{n} {words}")
 
 _WEEKDAYS_WIDE = tuple(babel_dates.get_day_names("wide", locale=LOCALE)[i] for i in range(7))
 _WEEKDAYS_ABBR = tuple(babel_dates.get_day_names("abbreviated", locale=LOCALE)[i] for i in range(7))
@@ -105,8 +101,6 @@ NUMBER_TEMPLATES = (
     "#%", "##.#%", "v#.#", "v#.#.#", "#.##.#", "##.#.#", "###-####", "(###) ###-####", "###.###.####",
     "+## ## #### ####", "#.#.#.#", "###.##.#.##", "#/#", "##x##", "No. ###", "#-##", "@", "the @",
     "# pcs", "## kg", "#.# km", "### ms",
-    # IPv4 addresses
-    "###.###.#.###", "##.#.###.##", "###.###.###.###",
 )
 
 
@@ -291,24 +285,8 @@ def sample(kind: str, rng: random.Random) -> str:
             items.append(pool[rng.randrange(len(pool))])
         while len(items) > 1 and len(" ".join(items)) > MAX_WORDS_LENGTH:
             items.pop()
-        if rng.random() < WORDS_NUMBER_SHARE:
-            return _with_number(items, rng)
         return " ".join(items)
     raise KeyError(f"unknown phrase kind {kind!r}; known: {', '.join(KINDS)}")
-
-
-def _with_number(items: list[str], rng: random.Random) -> str:
-    """The words with one number in one of WORDS_NUMBER_FORMS, cut to MAX_WORDS_LENGTH (items dropped from the
-    end; the bare words when even one item and the number are too long)."""
-    form = WORDS_NUMBER_FORMS[rng.randrange(len(WORDS_NUMBER_FORMS))]
-    n = rng.randint(1, 99) if rng.random() < 0.7 else rng.randint(100, 9999)
-    while True:
-        phrase = form.format(words=" ".join(items), n=n)
-        if len(phrase) <= MAX_WORDS_LENGTH:
-            return phrase
-        if len(items) == 1:
-            return items[0]
-        items = items[:-1]
 
 
 def longest(kind: str) -> str:

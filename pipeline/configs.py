@@ -80,7 +80,7 @@ class Settings:
     seed: int = _field(42, help="generator seed: the same seed gives the same examples", kfp=True)
     epochs: int = _field(25, help="most training epochs (early stopping may end sooner)", check=positive, kfp=True)
     batch_size: int = _field(200, help="training batch size", check=positive, kfp=True)
-    patience: int = _field(5, help="epochs without a better validation exact match before training stops",
+    patience: int = _field(3, help="epochs without a better validation exact match before training stops",
                            check=positive, kfp=True)
     tuning: bool = _field(True, help="search n_a and n_s before training")
     max_trials: int = _field(1, help="Tuner trials, smallest sizes first (1: the smallest; 2 covers the grid)",

@@ -144,12 +144,12 @@ COMPACT_RE = _core_patterns(COMPACT_SEP_RE)
 COMPACT_SHAPE = re.compile(r"^(?:\d{8}|\d{2}[a-z]{3,4}(?:\d{4}|\d{2}))$")
 TIME_RE = re.compile(
     r"(?P<join>t|,? at |,? @ | - |, | )"
-    r"(?P<time>\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{3})?(?: ?[ap]\.?m\.?)?|\d{1,2} ?[ap]\.?m\.?)"
+    r"(?P<time>\d{1,2}(?::\d{2}){1,2}(?:\.\d{3})?(?: ?[ap]\.?m\.?)?|\d{1,2} ?[ap]\.?m\.?)"
     r"(?P<zone>z|[+-]\d{2}:?\d{2}| [+-]\d{2}:?\d{2}| [a-z]{2,4})?$")
 # A time before the date: "2pm on june 25, 2009", "14:05, 25/06/2009", "9:30 a.m. est 25 june 2009".
 ZONES = ("utc", "gmt", "est", "edt", "cet", "cest", "bst", "pst", "pdt", "et")
 TIME_BEFORE_RE = re.compile(
-    r"^(?P<time>\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{3})?(?: ?[ap]\.?m\.?)?|\d{1,2} ?[ap]\.?m\.?)"
+    r"^(?P<time>\d{1,2}(?::\d{2}){1,2}(?: ?[ap]\.?m\.?)?|\d{1,2} ?[ap]\.?m\.?)"
     rf"(?P<zone>z| [+-]\d{{2}}:?\d{{2}}| (?:{_alternation(ZONES)}))?"
     r"(?P<join> on |, | )(?P<rest>.+)$")
 # Machine-written: a 24-hour time with seconds (and a zone) between the day and the four-digit year, as C's
@@ -592,14 +592,7 @@ def test_refusal_phrases_have_their_shapes(rows):
     assert all(re.search(r"\d(:\d\d| ?[ap]\.?m)", s) for s in by_family[grammar.NOT_TIME])
     assert all(set(re.findall(r"[a-z]+", s)) & set(WEEKDAYS) for s in by_family[grammar.NOT_WEEKDAY])
     assert all(re.search(r"\d", s) for s in by_family[grammar.NOT_NUMBER])
-    # Words carry at most one number, as labels do: "room 4", "gate #12", "invoice no. 1043", "3 tickets".
-    numbered = [s for s in by_family[grammar.NOT_WORDS] if re.search(r"\d", s)]
-    assert 0.2 < len(numbered) / len(by_family[grammar.NOT_WORDS]) < 0.4
-    assert all(len(re.findall(r"\d+", s)) == 1 and re.search(r"(^\d{1,4} [a-z]| (#|no\. )?\d{1,4}$)", s)
-               for s in numbered), numbered
-    for form in (r" \d{1,2}$", r" #\d+$", r" no\. \d+$", r"^\d+ [a-z]"):
-        assert any(re.search(form, s) for s in numbered), form
-    assert all(len(s) <= phrases.MAX_WORDS_LENGTH for s in by_family[grammar.NOT_WORDS])
+    assert not any(re.search(r"\d", s) for s in by_family[grammar.NOT_WORDS])
     assert not any(set(re.findall(r"[a-z]+", s)) & (set(MONTHS) | set(WEEKDAYS))
                    for s in by_family[grammar.NOT_WORDS])
     relative = " ".join(by_family[grammar.NOT_RELATIVE])
@@ -614,9 +607,7 @@ def test_refusal_phrases_have_their_shapes(rows):
     assert not any(set(re.findall(r"[a-z]+", s)) & (set(MONTHS) | set(WEEKDAYS))
                    for s in by_family[grammar.NOT_PERIOD])
     # Decimals and numbers with thousands separators: 2.71828, 4,508.3, 17.5, 0.25.
-    # IPv4 addresses: 192.168.10.254.
-    for form in (r"^\d\.\d{5}$", r"^\d,\d{3}\.\d$", r"^\d{2}\.\d$", r"^\d{3},\d{3}\.\d{2}$", r"^0\.\d$",
-                 r"^\d{3}\.\d{3}\.\d{1,3}\.\d{3}$"):
+    for form in (r"^\d\.\d{5}$", r"^\d,\d{3}\.\d$", r"^\d{2}\.\d$", r"^\d{3},\d{3}\.\d{2}$", r"^0\.\d$"):
         assert any(re.search(form, s) for s in by_family[grammar.NOT_NUMBER]), form
     for s in by_family[grammar.NOT_NUMBER] + by_family[grammar.NOT_RELATIVE]:
         assert not re.fullmatch(r"\d{8}|\d{1,4}[/.\- ]\d{1,2}[/.\- ]\d{2,4}", s), s
@@ -676,22 +667,6 @@ def test_time_before_the_date_is_ignored_by_the_label():
     # After the date as before: the same time, the same label.
     after = dataclasses.replace(word, time=dataclasses.replace(at, joiner=" at ", before=False))
     assert grammar.render(datetime.date(2012, 3, 3), after) == "March 3, 2012 at 8:15 a.m."
-
-
-def test_fractions_of_a_second_are_written_as_iso_and_logs_write_them():
-    iso = grammar.Recipe(style="numeric", order="ymd", seps=("-", "-"), day="pad", month="pad", year="four",
-                         time=grammar.TimeOfDay(14, 5, 33, 123, ".3", shape="hmsf", joiner="T", zone="Z"))
-    logged = dataclasses.replace(iso, time=grammar.TimeOfDay(9, 5, 33, 7, ",3", shape="hmsf", joiner=" "))
-    day = datetime.date(2009, 6, 25)
-    for recipe, human, family in ((iso, "2009-06-25T14:05:33.123Z", "iso_datetime"),
-                                  (logged, "2009-06-25 09:05:33,007", "with_time")):
-        example = grammar.make_example(day, recipe)
-        assert (example.human, example.iso, example.family) == (human, "2009-06-25", family)
-        assert read(human, "ymd", False).date == day
-    # A time alone with a fraction is still a refusal ("23:59:59.999").
-    rng = random.Random(0)
-    lone = [grammar._sample_lone_time(rng) for _ in range(2000)]
-    assert {t.fraction_form for t in lone if t.shape == "hmsf"} == {".3", ",3"}
 
 
 def test_machine_written_times_inside_and_after_the_date():
@@ -822,7 +797,6 @@ def test_casing_noise_and_time_shapes_appear(rows):
         "ctime zone": r"\b[A-Za-z]{3} ?\d{1,2} \d{2}:\d{2}:\d{2} [A-Z]{3,4} \d{4}\b",
         "ctime no weekday": r"^[A-Za-z]{3} [ 0]?\d{1,2} \d{2}:\d{2}:\d{2} \d{4}$",
         "iso basic": r"^\d{8}T\d{6}$", "iso basic Z": r"^\d{8}T\d{4}Z$",
-        "milliseconds": r"\d:\d{2}:\d{2}\.\d{3}\b", "logging comma": r"\d:\d{2}:\d{2},\d{3}\b",
     }
     for name, pattern in patterns.items():
         assert any(re.search(pattern, h) for h in humans), name
