@@ -28,8 +28,11 @@ from models.preprocessing import characters, model_text, trim_padding
 
 # ISO months' lengths in a common year.
 _DAYS_IN_MONTH = tf.constant([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=tf.int32)
-# Inputs whose answer may depend on the preference: two numbers that could each be a month, apart.
-_TWO_MONTH_NUMBERS = r".*(^|[^0-9])(0?[1-9]|1[0-2])[^0-9a-z]+(0?[1-9]|1[0-2])([^0-9].*|$)"
+# Inputs whose answer may depend on the preference (data_gen/grammar.py, "Ambiguity policy"): day and month
+# as numbers that could each be a month, year last, apart ("4/3/2009", "4 - 3 - 09": any run of characters
+# that are neither letters nor digits, in raw and normalised text alike) or not ("04032009").
+_NUMBERS_YEAR_LAST = (r"(?s).*(?:^|[^0-9])(?:(?:0?[1-9]|1[0-2])[^0-9a-zA-Z]+(?:0?[1-9]|1[0-2])[^0-9a-zA-Z]+"
+                      r"(?:[0-9]{4}|[0-9]{2})|(?:0[1-9]|1[0-2]){2}[0-9]{4})(?:[^0-9].*|$)")
 
 # TF Serving's warmup file, relative to a SavedModel version, and what it holds: requests of a few shapes
 # (one input, a batch; dates, an ambiguous one and a refusal, under both preferences).
@@ -64,6 +67,12 @@ def is_answer(iso: tf.Tensor) -> tf.Tensor:
     real = is_calendar_date(iso)
     year = tf.strings.to_number(tf.strings.substr(tf.where(real, iso, "2000"), 0, 4), tf.int32)
     return real & (year >= FIRST_DATE.year) & (year <= LAST_DATE.year)
+
+
+def may_depend_on_preference(human: tf.Tensor) -> tf.Tensor:
+    """Whether each raw input has the shape whose reading may depend on the day-first preference: day and
+    month as numbers of at most 12, year last (`_NUMBERS_YEAR_LAST`)."""
+    return tf.strings.regex_full_match(human, _NUMBERS_YEAR_LAST)
 
 
 class DateNormaliserModule(tf.Module):
@@ -122,29 +131,28 @@ class DateNormaliserModule(tf.Module):
         joined = tf.strings.reduce_join(tf.ragged.boolean_mask(chars, unknown), axis=-1)
         return tf.scatter_nd(tf.expand_dims(rows, 1), joined, tf.shape(human, out_type=tf.int64))
 
-    def _ambiguous(self, human: tf.Tensor, day_first: tf.Tensor, iso: tf.Tensor, is_date: tf.Tensor) -> tf.Tensor:
-        """Whether the other preference gives another real date: read again, for the candidates only (a
-        date answer whose day and month could swap into another date (a day over 12, or equal to the month,
-        leaves the other order no other real date), and two month-like numbers in the input)."""
-        _, month, day = date_fields(tf.where(is_date, iso, "0000-00-00"))
-        swappable = tf.reshape(tf.where(is_date & (day <= 12) & tf.not_equal(day, month)), [-1])
-        two_numbers = tf.strings.regex_full_match(normalize(tf.gather(human, swappable)), _TWO_MONTH_NUMBERS)
-        candidates = tf.boolean_mask(swappable, two_numbers)
-        other, _, _ = self._read(tf.gather(human, candidates), tf.logical_not(tf.gather(day_first, candidates)))
-        differs = is_answer(other) & tf.not_equal(other, tf.gather(iso, candidates))
-        return tf.scatter_nd(tf.expand_dims(candidates, 1), differs, tf.shape(human, out_type=tf.int64))
-
     def _predict(self, human: tf.Tensor, day_first: tf.Tensor) -> dict:
-        raw, confidence, transformed = self._read(human, day_first)
+        """One model call reads every input under its preference and, after them, the inputs whose answer
+        may depend on it under the other (`may_depend_on_preference`): `ambiguous` is whether that other
+        reading is another real date. (One call, not a second one for those inputs: the model's cost per
+        call is mostly its ops' fixed cost, so a few more rows cost less than another call.)"""
+        n = tf.size(human)
+        candidates = tf.reshape(tf.where(may_depend_on_preference(human)), [-1])
+        both, confidence, transformed = self._read(
+            tf.concat([human, tf.gather(human, candidates)], 0),
+            tf.concat([day_first, tf.logical_not(tf.gather(day_first, candidates))], 0))
+        raw, other = both[:n], both[n:]
         is_date = is_answer(raw)
         iso = tf.where(is_date, raw, "")
+        differs = is_answer(other) & tf.not_equal(other, tf.gather(iso, candidates))
         return {
             "iso": iso,
             "is_date": is_date,
-            "confidence": confidence,
-            "ambiguous": self._ambiguous(human, day_first, iso, is_date),
-            "input_length": tf.reshape(transformed[features.HUMAN_LENGTH_KEY], [-1]),
-            "unknown_characters": self._unknown_characters(human, transformed[features.HUMAN_IDS_KEY]),
+            "confidence": confidence[:n],
+            "ambiguous": tf.scatter_nd(tf.expand_dims(candidates, 1), tf.gather(is_date, candidates) & differs,
+                                       tf.shape(human, out_type=tf.int64)),
+            "input_length": tf.reshape(transformed[features.HUMAN_LENGTH_KEY][:n], [-1]),
+            "unknown_characters": self._unknown_characters(human, transformed[features.HUMAN_IDS_KEY][:n]),
         }
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="human"),

@@ -176,8 +176,8 @@ def multiply_adds(s: ModelSizes, length: float) -> dict[str, float]:
     goes through a dense kernel). Attention: the encoder part of Dense(hidden) over [a; s] once per position,
     then per output step its decoder-state part, Dense(1) at each position and the context (weights . a).
     Decoder: the LSTM cell on the context, and the output Dense, per output step. Element-wise work (gates,
-    tanh, softmax, one-hot) is left out, and so is the second pass serving_default may make over an input with
-    two month-like numbers (read again under the other preference, to flag ambiguity).
+    tanh, softmax, one-hot) is left out, and so are the rows serving_default adds for inputs whose reading may
+    depend on the preference (read again under the other one, to flag ambiguity).
     """
     encoder = 2 * length * 4 * s.n_a * (s.input_depth + s.n_a)
     attention = (length * 2 * s.n_a * s.attention_hidden

@@ -222,3 +222,14 @@ def test_is_calendar_date_agrees_with_python(iso):
     except ValueError:
         expected = False
     assert bool(export.is_calendar_date(tf.constant([iso])).numpy()[0]) == expected
+
+
+@pytest.mark.parametrize("text, depends", [
+    ("4/3/2009", True), ("04.03.09", True), ("7 / 12 / 1969", True), ("Tue, 3-4-2009 at 10:30", True),
+    ("14:05, 3/4/2009", True), ("03042009", True), ("04032009 10:49", True), ("3/4/'09", True),
+    ("2009-04-03", False), ("20090403", False), ("25/06/2009", False), ("6/25/2009", False),
+    ("3 may 2009", False), ("4/3", False), ("1/2", False), ("13/04/2009", False), ("3042009", False)])
+def test_inputs_whose_reading_may_depend_on_the_preference(text, depends):
+    """Read under both preferences: day and month as numbers that could each be a month, year last (compact
+    eight-digit dates too); never year-first dates, month words, or a day over 12."""
+    assert bool(export.may_depend_on_preference(tf.constant([text])).numpy()[0]) == depends
