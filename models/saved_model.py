@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
-import dataclasses
 import itertools
 import os
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 import numpy as np
 import tensorflow as tf
@@ -64,9 +64,9 @@ def use_one_thread_per_op() -> bool:
     return True
 
 
-@dataclasses.dataclass(frozen=True)
-class Translation:
-    """One input and its ISO date, or the model's refusal (not a date), or why it could not be read."""
+class Translation(NamedTuple):
+    """One input and its ISO date, or the model's refusal (not a date), or why it could not be read. (A
+    named tuple: immutable, and made once per input, cheaper than a frozen dataclass.)"""
 
     input: str
     iso: str | None = None  # None when not a date or not read
@@ -103,6 +103,15 @@ def input_error(input_length: int, unknown_characters: str) -> str | None:
     return None
 
 
+def translation(text: str, iso: bytes, is_date: bool, confidence: float, ambiguous: bool, input_length: int,
+                unknown_characters: bytes) -> Translation:
+    """The Translation of one input from its row of the serving signature's outputs."""
+    error = input_error(input_length, unknown_characters.decode("utf-8"))
+    if error:
+        return Translation(text, error=error)
+    return Translation(text, iso.decode("utf-8") if is_date else None, is_date, confidence, ambiguous)
+
+
 class DateNormaliser:
     """A loaded SavedModel of the pipeline, used through its serving signatures; `translate` runs up to
     `workers` batches at once (default: one per core)."""
@@ -119,19 +128,10 @@ class DateNormaliser:
         """Translations of `texts`, read with the given day-month preference."""
         if not texts:
             return []
-        out = {k: v.numpy() for k, v in self._serve(human=tf.constant(texts, dtype=tf.string),
-                                                      day_first=tf.fill([len(texts)], day_first)).items()}
-        results = []
-        for i, text in enumerate(texts):
-            error = input_error(int(out["input_length"][i]), out["unknown_characters"][i].decode("utf-8"))
-            if error:
-                results.append(Translation(text, error=error))
-                continue
-            is_date = bool(out["is_date"][i])
-            results.append(Translation(text, iso=out["iso"][i].decode("utf-8") if is_date else None,
-                                       is_date=is_date, confidence=float(out["confidence"][i]),
-                                       ambiguous=bool(out["ambiguous"][i])))
-        return results
+        out = self._serve(human=tf.constant(texts, dtype=tf.string), day_first=tf.fill([len(texts)], day_first))
+        columns = zip(texts, *(out[k].numpy().tolist() for k in (
+            "iso", "is_date", "confidence", "ambiguous", "input_length", "unknown_characters")), strict=True)
+        return [translation(*row) for row in columns]
 
     def translate(self, texts: Iterable[str], batch_size: int, day_first: bool = False) -> Iterator[Translation]:
         """Translations in input order, computed `batch_size` inputs at a time (streams any iterable).
@@ -157,8 +157,8 @@ class DateNormaliser:
             submit_window()
             results: list[Translation | None] = [None] * size
             for batch, future in zip(batches, futures, strict=True):
-                for i, translation in zip(batch, future.result(), strict=True):
-                    results[i] = translation
+                for i, translated in zip(batch, future.result(), strict=True):
+                    results[i] = translated
             yield from results
 
     def attention(self, text: str, day_first: bool = False) -> tuple[np.ndarray, list[str], str]:
