@@ -134,8 +134,8 @@ class DateNormaliserModule(tf.Module):
     def _predict(self, human: tf.Tensor, day_first: tf.Tensor) -> dict:
         """One model call reads every input under its preference and, after them, the inputs whose answer
         may depend on it under the other (`may_depend_on_preference`): `ambiguous` is whether that other
-        reading is another real date. (One call, not a second one for those inputs: the model's cost per
-        call is mostly its ops' fixed cost, so a few more rows cost less than another call.)"""
+        reading is another real date. (One call, not a second one for those inputs: much of a call's cost
+        does not grow with its rows, so a few more rows cost less than another call.)"""
         n = tf.size(human)
         candidates = tf.reshape(tf.where(may_depend_on_preference(human)), [-1])
         both, confidence, transformed = self._read(
