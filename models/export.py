@@ -69,6 +69,13 @@ def is_answer(iso: tf.Tensor) -> tf.Tensor:
     return real & (year >= FIRST_DATE.year) & (year <= LAST_DATE.year)
 
 
+def could_swap(iso: tf.Tensor) -> tf.Tensor:
+    """Whether each answer ("" for none) is a date whose day and month, swapped, make another real date: a day
+    of at most 12 that differs from the month."""
+    _, month, day = date_fields(tf.where(tf.strings.length(iso) > 0, iso, "0000-00-00"))
+    return (day <= 12) & tf.not_equal(day, month) & (day >= 1)
+
+
 def may_depend_on_preference(human: tf.Tensor) -> tf.Tensor:
     """Whether each raw input has the shape whose reading may depend on the day-first preference: day and
     month as numbers of at most 12, year last (`_NUMBERS_YEAR_LAST`)."""
@@ -134,8 +141,9 @@ class DateNormaliserModule(tf.Module):
     def _predict(self, human: tf.Tensor, day_first: tf.Tensor) -> dict:
         """One model call reads every input under its preference and, after them, the inputs whose answer
         may depend on it under the other (`may_depend_on_preference`): `ambiguous` is whether that other
-        reading is another real date. (One call, not a second one for those inputs: much of a call's cost
-        does not grow with its rows, so a few more rows cost less than another call.)"""
+        reading is another real date, for an answer whose day and month could swap (`could_swap`). (One
+        call, not a second one for those inputs: much of a call's cost does not grow with its rows, so a
+        few more rows cost less than another call.)"""
         n = tf.size(human)
         candidates = tf.reshape(tf.where(may_depend_on_preference(human)), [-1])
         both, confidence, transformed = self._read(
@@ -145,12 +153,12 @@ class DateNormaliserModule(tf.Module):
         is_date = is_answer(raw)
         iso = tf.where(is_date, raw, "")
         differs = is_answer(other) & tf.not_equal(other, tf.gather(iso, candidates))
+        ambiguous = tf.scatter_nd(tf.expand_dims(candidates, 1), differs, tf.shape(human, out_type=tf.int64))
         return {
             "iso": iso,
             "is_date": is_date,
             "confidence": confidence[:n],
-            "ambiguous": tf.scatter_nd(tf.expand_dims(candidates, 1), tf.gather(is_date, candidates) & differs,
-                                       tf.shape(human, out_type=tf.int64)),
+            "ambiguous": ambiguous & could_swap(iso),
             "input_length": tf.reshape(transformed[features.HUMAN_LENGTH_KEY][:n], [-1]),
             "unknown_characters": self._unknown_characters(human, transformed[features.HUMAN_IDS_KEY][:n]),
         }
