@@ -14,7 +14,7 @@ from tfx.types import standard_artifacts, standard_component_specs
 from components.scalar_config import scalar_parameters, with_scalars_in_custom_config
 
 # models.training.TrainingConfig fields a pipeline sets per run.
-TRAINING_PARAMETERS = {"epochs": int, "batch_size": int, "patience": int}
+TRAINING_PARAMETERS = {"epochs": int, "batch_size": int, "patience": int, "seed": int}
 IntParameter = int | data_types.RuntimeParameter
 
 
@@ -39,10 +39,10 @@ class Trainer(base_component.BaseComponent):
     def __init__(self, *, examples: types.BaseChannel, transform_graph: types.BaseChannel,
                  schema: types.BaseChannel, run_fn: str, train_args: trainer_pb2.TrainArgs,
                  eval_args: trainer_pb2.EvalArgs, epochs: IntParameter, batch_size: IntParameter,
-                 patience: IntParameter, hyperparameters: types.BaseChannel | None = None):
+                 patience: IntParameter, seed: IntParameter, hyperparameters: types.BaseChannel | None = None):
         super().__init__(spec=TrainerSpec(
             examples=examples, transform_graph=transform_graph, schema=schema, hyperparameters=hyperparameters,
             run_fn=run_fn, train_args=train_args, eval_args=eval_args,
-            epochs=epochs, batch_size=batch_size, patience=patience,
+            epochs=epochs, batch_size=batch_size, patience=patience, seed=seed,
             model=types.Channel(type=standard_artifacts.Model),
             model_run=types.Channel(type=standard_artifacts.ModelRun)))

@@ -22,7 +22,7 @@ from models import model as model_lib
 
 HISTORY_FILE = "history.json"
 MODEL_FILE = "model.json"  # sizes, parameter count and the training settings used
-TRAINER_REQUIRED = ("epochs", "batch_size", "patience")  # what run_fn's custom_config must set
+TRAINER_REQUIRED = ("epochs", "batch_size", "patience", "seed")  # what run_fn's custom_config must set
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,6 +46,7 @@ class TrainingConfig:
     beta_2: float = 0.999
     clipnorm: float = 1.0  # gradient clipping: keeps late epochs from blowing up
     patience: int | None = None  # early stopping on validation exact match; the Trainer requires it
+    seed: int | None = None  # initial weights and the order of training examples; the Trainer requires it
     lr_patience: int = 1  # epochs without a better validation exact match before the learning rate is cut
     lr_factor: float = 0.5  # what a cut multiplies the learning rate by
     min_learning_rate: float = 1e-4
@@ -96,21 +97,21 @@ def model_config(tf_transform_output: tft.TFTransformOutput, n_a: int, n_s: int)
 
 def input_fn(file_pattern, data_accessor: tfx.components.DataAccessor,
              tf_transform_output: tft.TFTransformOutput, batch_size: int,
-             shuffle: bool = True) -> tf.data.Dataset:
+             shuffle: bool = True, seed: int | None = None) -> tf.data.Dataset:
     """One pass over transformed examples as (human_ids, iso_ids) batches, each batch's ids padded only to
-    its longest input."""
+    its longest input; shuffled with `seed` (None: unseeded)."""
     dataset = data_accessor.tf_dataset_factory(
         file_pattern,
-        tfxio.TensorFlowDatasetOptions(batch_size=batch_size, num_epochs=1, shuffle=shuffle),
+        tfxio.TensorFlowDatasetOptions(batch_size=batch_size, num_epochs=1, shuffle=shuffle, shuffle_seed=seed),
         tf_transform_output.transformed_metadata.schema)
     return dataset.map(lambda f: (preprocessing.trim_padding(f[features.HUMAN_IDS_KEY]), f[features.ISO_IDS_KEY]),
                        num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
 def train_and_eval_datasets(fn_args: tfx.components.FnArgs, tf_transform_output: tft.TFTransformOutput,
-                            batch_size: int) -> tuple[tf.data.Dataset, tf.data.Dataset]:
-    """The shuffled training split and the ordered eval split of a Trainer's or Tuner's FnArgs."""
-    train = input_fn(fn_args.train_files, fn_args.data_accessor, tf_transform_output, batch_size)
+                            batch_size: int, seed: int | None = None) -> tuple[tf.data.Dataset, tf.data.Dataset]:
+    """The training split shuffled with `seed` and the ordered eval split of a Trainer's or Tuner's FnArgs."""
+    train = input_fn(fn_args.train_files, fn_args.data_accessor, tf_transform_output, batch_size, seed=seed)
     evaluation = input_fn(fn_args.eval_files, fn_args.data_accessor, tf_transform_output, batch_size,
                           shuffle=False)
     return train, evaluation
@@ -150,10 +151,11 @@ def run_fn(fn_args: tfx.components.FnArgs) -> None:
     config = TrainingConfig.from_custom_config(fn_args.custom_config, TRAINER_REQUIRED)
     tf_transform_output = tft.TFTransformOutput(fn_args.transform_graph_path)
     hp = hyperparameter_values(fn_args.hyperparameters)
+    keras.utils.set_random_seed(config.seed)  # the initial weights (Python, NumPy and TensorFlow seeds)
     model, attention_model = model_lib.build_models(model_config(tf_transform_output, hp["n_a"], hp["n_s"]))
     compile_model(model, make_optimizer(config))
 
-    train, evaluation = train_and_eval_datasets(fn_args, tf_transform_output, config.batch_size)
+    train, evaluation = train_and_eval_datasets(fn_args, tf_transform_output, config.batch_size, config.seed)
     history = model.fit(
         train, validation_data=evaluation, epochs=config.epochs, verbose=config.verbose,
         callbacks=[

@@ -21,7 +21,7 @@ KUBEFLOW_TRACKING_URI = "http://mlflow.mlflow.svc.cluster.local:5000"
 SERVING_BATCH_SIZE = 1024  # strings per call of the serving signature (`datenmt translate`, bench)
 LOG_FILE = "datenmt.log"  # under the output directory: everything the console does not show
 # The Trainer's and the Tuner's settings (models.training.TrainingConfig keys) -> the setting holding each.
-TRAINING_CONFIG_FIELDS = {"epochs": "epochs", "batch_size": "batch_size", "patience": "patience"}
+TRAINING_CONFIG_FIELDS = {"epochs": "epochs", "batch_size": "batch_size", "patience": "patience", "seed": "seed"}
 TUNING_CONFIG_FIELDS = {"max_trials": "max_trials", "epochs": "trial_epochs", "batch_size": "batch_size"}
 
 
@@ -77,7 +77,8 @@ class Settings:
                                   "(env DATENMT_OUTPUT_DIR)")
     pipeline_name: str = _field("datenmt", help="the pipeline's name (its ML Metadata context)", check=non_empty)
     num_examples: int = _field(80000, help="examples generated over all splits", check=positive, kfp=True)
-    seed: int = _field(42, help="generator seed: the same seed gives the same examples", kfp=True)
+    seed: int = _field(42, help="seed of the generator and of training: the same seed gives the same examples "
+                                 "and, on the same machine, the same trained model", kfp=True)
     epochs: int = _field(25, help="most training epochs (early stopping may end sooner)", check=positive, kfp=True)
     batch_size: int = _field(200, help="training batch size", check=positive, kfp=True)
     patience: int = _field(3, help="epochs without a better validation exact match before training stops",

@@ -16,12 +16,33 @@ from models import calibration, export, features, saved_model, training
 from tests.helpers import make_fn_args
 
 
+TRAINER_CONFIG = {"epochs": 2, "batch_size": 50, "patience": 2, "seed": 5, "verbose": 0}
+
+
 @pytest.fixture(scope="module")
 def trained(transformed_data, tmp_path_factory):
-    fn_args = make_fn_args(transformed_data, str(tmp_path_factory.mktemp("trainer")),
-                           {"epochs": 2, "batch_size": 50, "patience": 2, "verbose": 0})
+    fn_args = make_fn_args(transformed_data, str(tmp_path_factory.mktemp("trainer")), TRAINER_CONFIG)
     training.run_fn(fn_args)
     return fn_args, tf.saved_model.load(fn_args.serving_model_dir)
+
+
+def _history(fn_args) -> dict[str, list[float]]:
+    with open(os.path.join(fn_args.model_run_dir, training.HISTORY_FILE)) as f:
+        return json.load(f)
+
+
+def test_the_same_seed_trains_the_same_model(trained, transformed_data, tmp_path):
+    """The seed fixes the initial weights and the order of the training examples: trained again, the same
+    losses epoch by epoch and the same answers."""
+    fn_args, loaded = trained
+    again = make_fn_args(transformed_data, str(tmp_path), TRAINER_CONFIG)
+    training.run_fn(again)
+    first, second = _history(fn_args), _history(again)
+    for key in ("loss", "val_loss", "val_exact_match"):
+        assert first[key] == second[key], key
+    texts = ["3 May 1979", "25th of June 2009", "04/03/2009", "june 2009"]
+    np.testing.assert_array_equal(_serve(loaded, texts)["confidence"],
+                                  _serve(tf.saved_model.load(again.serving_model_dir), texts)["confidence"])
 
 
 def _serve(loaded, texts, day_first=False):
@@ -31,8 +52,7 @@ def _serve(loaded, texts, day_first=False):
 
 def test_run_fn_writes_history_and_tensorboard_logs(trained):
     fn_args, _ = trained
-    with open(os.path.join(fn_args.model_run_dir, training.HISTORY_FILE)) as f:
-        history = json.load(f)
+    history = _history(fn_args)
     for key in ("loss", "char_accuracy", "exact_match", "val_loss", "val_char_accuracy", "val_exact_match"):
         assert len(history[key]) == 2
     assert tf.io.gfile.glob(os.path.join(fn_args.model_run_dir, "*", "events.out.tfevents.*"))

@@ -135,7 +135,7 @@ def test_pipeline_needs_train_and_eval_splits(tmp_path):
     with pytest.raises(ValueError, match="eval"):
         pipeline_lib.create_pipeline(
             pipeline_name="x", pipeline_root=str(tmp_path), num_examples=10, seed=0,
-            splits={"train": 1}, training_config={"epochs": 1, "batch_size": 1, "patience": 1},
+            splits={"train": 1}, training_config={"epochs": 1, "batch_size": 1, "patience": 1, "seed": 1},
             tuning_config=None, accuracy_threshold=0.5, max_accuracy_drop=0.0)
 
 
