@@ -28,8 +28,8 @@ TRAINER_REQUIRED = ("epochs", "batch_size", "patience", "seed")  # what run_fn's
 @dataclasses.dataclass(frozen=True)
 class TrainingConfig:
     """Training settings: Adam (0.01, 0.9, 0.999), the learning rate halved after each epoch that does not
-    improve the validation exact match; epochs, batch size and patience come from the pipeline's settings
-    (pipeline/configs.py, their one source).
+    improve the validation exact match; epochs, batch size, patience and seed come from the pipeline's
+    settings (pipeline/configs.py, their one source).
 
     The seed's legacy `decay=0.01` per step cuts the learning rate tenfold within three epochs of 32,000
     examples and stalls training. A fixed decay per epoch (lr / (1 + 0.1 * epoch), used before) left the

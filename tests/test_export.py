@@ -15,7 +15,6 @@ import tensorflow as tf
 from models import calibration, export, features, saved_model, training
 from tests.helpers import make_fn_args
 
-
 TRAINER_CONFIG = {"epochs": 2, "batch_size": 50, "patience": 2, "seed": 5, "verbose": 0}
 
 
