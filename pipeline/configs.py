@@ -76,17 +76,17 @@ class Settings:
                              help="pipeline root, metadata, serving models, MLflow store and log go under it "
                                   "(env DATENMT_OUTPUT_DIR)")
     pipeline_name: str = _field("datenmt", help="the pipeline's name (its ML Metadata context)", check=non_empty)
-    num_examples: int = _field(80000, help="examples generated over all splits", check=positive, kfp=True)
+    num_examples: int = _field(160000, help="examples generated over all splits", check=positive, kfp=True)
     seed: int = _field(42, help="seed of the generator and of training: the same seed gives the same examples "
                                  "and, on the same machine, the same trained model", kfp=True)
-    epochs: int = _field(25, help="most training epochs (early stopping may end sooner)", check=positive, kfp=True)
+    epochs: int = _field(12, help="most training epochs (early stopping may end sooner)", check=positive, kfp=True)
     batch_size: int = _field(200, help="training batch size", check=positive, kfp=True)
     patience: int = _field(3, help="epochs without a better validation exact match before training stops",
                            check=positive, kfp=True)
     tuning: bool = _field(True, help="search n_a and n_s before training")
     max_trials: int = _field(1, help="Tuner trials, smallest sizes first (1: the smallest; 2 covers the grid)",
                              check=positive, kfp=True)
-    trial_epochs: int = _field(2, help="epochs per Tuner trial", check=positive, kfp=True)
+    trial_epochs: int = _field(1, help="epochs per Tuner trial", check=positive, kfp=True)
     accuracy_threshold: float = _field(0.95, help="whole-string exact match needed to bless and push a model",
                                        check=unit_interval, kfp=True)
     max_accuracy_drop: float = _field(0.005, help="tolerated drop below the serving model's exact match",
