@@ -31,8 +31,8 @@ def _history(fn_args) -> dict[str, list[float]]:
 
 
 def test_the_same_seed_trains_the_same_model(trained, transformed_data, tmp_path):
-    """The seed fixes the initial weights and the order of the training examples: trained again, the same
-    losses epoch by epoch and the same answers."""
+    """The seed fixes the initial weights and the shuffle of the training examples: trained again on the same
+    files, the same losses epoch by epoch and the same answers."""
     fn_args, loaded = trained
     again = make_fn_args(transformed_data, str(tmp_path), TRAINER_CONFIG)
     training.run_fn(again)
