@@ -6,7 +6,7 @@ import dataclasses
 import json
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import keras
@@ -27,17 +27,16 @@ TRAINER_REQUIRED = ("epochs", "batch_size", "patience", "seed")  # what run_fn's
 
 @dataclasses.dataclass(frozen=True)
 class TrainingConfig:
-    """Training settings: Adam (0.01, 0.9, 0.999) with the learning rate annealed epoch by epoch on a cosine
-    from 0.01 to `min_learning_rate` over the epoch budget; epochs, batch size, patience and seed come from
-    the pipeline's settings (pipeline/configs.py, their one source).
+    """Training settings: Adam (0.01, 0.9, 0.999), the learning rate halved after each epoch that does not
+    improve the validation exact match; epochs, batch size, patience and seed come from the pipeline's
+    settings (pipeline/configs.py, their one source).
 
     The seed's legacy `decay=0.01` per step cuts the learning rate tenfold within three epochs of 32,000
-    examples and stalls training. A fixed decay per epoch (lr / (1 + 0.1 * epoch)) left the rate as high
-    on a plateau as while improving. Halving it after each epoch without a better validation exact match
-    (ReduceLROnPlateau, used before) made each run's biggest gain at its first cut, which came as late as
-    epoch 11 of 12 for some seeds; the cosine anneals every run within the budget (README, "Tuner and
-    Trainer"). The seed's rate 0.005 learns too slowly for one-epoch tuner trials: a one-epoch trial of
-    n_a 32, n_s 64 scored 0.31 validation exact match at 0.005 and 0.72 at 0.01.
+    examples and stalls training. A fixed decay per epoch (lr / (1 + 0.1 * epoch), used before) left the
+    rate as high when training had plateaued as when it had not: early stopping then ended some runs on
+    the noise of the validation exact match, and others were still improving at the last epoch. The seed's
+    rate 0.005 learns too slowly for one-epoch tuner trials and 10 epochs: a one-epoch trial of n_a 32,
+    n_s 64 scored 0.31 validation exact match at 0.005 and 0.72 at 0.01.
     """
 
     epochs: int
@@ -48,7 +47,9 @@ class TrainingConfig:
     clipnorm: float = 1.0  # gradient clipping: keeps late epochs from blowing up
     patience: int | None = None  # early stopping on validation exact match; the Trainer requires it
     seed: int | None = None  # initial weights and the shuffle of the training examples; the Trainer requires it
-    min_learning_rate: float = 1e-4  # where the cosine ends, after the last epoch of the budget
+    lr_patience: int = 1  # epochs without a better validation exact match before the learning rate is cut
+    lr_factor: float = 0.5  # what a cut multiplies the learning rate by
+    min_learning_rate: float = 1e-4
     verbose: int = 2  # one progress line per epoch
 
     @classmethod
@@ -62,25 +63,18 @@ class TrainingConfig:
         if missing:
             raise ValueError(f"custom_config must set {' and '.join(missing)} (the pipeline's settings)")
         config = cls(**values)
-        if (min(config.epochs, config.batch_size, 1 if config.patience is None else config.patience) < 1
-                or not 0 < config.min_learning_rate < config.learning_rate):
-            raise ValueError("epochs, batch_size and patience must be positive and min_learning_rate between 0 "
-                             f"and learning_rate: {config}")
+        if (min(config.epochs, config.batch_size, config.lr_patience,
+                1 if config.patience is None else config.patience) < 1
+                or config.learning_rate <= 0 or not 0 < config.lr_factor < 1):
+            raise ValueError("epochs, batch_size, patience, lr_patience and learning_rate must be positive and "
+                             f"lr_factor between 0 and 1: {config}")
         return config
 
 
 def make_optimizer(config: TrainingConfig) -> keras.optimizers.Optimizer:
-    """Adam with gradient clipping, at the starting learning rate (the Trainer anneals it per epoch)."""
+    """Adam with gradient clipping, at the starting learning rate (the Trainer cuts it on plateaus)."""
     return keras.optimizers.Adam(learning_rate=config.learning_rate, beta_1=config.beta_1, beta_2=config.beta_2,
                                  clipnorm=config.clipnorm)
-
-
-def cosine_learning_rates(config: TrainingConfig) -> Callable[[int], float]:
-    """Each epoch's learning rate (epoch counted from 0): a cosine from `learning_rate` at the first epoch
-    towards `min_learning_rate`, which it would reach at epoch `epochs`, one past the last."""
-    schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=config.epochs,
-                                                      alpha=config.min_learning_rate / config.learning_rate)
-    return lambda epoch: float(schedule(epoch))
 
 
 def compile_model(model: keras.Model, optimizer: keras.optimizers.Optimizer) -> keras.Model:
@@ -166,7 +160,8 @@ def run_fn(fn_args: tfx.components.FnArgs) -> None:
         train, validation_data=evaluation, epochs=config.epochs, verbose=config.verbose,
         callbacks=[
             ThroughputRecorder(config.batch_size),  # first, so the others see its figures
-            keras.callbacks.LearningRateScheduler(cosine_learning_rates(config)),
+            keras.callbacks.ReduceLROnPlateau(monitor="val_exact_match", mode="max", factor=config.lr_factor,
+                                              patience=config.lr_patience, min_lr=config.min_learning_rate),
             keras.callbacks.EarlyStopping(monitor="val_exact_match", mode="max",
                                           patience=config.patience,
                                           restore_best_weights=True),

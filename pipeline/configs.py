@@ -79,8 +79,7 @@ class Settings:
     num_examples: int = _field(160000, help="examples generated over all splits", check=positive, kfp=True)
     seed: int = _field(42, help="seed of the generator and of training: the same seed gives the same examples "
                                  "and initial weights (Beam's write order still varies the trained model)", kfp=True)
-    epochs: int = _field(12, help="training epochs, over which the learning rate anneals (early stopping may end "
-                                   "sooner)", check=positive, kfp=True)
+    epochs: int = _field(12, help="most training epochs (early stopping may end sooner)", check=positive, kfp=True)
     batch_size: int = _field(200, help="training batch size", check=positive, kfp=True)
     patience: int = _field(3, help="epochs without a better validation exact match before training stops",
                            check=positive, kfp=True)

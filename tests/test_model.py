@@ -91,21 +91,12 @@ def test_training_config_rejects_bad_values():
         training.TrainingConfig.from_custom_config({"epochs": 0, "batch_size": 100})
     with pytest.raises(ValueError, match="positive"):
         training.TrainingConfig.from_custom_config({"epochs": 1, "batch_size": 100, "patience": 0})
-    with pytest.raises(ValueError, match="min_learning_rate"):
-        training.TrainingConfig.from_custom_config({"epochs": 1, "batch_size": 100, "min_learning_rate": 0.02})
     with pytest.raises(ValueError, match="must set batch_size"):
         training.TrainingConfig.from_custom_config({"epochs": 3})
     config = training.TrainingConfig.from_custom_config({"epochs": 3, "batch_size": 100, "unrelated": 1})
     assert (config.epochs, config.batch_size, config.patience) == (3, 100, None)  # enough for a Tuner trial
     with pytest.raises(ValueError, match="must set patience"):  # not for the Trainer
         training.TrainingConfig.from_custom_config({"epochs": 3, "batch_size": 100}, training.TRAINER_REQUIRED)
-
-
-def test_learning_rate_anneals_on_a_cosine_over_the_epoch_budget():
-    rates = [training.cosine_learning_rates(training.TrainingConfig(epochs=12, batch_size=100))(e) for e in range(12)]
-    assert rates[0] == pytest.approx(0.01) and rates[6] == pytest.approx((0.01 + 1e-4) / 2)  # halfway down
-    assert np.all(np.diff(rates) < 0)
-    assert 1e-4 < rates[-1] < 3e-4  # the last epoch trains at a small rate, not at the floor
 
 
 def test_hyperparameters_default_without_tuning_and_follow_the_tuner():
