@@ -95,17 +95,39 @@ def model_config(tf_transform_output: tft.TFTransformOutput, n_a: int, n_s: int)
         n_a=n_a, n_s=n_s)
 
 
+READ_BATCH_SIZE = 4096  # rows per read when loading a split into memory
+
+
+def read_split_sorted(file_pattern, data_accessor: tfx.components.DataAccessor,
+                      tf_transform_output: tft.TFTransformOutput) -> tuple[np.ndarray, np.ndarray]:
+    """All (human_ids, iso_ids) rows of a split of transformed examples, sorted: the same examples give the
+    same arrays whatever order and shards Beam wrote them in."""
+    dataset = data_accessor.tf_dataset_factory(
+        file_pattern,
+        tfxio.TensorFlowDatasetOptions(batch_size=READ_BATCH_SIZE, num_epochs=1, shuffle=False),
+        tf_transform_output.transformed_metadata.schema)
+    batches = [(f[features.HUMAN_IDS_KEY].numpy(), f[features.ISO_IDS_KEY].numpy()) for f in dataset]
+    if not batches:
+        raise ValueError(f"no examples in {file_pattern}")
+    human = np.concatenate([h for h, _ in batches])
+    iso = np.concatenate([i for _, i in batches])
+    order = np.lexsort(np.concatenate([human, iso], axis=1).T[::-1])  # by the first column, then the next, ...
+    return human[order], iso[order]
+
+
 def input_fn(file_pattern, data_accessor: tfx.components.DataAccessor,
              tf_transform_output: tft.TFTransformOutput, batch_size: int,
              shuffle: bool = True, seed: int | None = None) -> tf.data.Dataset:
-    """One pass over transformed examples as (human_ids, iso_ids) batches, each batch's ids padded only to
-    its longest input; shuffled with `seed` (None: unseeded)."""
-    dataset = data_accessor.tf_dataset_factory(
-        file_pattern,
-        tfxio.TensorFlowDatasetOptions(batch_size=batch_size, num_epochs=1, shuffle=shuffle, shuffle_seed=seed),
-        tf_transform_output.transformed_metadata.schema)
-    return dataset.map(lambda f: (preprocessing.trim_padding(f[features.HUMAN_IDS_KEY]), f[features.ISO_IDS_KEY]),
-                       num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    """One pass over a split of transformed examples as (human_ids, iso_ids) batches, each batch's ids padded
+    only to its longest input. The split is read into memory in sorted order, then (`shuffle`) shuffled
+    whole with `seed` (None: the global seed), again each epoch, so a seed gives the same batches run after
+    run."""
+    human, iso = read_split_sorted(file_pattern, data_accessor, tf_transform_output)
+    dataset = tf.data.Dataset.from_tensor_slices((human, iso))
+    if shuffle:
+        dataset = dataset.shuffle(len(human), seed=seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size).map(lambda h, i: (preprocessing.trim_padding(h), i),
+                                         num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
 def train_and_eval_datasets(fn_args: tfx.components.FnArgs, tf_transform_output: tft.TFTransformOutput,

@@ -77,8 +77,8 @@ class Settings:
                                   "(env DATENMT_OUTPUT_DIR)")
     pipeline_name: str = _field("datenmt", help="the pipeline's name (its ML Metadata context)", check=non_empty)
     num_examples: int = _field(160000, help="examples generated over all splits", check=positive, kfp=True)
-    seed: int = _field(42, help="seed of the generator and of training: the same seed gives the same examples "
-                                 "and initial weights (Beam's write order still varies the trained model)", kfp=True)
+    seed: int = _field(42, help="seed of the generator and of training: the same seed gives the same examples, "
+                                 "initial weights and order of training examples, so the same model", kfp=True)
     epochs: int = _field(12, help="most training epochs (early stopping may end sooner)", check=positive, kfp=True)
     batch_size: int = _field(200, help="training batch size", check=positive, kfp=True)
     patience: int = _field(3, help="epochs without a better validation exact match before training stops",
