@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import keras
 import keras_tuner
 import tensorflow_transform as tft
 from tfx import v1 as tfx
@@ -117,6 +118,8 @@ def search_space() -> keras_tuner.HyperParameters:
 
 def _hypermodel(tf_transform_output: tft.TFTransformOutput, config: training.TrainingConfig):
     def build(hp: keras_tuner.HyperParameters):
+        if config.seed is not None:
+            keras.utils.set_random_seed(config.seed)  # each trial starts from its sizes' seeded weights
         model, _ = model_lib.build_models(
             training.model_config(tf_transform_output, hp.get("n_a"), hp.get("n_s")))
         return training.compile_model(model, training.make_optimizer(config))
@@ -125,7 +128,8 @@ def _hypermodel(tf_transform_output: tft.TFTransformOutput, config: training.Tra
 
 
 def tuner_fn(fn_args: tfx.components.FnArgs) -> tfx.components.TunerFnResult:
-    """TFX Tuner entry point. custom_config: max_trials, epochs (per trial), batch_size, ..."""
+    """TFX Tuner entry point. custom_config: max_trials, epochs (per trial), batch_size, seed (None: unseeded
+    trials), ..."""
     custom = dict(fn_args.custom_config or {})
     if "max_trials" not in custom:
         raise ValueError("custom_config must set max_trials (the Tuner's trial budget)")
@@ -139,13 +143,13 @@ def tuner_fn(fn_args: tfx.components.FnArgs) -> tfx.components.TunerFnResult:
         objective=OBJECTIVE,
         max_trials=max_trials,
         hyperparameters=search_space(),
-        seed=int(custom.get("seed", 0)),
+        seed=config.seed,
         directory=fn_args.working_dir,
         project_name="datenmt_tuning",
         overwrite=True,
         max_consecutive_failed_trials=1,  # a failing trial is a bug to see, not to skip
     )
-    train, evaluation = training.train_and_eval_datasets(fn_args, tf_transform_output, config.batch_size)
+    train, evaluation = training.train_and_eval_datasets(fn_args, tf_transform_output, config.batch_size, config.seed)
     return tfx.components.TunerFnResult(
         tuner=tuner,
         fit_kwargs={"x": train, "validation_data": evaluation, "epochs": config.epochs,

@@ -22,7 +22,8 @@ SERVING_BATCH_SIZE = 1024  # strings per call of the serving signature (`datenmt
 LOG_FILE = "datenmt.log"  # under the output directory: everything the console does not show
 # The Trainer's and the Tuner's settings (models.training.TrainingConfig keys) -> the setting holding each.
 TRAINING_CONFIG_FIELDS = {"epochs": "epochs", "batch_size": "batch_size", "patience": "patience", "seed": "seed"}
-TUNING_CONFIG_FIELDS = {"max_trials": "max_trials", "epochs": "trial_epochs", "batch_size": "batch_size"}
+TUNING_CONFIG_FIELDS = {"max_trials": "max_trials", "epochs": "trial_epochs", "batch_size": "batch_size",
+                        "seed": "seed"}
 
 
 class SettingsError(ValueError):

@@ -115,8 +115,8 @@ def create_pipeline(
       seed: generator seed.
       splits: split name -> hash buckets; needs 'train' and 'eval'. The Evaluator scores
         'test' when there is one (the Trainer's early stopping has seen 'eval'), else 'eval'.
-      training_config: the Trainer's epochs, batch_size and patience.
-      tuning_config: the Tuner's max_trials, epochs and batch_size per trial; None: no tuning.
+      training_config: the Trainer's epochs, batch_size, patience and seed.
+      tuning_config: the Tuner's max_trials, and epochs, batch_size and seed per trial; None: no tuning.
       accuracy_threshold: whole-string exact match a model needs to be blessed.
       max_accuracy_drop: how much lower than the baseline model's exact match is tolerated.
       serving_model_dir: Pusher's base directory (one numbered version per push), where the
