@@ -191,6 +191,38 @@ def words_pool() -> tuple[str, ...]:
     return hand + names
 
 
+# Words with a code or a number, as on tickets, signs and forms ("gate B12", "room 4, floor 2"): a share of
+# words phrases. '#' is a digit, 'L' a capital letter. A phrase has at most two codes of at most three
+# digits each, so no reading makes it a date.
+CODED_SHARE = 0.3
+_CODE_TEMPLATES = ("#", "##", "###", "L#", "L##", "##L", "L-##", "LL###", "#L", "L#L")
+_CODE_LETTERS = "ABCDEFGHJKLMNPRSUVWXY"  # no I, O, Q (read as digits), T or Z (date-time letters)
+_CODE_JOINERS = (" ", ", ", "; ", " - ", " / ")
+
+
+def _code(rng: random.Random) -> str:
+    out = []
+    for ch in _CODE_TEMPLATES[rng.randrange(len(_CODE_TEMPLATES))]:
+        if ch == "#":
+            out.append(str(rng.randint(0 if out and out[-1].isdigit() else 1, 9)))
+        elif ch == "L":
+            out.append(_CODE_LETTERS[rng.randrange(len(_CODE_LETTERS))])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _with_codes(items: list[str], rng: random.Random) -> str:
+    """The first one or two items each followed by a code, joined by one of the joiners."""
+    coded = [f"{item} {_code(rng)}" for item in items[:2]]
+    if len(coded) == 2 and rng.random() < 0.5:
+        coded[1] = items[1]
+    joiner = _CODE_JOINERS[rng.randrange(len(_CODE_JOINERS))]
+    while len(coded) > 1 and len(joiner.join(coded)) > MAX_WORDS_LENGTH:
+        coded.pop()
+    return joiner.join(coded)
+
+
 def _check_pools() -> None:
     for group, _ in _RELATIVE_GROUPS:
         for phrase in group:
@@ -283,6 +315,8 @@ def sample(kind: str, rng: random.Random) -> str:
         for _ in range(count):
             pool = hand if rng.random() < 0.5 else names
             items.append(pool[rng.randrange(len(pool))])
+        if rng.random() < CODED_SHARE:
+            return _with_codes(items, rng)
         while len(items) > 1 and len(" ".join(items)) > MAX_WORDS_LENGTH:
             items.pop()
         return " ".join(items)
