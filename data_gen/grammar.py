@@ -211,7 +211,7 @@ FAMILY_DESCRIPTIONS: dict[str, str] = {
     NOT_RELATIVE: "refusal: relative expressions: tomorrow, next Friday, in 3 days",
     NOT_TIME: "refusal: a time of day alone: 20:27:01, at 7:45 pm",
     NOT_NUMBER: "refusal: numbers: 12345, 3.14, 1,234.5, $12.99, v2.3.1, 555-0134",
-    NOT_WORDS: "refusal: words and short phrases: invoice, see attached, New Zealand",
+    NOT_WORDS: "refusal: words and short phrases, some with codes: invoice, see attached, New Zealand, seat 14C",
     NOT_PERIOD: "refusal: spans longer than a day: spring 2010, Q3 2019, FY2021, the 1990s, 1998-2001",
     NOT_IMPOSSIBLE: "refusal: impossible dates in the grammar's forms: 31 February 2001, 32/13/2020, 2001-02-30, "
                     "29 Feb 2100, and years outside 1900-2099: 3 May 2150",
