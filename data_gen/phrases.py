@@ -93,7 +93,8 @@ _RELATIVE_GROUPS = ((_RELATIVE_FIXED, 4), (_weekday_phrases(), 3), (_count_phras
 # '#' is a digit (the first digit of a run is never 0 unless the run follows a '.' or a ','), '@' an
 # ordinal day ("21st"). None of these is a complete date in the grammar: see _check_number_templates.
 NUMBER_TEMPLATES = (
-    "#", "##", "###", "####", "#####", "#,###", "##,###", "###,###", "#,###,###", "#.#", "##.##",
+    "#", "##", "###", "####", "#####", "######", "#######", "#########", "#,###", "##,###", "###,###",
+    "#,###,###", "#.#", "##.##",
     "#.###", "0.##", "-##", "-#.#", "$#.##", "$##.##", "$#,###.##", "£##.##", "€##", "##.## EUR",
     # decimals and numbers with thousands separators ("3.14159", "1,234.5", "12.5")
     "##.#", "###.#", "#.#####", "#.####", "#,###.#", "#,###.##", "##,###.#", "###,###.##", "-##.##",
