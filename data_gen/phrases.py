@@ -192,7 +192,7 @@ def words_pool() -> tuple[str, ...]:
     return hand + names
 
 
-# Words with a code or a number, as on tickets, signs and forms ("gate B12", "room 4, floor 2"): a share of
+# Words with a code or a number, as on tickets, signs and forms ("seat 14C", "room 4, floor 2"): a share of
 # words phrases. '#' is a digit, 'L' a capital letter. A phrase has at most two codes of at most three
 # digits each, so no reading makes it a date.
 CODED_SHARE = 0.3
@@ -202,6 +202,7 @@ _CODE_JOINERS = (" ", ", ", "; ", " - ", " / ")
 
 
 def _code(rng: random.Random) -> str:
+    """One code of a random template: digits (no leading zero) and capital letters."""
     out = []
     for ch in _CODE_TEMPLATES[rng.randrange(len(_CODE_TEMPLATES))]:
         if ch == "#":

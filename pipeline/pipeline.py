@@ -112,7 +112,7 @@ def create_pipeline(
       pipeline_name: name of the pipeline (its ML Metadata context).
       pipeline_root: where component outputs are written.
       num_examples: examples generated over all splits.
-      seed: generator seed.
+      seed: seed of the generator, of the Tuner's trials and of the Trainer.
       splits: split name -> hash buckets; needs 'train' and 'eval'. The Evaluator scores
         'test' when there is one (the Trainer's early stopping has seen 'eval'), else 'eval'.
       training_config: the Trainer's epochs, batch_size, patience and seed.

@@ -591,7 +591,7 @@ def test_refusal_phrases_have_their_shapes(rows):
     assert all(re.search(r"\d(:\d\d| ?[ap]\.?m)", s) for s in by_family[grammar.NOT_TIME])
     assert all(set(re.findall(r"[a-z]+", s)) & set(WEEKDAYS) for s in by_family[grammar.NOT_WEEKDAY])
     assert all(re.search(r"\d", s) for s in by_family[grammar.NOT_NUMBER])
-    # Words, a share of them with codes ("gate b12; row 7"): at most two numbers of at most three digits.
+    # Words, a share of them with codes ("seat 14c; row 7"): at most two numbers of at most three digits.
     coded = [s for s in by_family[grammar.NOT_WORDS] if re.search(r"\d", s)]
     assert 0.2 < len(coded) / len(by_family[grammar.NOT_WORDS]) < 0.4
     assert all(len(re.findall(r"\d+", s)) <= 2 and max(map(len, re.findall(r"\d+", s))) <= 3 for s in coded)
