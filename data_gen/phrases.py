@@ -125,6 +125,7 @@ _check_number_templates()
 
 
 def _fill_number(template: str, rng: random.Random) -> str:
+    """A template filled: '#' a digit, '@' an ordinal day, 'L' a capital letter of `_CODE_LETTERS`."""
     out: list[str] = []
     for ch in template:
         if ch == "#":
@@ -135,6 +136,8 @@ def _fill_number(template: str, rng: random.Random) -> str:
         elif ch == "@":
             day = rng.randint(1, 31)
             out.append(f"{day}{ordinal_suffix(day)}")
+        elif ch == "L":
+            out.append(_CODE_LETTERS[rng.randrange(len(_CODE_LETTERS))])
         else:
             out.append(ch)
     return "".join(out)
@@ -202,16 +205,15 @@ _CODE_JOINERS = (" ", ", ", "; ", " - ", " / ")
 
 
 def _code(rng: random.Random) -> str:
-    """One code of a random template: digits (no leading zero) and capital letters."""
-    out = []
-    for ch in _CODE_TEMPLATES[rng.randrange(len(_CODE_TEMPLATES))]:
-        if ch == "#":
-            out.append(str(rng.randint(0 if out and out[-1].isdigit() else 1, 9)))
-        elif ch == "L":
-            out.append(_CODE_LETTERS[rng.randrange(len(_CODE_LETTERS))])
-        else:
-            out.append(ch)
-    return "".join(out)
+    """One code of a random template (`_fill_number`)."""
+    return _fill_number(_CODE_TEMPLATES[rng.randrange(len(_CODE_TEMPLATES))], rng)
+
+
+def _join_within_limit(items: list[str], joiner: str) -> str:
+    """The items joined, the last ones dropped (never the first) until the phrase fits MAX_WORDS_LENGTH."""
+    while len(items) > 1 and len(joiner.join(items)) > MAX_WORDS_LENGTH:
+        items = items[:-1]
+    return joiner.join(items)
 
 
 def _with_codes(items: list[str], rng: random.Random) -> str:
@@ -219,10 +221,7 @@ def _with_codes(items: list[str], rng: random.Random) -> str:
     coded = [f"{item} {_code(rng)}" for item in items[:2]]
     if len(coded) == 2 and rng.random() < 0.5:
         coded[1] = items[1]
-    joiner = _CODE_JOINERS[rng.randrange(len(_CODE_JOINERS))]
-    while len(coded) > 1 and len(joiner.join(coded)) > MAX_WORDS_LENGTH:
-        coded.pop()
-    return joiner.join(coded)
+    return _join_within_limit(coded, _CODE_JOINERS[rng.randrange(len(_CODE_JOINERS))])
 
 
 def _check_pools() -> None:
@@ -319,9 +318,7 @@ def sample(kind: str, rng: random.Random) -> str:
             items.append(pool[rng.randrange(len(pool))])
         if rng.random() < CODED_SHARE:
             return _with_codes(items, rng)
-        while len(items) > 1 and len(" ".join(items)) > MAX_WORDS_LENGTH:
-            items.pop()
-        return " ".join(items)
+        return _join_within_limit(items, " ")
     raise KeyError(f"unknown phrase kind {kind!r}; known: {', '.join(KINDS)}")
 
 

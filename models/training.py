@@ -46,7 +46,7 @@ class TrainingConfig:
     beta_2: float = 0.999
     clipnorm: float = 1.0  # gradient clipping: keeps late epochs from blowing up
     patience: int | None = None  # early stopping on validation exact match; the Trainer requires it
-    seed: int | None = None  # initial weights and the shuffle of the training examples; the Trainer requires it
+    seed: int | None = None  # initial weights and the order of the training examples; the Trainer requires it
     lr_patience: int = 1  # epochs without a better validation exact match before the learning rate is cut
     lr_factor: float = 0.5  # what a cut multiplies the learning rate by
     min_learning_rate: float = 1e-4
