@@ -50,6 +50,7 @@ class TrainingConfig:
     lr_patience: int = 1  # epochs without a better validation exact match before the learning rate is cut
     lr_factor: float = 0.5  # what a cut multiplies the learning rate by
     min_learning_rate: float = 1e-4
+    warmup_epochs: int = 1  # epochs over which the learning rate rises linearly to learning_rate (0: none)
     verbose: int = 2  # one progress line per epoch
 
     @classmethod
@@ -65,9 +66,9 @@ class TrainingConfig:
         config = cls(**values)
         if (min(config.epochs, config.batch_size, config.lr_patience,
                 1 if config.patience is None else config.patience) < 1
-                or config.learning_rate <= 0 or not 0 < config.lr_factor < 1):
-            raise ValueError("epochs, batch_size, patience, lr_patience and learning_rate must be positive and "
-                             f"lr_factor between 0 and 1: {config}")
+                or config.learning_rate <= 0 or not 0 < config.lr_factor < 1 or config.warmup_epochs < 0):
+            raise ValueError("epochs, batch_size, patience, lr_patience and learning_rate must be positive, "
+                             f"warmup_epochs not negative and lr_factor between 0 and 1: {config}")
         return config
 
 
@@ -168,6 +169,30 @@ class ThroughputRecorder(keras.callbacks.Callback):
             logs["train_examples_per_second"] = self._steps * self.batch_size / seconds
 
 
+class LinearWarmUp(keras.callbacks.Callback):
+    """Raises the learning rate linearly over the first `steps` training batches, from learning_rate / steps
+    to learning_rate. Adam's first updates move every weight by about the learning rate whatever its
+    gradient; at the full rate from the first batch they sent some seeds' first epochs to 0.48 validation
+    exact match where others reached 0.9."""
+
+    def __init__(self, learning_rate: float, steps: int):
+        super().__init__()
+        self.learning_rate, self.steps, self._step = learning_rate, steps, 0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self._step < self.steps:
+            self.model.optimizer.learning_rate = self.learning_rate * (self._step + 1) / self.steps
+        self._step += 1
+
+
+def warm_up(config: TrainingConfig, train: tf.data.Dataset) -> list[keras.callbacks.Callback]:
+    """The learning-rate warm-up over config.warmup_epochs of `train` (a dataset of known length), if any."""
+    steps = config.warmup_epochs * int(train.cardinality())
+    if steps < 0:
+        raise ValueError("the training dataset's length must be known for the learning-rate warm-up")
+    return [LinearWarmUp(config.learning_rate, steps)] if steps else []
+
+
 def run_fn(fn_args: tfx.components.FnArgs) -> None:
     """TFX Trainer entry point."""
     config = TrainingConfig.from_custom_config(fn_args.custom_config, TRAINER_REQUIRED)
@@ -182,6 +207,7 @@ def run_fn(fn_args: tfx.components.FnArgs) -> None:
         train, validation_data=evaluation, epochs=config.epochs, verbose=config.verbose,
         callbacks=[
             ThroughputRecorder(config.batch_size),  # first, so the others see its figures
+            *warm_up(config, train),
             keras.callbacks.ReduceLROnPlateau(monitor="val_exact_match", mode="max", factor=config.lr_factor,
                                               patience=config.lr_patience, min_lr=config.min_learning_rate),
             keras.callbacks.EarlyStopping(monitor="val_exact_match", mode="max",

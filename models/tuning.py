@@ -153,4 +153,4 @@ def tuner_fn(fn_args: tfx.components.FnArgs) -> tfx.components.TunerFnResult:
     return tfx.components.TunerFnResult(
         tuner=tuner,
         fit_kwargs={"x": train, "validation_data": evaluation, "epochs": config.epochs,
-                    "verbose": config.verbose})
+                    "verbose": config.verbose, "callbacks": training.warm_up(config, train)})

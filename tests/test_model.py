@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import keras
 import keras_tuner
 import numpy as np
@@ -86,11 +88,30 @@ def test_one_epoch_on_a_tiny_set_lowers_the_loss(transformed_data, tmp_path):
     assert after < before * 0.95
 
 
+def test_the_learning_rate_warms_up_over_the_first_epoch_then_stays(transformed_data, tmp_path):
+    _, _, tft_output = transformed_data
+    fn_args = make_fn_args(transformed_data, str(tmp_path), {})
+    config = training.TrainingConfig(epochs=2, batch_size=100)
+    model, _ = model_lib.build_models(training.model_config(tft_output, 16, 32))
+    training.compile_model(model, training.make_optimizer(config))
+    train = training.input_fn(fn_args.train_files, fn_args.data_accessor, tft_output, 100, seed=0)
+    rates = []
+    record = keras.callbacks.LambdaCallback(
+        on_train_batch_begin=lambda batch, logs: rates.append(float(model.optimizer.learning_rate)))
+    model.fit(train, epochs=2, verbose=0, callbacks=[*training.warm_up(config, train), record])
+    steps = int(train.cardinality())
+    assert steps > 1
+    np.testing.assert_allclose(rates, [0.01 * min(1, (i + 1) / steps) for i in range(2 * steps)], rtol=1e-6)
+    assert training.warm_up(dataclasses.replace(config, warmup_epochs=0), train) == []
+
+
 def test_training_config_rejects_bad_values():
     with pytest.raises(ValueError, match="positive"):
         training.TrainingConfig.from_custom_config({"epochs": 0, "batch_size": 100})
     with pytest.raises(ValueError, match="positive"):
         training.TrainingConfig.from_custom_config({"epochs": 1, "batch_size": 100, "patience": 0})
+    with pytest.raises(ValueError, match="warmup_epochs not negative"):
+        training.TrainingConfig.from_custom_config({"epochs": 1, "batch_size": 100, "warmup_epochs": -1})
     with pytest.raises(ValueError, match="must set batch_size"):
         training.TrainingConfig.from_custom_config({"epochs": 3})
     config = training.TrainingConfig.from_custom_config({"epochs": 3, "batch_size": 100, "unrelated": 1})
