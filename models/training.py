@@ -27,9 +27,9 @@ TRAINER_REQUIRED = ("epochs", "batch_size", "patience", "seed")  # what run_fn's
 
 @dataclasses.dataclass(frozen=True)
 class TrainingConfig:
-    """Training settings: Adam (0.01, 0.9, 0.999), the learning rate halved after each epoch that does not
-    improve the validation exact match; epochs, batch size, patience and seed come from the pipeline's
-    settings (pipeline/configs.py, their one source).
+    """Training settings: Adam (0.01, 0.9, 0.999), the learning rate raised linearly over the first epoch
+    (LinearWarmUp), then halved after each epoch that does not improve the validation exact match; epochs,
+    batch size, patience and seed come from the pipeline's settings (pipeline/configs.py, their one source).
 
     The seed's legacy `decay=0.01` per step cuts the learning rate tenfold within three epochs of 32,000
     examples and stalls training. A fixed decay per epoch (lr / (1 + 0.1 * epoch), used before) left the
@@ -172,8 +172,8 @@ class ThroughputRecorder(keras.callbacks.Callback):
 class LinearWarmUp(keras.callbacks.Callback):
     """Raises the learning rate linearly over the first `steps` training batches, from learning_rate / steps
     to learning_rate. Adam's first updates move every weight by about the learning rate whatever its
-    gradient; at the full rate from the first batch they sent some seeds' first epochs to 0.48 validation
-    exact match where others reached 0.9."""
+    gradient; at the full rate from the first batch they sent seed 314's first epoch to 0.48 validation
+    exact match where other seeds reached 0.9, and its model tested 0.9561 (0.9870 with the warm-up)."""
 
     def __init__(self, learning_rate: float, steps: int):
         super().__init__()

@@ -101,7 +101,8 @@ def test_the_learning_rate_warms_up_over_the_first_epoch_then_stays(transformed_
     model.fit(train, epochs=2, verbose=0, callbacks=[*training.warm_up(config, train), record])
     steps = int(train.cardinality())
     assert steps > 1
-    np.testing.assert_allclose(rates, [0.01 * min(1, (i + 1) / steps) for i in range(2 * steps)], rtol=1e-6)
+    expected = [config.learning_rate * min(1, (i + 1) / steps) for i in range(2 * steps)]
+    np.testing.assert_allclose(rates, expected, rtol=1e-6)
     assert training.warm_up(dataclasses.replace(config, warmup_epochs=0), train) == []
 
 
