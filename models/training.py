@@ -177,12 +177,12 @@ class LinearWarmUp(keras.callbacks.Callback):
 
     def __init__(self, learning_rate: float, steps: int):
         super().__init__()
-        self.learning_rate, self.steps, self._step = learning_rate, steps, 0
+        self.learning_rate, self.steps = learning_rate, steps
 
     def on_train_batch_begin(self, batch, logs=None):
-        if self._step < self.steps:
-            self.model.optimizer.learning_rate = self.learning_rate * (self._step + 1) / self.steps
-        self._step += 1
+        step = int(self.model.optimizer.iterations)  # the optimizer's own count: no second counter to reset
+        if step < self.steps:
+            self.model.optimizer.learning_rate = self.learning_rate * (step + 1) / self.steps
 
 
 def warm_up(config: TrainingConfig, train: tf.data.Dataset) -> list[keras.callbacks.Callback]:
