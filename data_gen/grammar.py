@@ -99,12 +99,20 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from babel import dates as babel_dates
-from num2words import num2words
-
 from data_gen import formats as formats_lib
 from data_gen import phrases
 from data_gen.generator import SHARD_SIZE, shard_sizes
+from data_gen.words import (
+    EN_US,
+    MONTH_NUMBER_FORMS,
+    MONTH_WORD_FORMS,
+    OUT_OF_RANGE_FOUR,
+    OUT_OF_RANGE_YEAR_FORMS,
+    SHORT_YEAR_FORMS,
+    SPELLED_YEAR_FORMS,
+    THOUSAND_YEAR_FORMS,
+    WEEKDAY_FORMS,
+)
 
 # Bump when the grammar changes in a way that changes generated data.
 GRAMMAR_VERSION = "5"
@@ -235,104 +243,7 @@ def is_negative(family: str) -> bool:
     return family in NEGATIVE_FAMILIES
 
 
-# --------------------------------------------------------------------------------------------
-# Field texts: babel names, num2words numbers, digits. All precomputed.
-
 STYLES = ("numeric", "word", "ordinal", "spelled")
-MONTH_WORD_FORMS = ("name", "abbr", "abbr.", "sept", "sept.")
-MONTH_NUMBER_FORMS = ("num", "pad")
-WEEKDAY_FORMS = ("name", "abbr", "abbr.", "long", "long.")
-SHORT_YEAR_FORMS = ("two", "apos")
-# Spelled years: num2words' ("twenty eleven", "two thousand and nine") and "two thousand [and] eleven"
-# (2000-2099 only; earlier years are written as num2words writes them).
-SPELLED_YEAR_FORMS = ("spelled", "thousand", "thousand_and")
-THOUSAND_YEAR_FORMS = ("thousand", "thousand_and")
-# Year forms a refusal writes out of range ("3 May 2150", "twelfth of June eighteen fifty").
-OUT_OF_RANGE_YEAR_FORMS = ("four", "spelled")
-OUT_OF_RANGE_FOUR = (1000, 2999)
-OUT_OF_RANGE_SPELLED = (1800, 2199)
-# Longer abbreviations people write beyond CLDR's (weekday index, Monday = 0).
-EXTRA_WEEKDAY_ABBREVIATIONS = {1: "Tues", 2: "Weds", 3: "Thurs"}
-EXTRA_MONTH_ABBREVIATIONS = {9: "Sept"}
-
-
-def _babel_names(kind: str, width: str) -> dict[int, str]:
-    if kind == "month":
-        names = babel_dates.get_month_names(width, locale=LOCALE)
-        return {m: names[m] for m in range(1, 13)}
-    names = babel_dates.get_day_names(width, locale=LOCALE)
-    return {d: names[d] for d in range(7)}  # 0 = Monday, as datetime.date.weekday()
-
-
-def _month_texts() -> dict[str, dict[int, str]]:
-    wide, abbr = _babel_names("month", "wide"), _babel_names("month", "abbreviated")
-    sept = {m: EXTRA_MONTH_ABBREVIATIONS.get(m, abbr[m]) for m in abbr}
-    numbers = range(0, 100)  # impossible numeric dates write months up to 99
-
-    def dotted(names: dict[int, str]) -> dict[int, str]:  # "Jun.", but "May" has nothing to cut
-        return {m: t if t == wide[m] else t + "." for m, t in names.items()}
-
-    return {
-        "name": wide, "abbr": abbr, "abbr.": dotted(abbr), "sept": sept, "sept.": dotted(sept),
-        "num": {m: str(m) for m in numbers}, "pad": {m: f"{m:02d}" for m in numbers},
-    }
-
-
-def _weekday_texts() -> dict[str, dict[int, str]]:
-    wide, abbr = _babel_names("weekday", "wide"), _babel_names("weekday", "abbreviated")
-    long_abbr = {d: EXTRA_WEEKDAY_ABBREVIATIONS.get(d, abbr[d]) for d in abbr}
-    return {"name": wide, "abbr": abbr, "abbr.": {d: t + "." for d, t in abbr.items()},
-            "long": long_abbr, "long.": {d: t + "." for d, t in long_abbr.items()}}
-
-
-def _day_texts() -> dict[tuple[str, bool], dict[int, str]]:
-    days = range(1, 40)  # impossible dates write days up to 39, numbers (num, pad) up to 99
-    spelled = {d: num2words(d, to="ordinal") for d in days}
-    out = {
-        ("num", True): {d: str(d) for d in range(1, 100)},
-        ("pad", True): {d: f"{d:02d}" for d in range(1, 100)},
-        ("ord", True): {d: f"{d}{formats_lib.ordinal_suffix(d)}" for d in days},
-        ("spelled", True): spelled,
-        ("spelled", False): {d: t.replace("-", " ") for d, t in spelled.items()},
-        ("spad", True): {d: f"{d:2d}" for d in range(1, 32)},  # C's asctime: "Jun  5" (machine dates only)
-    }
-    for form in ("num", "pad", "ord", "spad"):
-        out[(form, False)] = out[(form, True)]
-    return out
-
-
-def _thousand(year: int, spelled: str, joiner: str) -> str:
-    """ "two thousand [and] eleven" for 2001-2099, "two thousand" for 2000; num2words' year before."""
-    if year < 2000:
-        return spelled
-    return "two thousand" + (joiner + num2words(year - 2000) if year > 2000 else "")
-
-
-def _year_texts() -> dict[tuple[str, bool], dict[int, str]]:
-    years = range(FIRST_DATE.year, LAST_DATE.year + 1)
-    # Refusals write real dates of years out of range: four digits 1000-2999, spelled 1800-2199.
-    four_years = range(OUT_OF_RANGE_FOUR[0], OUT_OF_RANGE_FOUR[1] + 1)
-    spelled_years = range(OUT_OF_RANGE_SPELLED[0], OUT_OF_RANGE_SPELLED[1] + 1)
-    spelled = {y: num2words(y, to="year") for y in spelled_years}
-    out = {
-        ("four", True): {y: str(y) for y in four_years},
-        ("two", True): {y: f"{y % 100:02d}" for y in years},
-        ("apos", True): {y: f"'{y % 100:02d}" for y in years},
-        ("spelled", True): spelled,
-        ("spelled", False): {y: t.replace("-", " ") for y, t in spelled.items()},
-    }
-    for form, joiner in (("thousand", " "), ("thousand_and", " and ")):
-        out[(form, True)] = {y: _thousand(y, spelled[y], joiner) for y in years}
-        out[(form, False)] = {y: t.replace("-", " ") for y, t in out[(form, True)].items()}
-    for form in ("four", "two", "apos"):
-        out[(form, False)] = out[(form, True)]
-    return out
-
-
-MONTH_TEXT = _month_texts()
-WEEKDAY_TEXT = _weekday_texts()
-DAY_TEXT = _day_texts()
-YEAR_TEXT = _year_texts()
 
 
 def pivot_year(two_digits: int) -> int:
@@ -1005,7 +916,7 @@ def family_of(recipe: Recipe) -> str:
 
 
 def _day_text(recipe: Recipe, day: int) -> str:
-    text = DAY_TEXT[(recipe.day, recipe.hyphen)][day]
+    text = EN_US.day[(recipe.day, recipe.hyphen)][day]
     if recipe.the:
         text = "the " + text
     if recipe.of:
@@ -1057,7 +968,7 @@ def _time_text(time: TimeOfDay) -> str:
 
 def _date_text(date: AnyDate, recipe: Recipe, weekday_date: datetime.date | None) -> str:
     day = _day_text(recipe, date.day) if recipe.day else None
-    month = MONTH_TEXT[recipe.month][date.month] if recipe.month else None
+    month = EN_US.month[recipe.month][date.month] if recipe.month else None
     time = recipe.time
     if time is not None and time.inside:  # after the second field: "Jun  5 14:05:33 UTC 2009"
         if recipe.order == "mdy":
@@ -1065,9 +976,9 @@ def _date_text(date: AnyDate, recipe: Recipe, weekday_date: datetime.date | None
         else:
             month += _time_text(time)
     text = _join_core(recipe.order, recipe.seps, day, month,
-                      YEAR_TEXT[(recipe.year, recipe.hyphen)][date.year] if recipe.year else None)
+                      EN_US.year[(recipe.year, recipe.hyphen)][date.year] if recipe.year else None)
     if recipe.weekday:
-        before, after = _weekday_affixes(WEEKDAY_TEXT[recipe.weekday][weekday_date.weekday()],
+        before, after = _weekday_affixes(EN_US.weekday[recipe.weekday][weekday_date.weekday()],
                                          recipe.weekday_after, recipe.weekday_sep)
         text = before + text + after
     if time is not None and not time.inside:
@@ -1107,7 +1018,7 @@ def _render(date: AnyDate | None, recipe: Recipe, label_date: datetime.date | No
     elif kind == NOT_TIME:
         text = recipe.phrase + _time_text(recipe.time)
     elif kind == NOT_WEEKDAY:
-        text = recipe.phrase + WEEKDAY_TEXT[recipe.weekday][date.weekday()]
+        text = recipe.phrase + EN_US.weekday[recipe.weekday][date.weekday()]
         if recipe.time is not None:
             text += _time_text(recipe.time)
     else:
@@ -1180,13 +1091,13 @@ def _longest_core_text(core: _Core, drop: str = "", in_range: bool = True) -> st
     """The longest core of a shape; `in_range=False`: years outside 1900-2099 too (refusals)."""
     day = month = year = None
     if core.day and drop != "day":
-        day = max(DAY_TEXT[(core.day, core.hyphen)].values(), key=len)
+        day = max(EN_US.day[(core.day, core.hyphen)].values(), key=len)
         day = ("the " if core.the else "") + day + (" of" if core.of else "")
     if core.month and drop != "month":
-        month = _longest_text(MONTH_TEXT[core.month] if core.month in MONTH_WORD_FORMS
-                              else {m: MONTH_TEXT[core.month][m] for m in range(1, 20)})
+        month = _longest_text(EN_US.month[core.month] if core.month in MONTH_WORD_FORMS
+                              else {m: EN_US.month[core.month][m] for m in range(1, 20)})
     if core.year and drop != "year":
-        table = YEAR_TEXT[(core.year, core.hyphen)]
+        table = EN_US.year[(core.year, core.hyphen)]
         year = _longest_text(table if not in_range else
                              {y: t for y, t in table.items() if FIRST_DATE.year <= y <= LAST_DATE.year})
     return _join_core(core.order, core.seps, day, month, year)
@@ -1195,7 +1106,7 @@ def _longest_core_text(core: _Core, drop: str = "", in_range: bool = True) -> st
 def _longest_weekday_pieces() -> list[tuple[str, str]]:
     pieces = [("", "")]
     for form in WEEKDAY_FORMS:
-        name = _longest_text(WEEKDAY_TEXT[form])
+        name = _longest_text(EN_US.weekday[form])
         for after in _WEEKDAY_AFTER.values:
             for sep in _WEEKDAY_SEP[after].values:
                 pieces.append(_weekday_affixes(name, after, sep))
@@ -1316,7 +1227,7 @@ def longest_lengths() -> tuple[Longest, Longest]:
     prefixes = [p for p in _TIME_PREFIX.values]
     for prefix, time in itertools.product(prefixes, alone_times):
         candidates += [(NOT_TIME, t) for t in _finishes(prefix + time)]
-    weekday_names = [_longest_text(WEEKDAY_TEXT[f]) for f in WEEKDAY_FORMS]
+    weekday_names = [_longest_text(EN_US.weekday[f]) for f in WEEKDAY_FORMS]
     weekday_times = [""] + _top(_longest_time_pieces(iso=False), normalize)
     for prefix, name, time in itertools.product(_WEEKDAY_PREFIX.values, weekday_names, weekday_times):
         candidates += [(NOT_WEEKDAY, t) for t in _finishes(prefix + name + time)]
