@@ -90,7 +90,6 @@ from __future__ import annotations
 
 import bisect
 import calendar
-import dataclasses
 import datetime
 import functools
 import itertools
@@ -102,9 +101,9 @@ from typing import NamedTuple
 from data_gen import formats as formats_lib
 from data_gen import phrases
 from data_gen.generator import SHARD_SIZE, shard_sizes
+from data_gen.recipe import DATE, YMD, AnyDate, Recipe, TimeOfDay
 from data_gen.words import (
     EN_US,
-    MONTH_NUMBER_FORMS,
     MONTH_WORD_FORMS,
     OUT_OF_RANGE_FOUR,
     OUT_OF_RANGE_YEAR_FORMS,
@@ -151,17 +150,6 @@ class DateExample(NamedTuple):
     day_first: bool
 
 
-class YMD(NamedTuple):
-    """Written year, month and day that need not be a real date (impossible-date refusals)."""
-
-    year: int
-    month: int
-    day: int
-
-
-AnyDate = datetime.date | YMD
-
-
 class Readings(NamedTuple):
     """The real dates a written date can mean: read day first and read month first (None: not real)."""
 
@@ -173,7 +161,6 @@ class Readings(NamedTuple):
 # Families.
 
 CATALOGUE = "catalogue"
-DATE = "date"  # the kind of a grammar positive
 
 HELDOUT_YMD_WORD_DASH = "heldout_ymd_word_dash"
 HELDOUT_SPELLED_DAY_APOSTROPHE_YEAR = "heldout_spelled_day_apostrophe_year"
@@ -249,85 +236,6 @@ STYLES = ("numeric", "word", "ordinal", "spelled")
 def pivot_year(two_digits: int) -> int:
     """The year a two-digit year means: 50-99 -> 19xx, 00-49 -> 20xx."""
     return (1900 if two_digits >= PIVOT else 2000) + two_digits
-
-
-# --------------------------------------------------------------------------------------------
-# Recipes.
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class TimeOfDay:
-    """A time of day and how it is written.
-
-    clock: 24 or 12. shape: "h" (12-hour only: "2pm"), "hm", "hms", "hmsf" (ISO only: milliseconds).
-    meridiem: for 12-hour clocks, how "am" is written (" am", "am", " a.m.", " AM", ...); "pm" is the
-    same with p. zone: appended as written ("", " UTC", "Z", " +02:00", ...). joiner: what comes
-    between the date and the time (" ", ", ", " at ", "T"; before the date " ", ", ", " on "); "" for
-    a time alone. before: the time is written before the date ("2pm on June 25, 2009"). inside: the
-    time is written after the second field, before the year (ctime and the Unix `date` command: "Thu
-    Jun  5 14:05:33 UTC 2009"). basic: ISO 8601 basic format, no colons ("20090625T140533Z").
-    """
-
-    hour: int
-    minute: int = 0
-    second: int = 0
-    millisecond: int = 0
-    clock: int = 24
-    shape: str = "hm"
-    pad_hour: bool = True
-    meridiem: str = ""
-    zone: str = ""
-    joiner: str = " "
-    before: bool = False
-    inside: bool = False
-    basic: bool = False
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Recipe:
-    """Every choice an example is built from (the date is separate: `render(date, recipe)`).
-
-    kind: DATE (a grammar date), CATALOGUE, or a refusal family name.
-    style: numeric, word, ordinal or spelled (date-shaped kinds).
-    order: dmy, mdy or ymd. seps: the separators after the first and after the second field.
-    day: "" (absent), num, pad, ord or spelled; the / of: "the 21st", "21st of".
-    month: "" (absent), name, abbr, abbr., sept, sept., num or pad.
-    year: "" (absent), four, two, apos, spelled (num2words), thousand ("two thousand eleven") or
-      thousand_and ("two thousand and eleven"). hyphen: spelled numbers with "-" or " ".
-    weekday: "" or a form of WEEKDAY_FORMS; weekday_after: its position; weekday_sep: ", " or " "
-      before the date, ", ", " " or "()" after it.
-    time: an optional time of day.
-    casing: lower, title or upper. decoration: "", "()", "[]", '""', "." or ",".
-    spacing: "", "lead", "trail" or "double" (the first space doubled).
-    day_first: the reading preference for ambiguous numeric dates.
-    catalogue: the catalogue format name (kind CATALOGUE). phrase: the text of phrase refusals, or
-      the prefix of weekday and time refusals ("on ", "at ").
-    """
-
-    kind: str = DATE
-    style: str = ""
-    order: str = "dmy"
-    seps: tuple[str, str] = (" ", " ")
-    day: str = ""
-    the: bool = False
-    of: bool = False
-    month: str = ""
-    year: str = ""
-    hyphen: bool = True
-    weekday: str = ""
-    weekday_after: bool = False
-    weekday_sep: str = ", "
-    time: TimeOfDay | None = None
-    casing: str = "title"
-    decoration: str = ""
-    spacing: str = ""
-    day_first: bool = False
-    catalogue: str = ""
-    phrase: str = ""
-
-    @property
-    def numeric_month(self) -> bool:
-        return self.month in MONTH_NUMBER_FORMS
 
 
 # --------------------------------------------------------------------------------------------
