@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import pytest
 
-from data_gen import formats, generator, grammar, phrases, text
+from data_gen import families, formats, generator, grammar, phrases, text
 from data_gen.__main__ import format_row
 
 SEED = 7
@@ -259,7 +259,7 @@ def catalogue_order(name: str) -> str:
 
 
 def order_of(recipe: grammar.Recipe) -> str:
-    return catalogue_order(recipe.catalogue) if recipe.kind == grammar.CATALOGUE else recipe.order
+    return catalogue_order(recipe.catalogue) if recipe.kind == families.CATALOGUE else recipe.order
 
 
 # ------------------------------------------------------------------------------------------------
@@ -319,7 +319,7 @@ def test_families_are_closed_documented_and_all_appear(rows):
     assert set(counts) == set(grammar.FAMILIES)
     assert min(counts.values()) >= 60, counts.most_common()[-3:]
     n = len(rows)
-    assert counts[grammar.CATALOGUE] / n == pytest.approx(grammar.CATALOGUE_SHARE, abs=0.01)
+    assert counts[families.CATALOGUE] / n == pytest.approx(grammar.CATALOGUE_SHARE, abs=0.01)
     negatives = sum(counts[f] for f in grammar.NEGATIVE_FAMILIES)
     assert negatives / n == pytest.approx(grammar.NEGATIVE_SHARE, abs=0.01)
     day_first = sum(e.day_first for e, _, _ in rows) / n
@@ -329,7 +329,7 @@ def test_families_are_closed_documented_and_all_appear(rows):
 def test_catalogue_examples_are_the_old_renderings(rows):
     names = set()
     for example, recipe, date in rows:
-        if example.family == grammar.CATALOGUE:
+        if example.family == families.CATALOGUE:
             names.add(recipe.catalogue)
             assert example.human == formats.get_format(recipe.catalogue).render(date)
     assert names == set(formats.FORMAT_NAMES)
@@ -337,10 +337,10 @@ def test_catalogue_examples_are_the_old_renderings(rows):
 
 # Independent string shapes of the held-out combinations.
 HELD_OUT_SHAPES = {
-    grammar.HELDOUT_YMD_WORD_DASH: re.compile(rf"\b\d{{4}}-(?:{_alternation(MONTHS)})\.?-\d"),
-    grammar.HELDOUT_SPELLED_DAY_APOSTROPHE_YEAR: re.compile(
+    families.HELDOUT_YMD_WORD_DASH: re.compile(rf"\b\d{{4}}-(?:{_alternation(MONTHS)})\.?-\d"),
+    families.HELDOUT_SPELLED_DAY_APOSTROPHE_YEAR: re.compile(
         rf"\b(?:{_alternation(ORDINAL_WORDS)})\b.*'\d\d\b"),
-    grammar.HELDOUT_NUMERIC_WEEKDAY_AFTER: re.compile(
+    families.HELDOUT_NUMERIC_WEEKDAY_AFTER: re.compile(
         rf"(?:\b\d{{1,4}} ?[/\-. ] ?\d{{1,2}} ?[/\-. ] ?\d{{1,4}}|\b\d{{8}})[, ]+\(?(?:{_alternation(WEEKDAYS)})\b"),
 }
 
@@ -360,14 +360,14 @@ def test_held_out_combinations_appear_only_as_their_own_family(rows):
             elif example.family == family:
                 pytest.fail(f"{example} does not have the shape of its held-out family")
         # The held-out shapes read back from the string (see test_labels_read_back).
-        if example.family in grammar.POSITIVE_FAMILIES and example.family != grammar.CATALOGUE:
+        if example.family in grammar.POSITIVE_FAMILIES and example.family != families.CATALOGUE:
             reading = read(example.human, recipe.order, recipe.day_first)
             word_dash = recipe.order == "ymd" and not reading.numeric_month and reading.seps == ("-", "-")
             spelled_apos = reading.spelled_day and reading.apostrophe_year
             numeric_after = reading.numeric_month and reading.weekday is not None and reading.weekday_after
-            assert word_dash == (example.family == grammar.HELDOUT_YMD_WORD_DASH)
-            assert spelled_apos == (example.family == grammar.HELDOUT_SPELLED_DAY_APOSTROPHE_YEAR)
-            assert numeric_after == (example.family == grammar.HELDOUT_NUMERIC_WEEKDAY_AFTER)
+            assert word_dash == (example.family == families.HELDOUT_YMD_WORD_DASH)
+            assert spelled_apos == (example.family == families.HELDOUT_SPELLED_DAY_APOSTROPHE_YEAR)
+            assert numeric_after == (example.family == families.HELDOUT_NUMERIC_WEEKDAY_AFTER)
     assert set(seen) == set(grammar.HELD_OUT_FAMILIES)
     shares = [seen[f] / len(rows) for f in grammar.HELD_OUT_FAMILIES]
     assert all(0.002 < s < 0.03 for s in shares), shares
@@ -425,9 +425,9 @@ SHORT_YEAR_RECIPES = [
     grammar.Recipe(style="ordinal", order="dmy", day="ord", of=True, month="name", year="apos"),
     grammar.Recipe(style="ordinal", order="mdy", day="ord", month="abbr.", year="two", seps=(" ", ", ")),
     grammar.Recipe(style="spelled", order="dmy", day="spelled", the=True, of=True, month="name", year="apos"),
-    grammar.Recipe(kind=grammar.CATALOGUE, catalogue="short"),
-    grammar.Recipe(kind=grammar.CATALOGUE, catalogue="d_mm_yy"),
-    grammar.Recipe(kind=grammar.CATALOGUE, catalogue="dd_dot_mm_dot_yy"),
+    grammar.Recipe(kind=families.CATALOGUE, catalogue="short"),
+    grammar.Recipe(kind=families.CATALOGUE, catalogue="d_mm_yy"),
+    grammar.Recipe(kind=families.CATALOGUE, catalogue="dd_dot_mm_dot_yy"),
 ]
 
 
@@ -440,7 +440,7 @@ def test_two_digit_pivot_applies_to_every_short_form(recipe, rows):
         assert grammar.label(recipe, day) == day.isoformat()
         assert read(human, order_of(recipe), recipe.day_first).date == day
     short = [(e, r) for e, r, _ in rows if (r.year in ("two", "apos") or (
-        r.kind == grammar.CATALOGUE and formats.get_format(r.catalogue).two_digit_year)) and e.iso]
+        r.kind == families.CATALOGUE and formats.get_format(r.catalogue).two_digit_year)) and e.iso]
     years = {int(e.iso[:4]) for e, _ in short}
     assert min(years) == 1950 and max(years) == 2049
 
@@ -547,7 +547,7 @@ def test_refusals_are_empty_labelled_and_of_every_kind(rows):
 def test_impossible_dates_are_impossible_under_both_readings(rows):
     written_forms = collections.Counter()
     for example, recipe, date in rows:
-        if example.family != grammar.NOT_IMPOSSIBLE:
+        if example.family != families.NOT_IMPOSSIBLE:
             continue
         reading = read(example.human, recipe.order, example.day_first)
         assert reading is not None, example
@@ -584,54 +584,54 @@ def test_impossible_dates_use_the_same_renderers():
         "29 Feb 1900": (grammar.Recipe(style="word", day="num", month="abbr", year="four"), (1900, 2, 29)),
     }
     for human, (recipe, written) in recipes.items():
-        recipe = dataclasses.replace(recipe, kind=grammar.NOT_IMPOSSIBLE)
+        recipe = dataclasses.replace(recipe, kind=families.NOT_IMPOSSIBLE)
         example = grammar.make_example(grammar.YMD(*written), recipe)
-        assert example == grammar.DateExample(human, "", grammar.NOT_IMPOSSIBLE, False)
+        assert example == grammar.DateExample(human, "", families.NOT_IMPOSSIBLE, False)
 
 
 def test_partial_dates_lack_a_field(rows):
     for example, recipe, _ in rows:
-        if example.family in (grammar.NOT_MONTH_YEAR, grammar.NOT_DAY_MONTH):
+        if example.family in (families.NOT_MONTH_YEAR, families.NOT_DAY_MONTH):
             assert read(example.human, recipe.order, example.day_first) is None, example
-            assert (recipe.day == "") == (example.family == grammar.NOT_MONTH_YEAR)
-            assert (recipe.year == "") == (example.family == grammar.NOT_DAY_MONTH)
+            assert (recipe.day == "") == (example.family == families.NOT_MONTH_YEAR)
+            assert (recipe.year == "") == (example.family == families.NOT_DAY_MONTH)
 
 
 def test_refusal_phrases_have_their_shapes(rows):
     by_family = collections.defaultdict(list)
     for example, _, _ in rows:
         by_family[example.family].append(clean(example.human))
-    assert all(re.search(r"\d(:\d\d| ?[ap]\.?m)", s) for s in by_family[grammar.NOT_TIME])
-    assert all(set(re.findall(r"[a-z]+", s)) & set(WEEKDAYS) for s in by_family[grammar.NOT_WEEKDAY])
-    assert all(re.search(r"\d", s) for s in by_family[grammar.NOT_NUMBER])
+    assert all(re.search(r"\d(:\d\d| ?[ap]\.?m)", s) for s in by_family[families.NOT_TIME])
+    assert all(set(re.findall(r"[a-z]+", s)) & set(WEEKDAYS) for s in by_family[families.NOT_WEEKDAY])
+    assert all(re.search(r"\d", s) for s in by_family[families.NOT_NUMBER])
     # Words, a share of them with codes ("seat 14c; row 7"): at most two numbers of at most three digits.
-    coded = [s for s in by_family[grammar.NOT_WORDS] if re.search(r"\d", s)]
-    assert 0.2 < len(coded) / len(by_family[grammar.NOT_WORDS]) < 0.4
+    coded = [s for s in by_family[families.NOT_WORDS] if re.search(r"\d", s)]
+    assert 0.2 < len(coded) / len(by_family[families.NOT_WORDS]) < 0.4
     assert all(len(re.findall(r"\d+", s)) <= 2 and max(map(len, re.findall(r"\d+", s))) <= 3 for s in coded)
     assert not any(set(re.findall(r"[a-z]+", s)) & (set(MONTHS) | set(WEEKDAYS))
-                   for s in by_family[grammar.NOT_WORDS])
-    relative = " ".join(by_family[grammar.NOT_RELATIVE])
+                   for s in by_family[families.NOT_WORDS])
+    relative = " ".join(by_family[families.NOT_RELATIVE])
     for word in ("tomorrow", "next", "ago", "in "):
         assert word in relative
     for form in (r"^\d{2}/\d{4}$", r"^[a-z]+\.? \d{4}$", r"^\d{4}-\d{2}$", r"^[a-z]+\.? of \d{4}$",
                  r"^[a-z]+\.? of '\d{2}$", r"^\d{1,4} [/.\-] \d{1,4}$"):
-        assert any(re.search(form, s) for s in by_family[grammar.NOT_MONTH_YEAR]), form
+        assert any(re.search(form, s) for s in by_family[families.NOT_MONTH_YEAR]), form
     for form in (r"^(spring|summer|autumn|fall|winter) \d{4}$", r"^q[1-4] \d{4}$", r"^fy ?\d{2,4}$", r"^the \d{4}s$",
                  r"^\d{4} ?- ?\d{4}$", r"century$"):
-        assert any(re.search(form, s) for s in by_family[grammar.NOT_PERIOD]), form
+        assert any(re.search(form, s) for s in by_family[families.NOT_PERIOD]), form
     assert not any(set(re.findall(r"[a-z]+", s)) & (set(MONTHS) | set(WEEKDAYS))
-                   for s in by_family[grammar.NOT_PERIOD])
+                   for s in by_family[families.NOT_PERIOD])
     # Decimals and numbers with thousands separators: 2.71828, 4,508.3, 17.5, 0.25.
     for form in (r"^\d\.\d{5}$", r"^\d,\d{3}\.\d$", r"^\d{2}\.\d$", r"^\d{3},\d{3}\.\d{2}$", r"^0\.\d$"):
-        assert any(re.search(form, s) for s in by_family[grammar.NOT_NUMBER]), form
-    for s in by_family[grammar.NOT_NUMBER] + by_family[grammar.NOT_RELATIVE]:
+        assert any(re.search(form, s) for s in by_family[families.NOT_NUMBER]), form
+    for s in by_family[families.NOT_NUMBER] + by_family[families.NOT_RELATIVE]:
         assert not re.fullmatch(r"\d{8}|\d{1,4}[/.\- ]\d{1,2}[/.\- ]\d{2,4}", s), s
 
 
 def test_out_of_range_dates_and_numbers_are_refused():
     """Days or months past their range in every order, 29 February of common century years, real
     dates of years outside 1900-2099 (four digits and spelled): refusals, in the grammar's forms."""
-    word = grammar.Recipe(kind=grammar.NOT_IMPOSSIBLE, style="word", day="num", month="name", year="four")
+    word = grammar.Recipe(kind=families.NOT_IMPOSSIBLE, style="word", day="num", month="name", year="four")
     cases = {
         "41/07/2003": (NUMERIC_DMY, (2003, 7, 41)),
         "07/41/2003": (NUMERIC_MDY, (2003, 7, 41)),
@@ -645,21 +645,21 @@ def test_out_of_range_dates_and_numbers_are_refused():
         "12/03/1776": (NUMERIC_DMY, (1776, 3, 12)),
     }
     for human, (recipe, written) in cases.items():
-        recipe = dataclasses.replace(recipe, kind=grammar.NOT_IMPOSSIBLE)
+        recipe = dataclasses.replace(recipe, kind=families.NOT_IMPOSSIBLE)
         date = grammar.YMD(*written)
         assert grammar.readings(recipe, date) == (None, None), human
         example = grammar.make_example(date, recipe)
-        assert example == grammar.DateExample(human, "", grammar.NOT_IMPOSSIBLE, False)
+        assert example == grammar.DateExample(human, "", families.NOT_IMPOSSIBLE, False)
         reading = read(human, recipe.order, False)
         assert reading.written == written and reading.date is None, human
     # The same fields inside 1900-2099 are a date; outside they are not a label (data_gen.labels).
     assert grammar.readings(word, datetime.date(2087, 3, 8)).day_first == datetime.date(2087, 3, 8)
-    month_of = grammar.Recipe(kind=grammar.NOT_MONTH_YEAR, style="word", month="abbr.", year="apos",
+    month_of = grammar.Recipe(kind=families.NOT_MONTH_YEAR, style="word", month="abbr.", year="apos",
                               seps=(" ", " of "), casing="title")
     assert grammar.render(datetime.date(1987, 10, 1), month_of) == "Oct. of '87"
     assert grammar.make_example(datetime.date(2013, 4, 1), dataclasses.replace(
         month_of, order="mdy", month="name", year="four")) == grammar.DateExample(
-        "April of 2013", "", grammar.NOT_MONTH_YEAR, False)
+        "April of 2013", "", families.NOT_MONTH_YEAR, False)
 
 
 def test_time_before_the_date_is_ignored_by_the_label():
