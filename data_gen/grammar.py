@@ -122,6 +122,7 @@ from data_gen.families import (
     is_negative,
 )
 from data_gen.generator import SHARD_SIZE, shard_sizes
+from data_gen.reading import Readings, catalogue_shape, label, label_date, pivot_year, readings, real_date, resolve
 from data_gen.recipe import DATE, YMD, AnyDate, Recipe, TimeOfDay
 from data_gen.words import (
     EN_US,
@@ -142,8 +143,6 @@ FIRST_DATE = formats_lib.FIRST_DATE
 LAST_DATE = formats_lib.LAST_DATE
 TWO_DIGIT_FIRST_DATE = formats_lib.TWO_DIGIT_FIRST_DATE
 TWO_DIGIT_LAST_DATE = formats_lib.TWO_DIGIT_LAST_DATE
-# Two-digit (and apostrophe) years: 50-99 -> 19xx, 00-49 -> 20xx.
-PIVOT = 50
 
 # Shares of the three sources of examples.
 CATALOGUE_SHARE = 0.15
@@ -171,19 +170,7 @@ class DateExample(NamedTuple):
     day_first: bool
 
 
-class Readings(NamedTuple):
-    """The real dates a written date can mean: read day first and read month first (None: not real)."""
-
-    day_first: datetime.date | None
-    month_first: datetime.date | None
-
-
 STYLES = ("numeric", "word", "ordinal", "spelled")
-
-
-def pivot_year(two_digits: int) -> int:
-    """The year a two-digit year means: 50-99 -> 19xx, 00-49 -> 20xx."""
-    return (1900 if two_digits >= PIVOT else 2000) + two_digits
 
 
 # --------------------------------------------------------------------------------------------
@@ -466,7 +453,7 @@ def _time_reads_as_date(time: TimeOfDay) -> bool:
     if time.clock != 24 or time.shape != "hms" or time.zone:
         return False
     year = pivot_year(time.second)
-    return bool(_real(year, time.minute, time.hour) or _real(year, time.hour, time.minute))
+    return bool(real_date(year, time.minute, time.hour) or real_date(year, time.hour, time.minute))
 
 
 def _sample_lone_time(rng: random.Random, joiner: str | None = None) -> TimeOfDay:
@@ -667,62 +654,6 @@ def _impossible_date(rng: random.Random, recipe: Recipe) -> YMD:
             return written
 
 
-def _real(year: int, month: int, day: int) -> datetime.date | None:
-    """The date, if it is real and of a year the labels can be (1900-2099)."""
-    if (FIRST_DATE.year <= year <= LAST_DATE.year and 1 <= month <= 12
-            and 1 <= day <= calendar.monthrange(year, month)[1]):
-        return datetime.date(year, month, day)
-    return None
-
-
-@functools.cache
-def catalogue_shape(name: str) -> tuple[str, bool]:
-    """(field order, whether the month is a number) of a catalogue format, from its LDML pattern."""
-    ldml = re.sub(r"'[^']*'", "", formats_lib.get_format(name).ldml)
-    order = "".join(sorted("dmy", key=lambda f: ldml.index(f if f != "m" else "M")))
-    month_width = len(re.search(r"M+", ldml).group())
-    return order, month_width <= 2
-
-
-def readings(recipe: Recipe, date: AnyDate) -> Readings:
-    """The real dates the written day, month and year can mean, read day first and month first.
-
-    Only a numeric day and month written day-first or month-first have two readings; everything
-    else (month words, year first) has one, returned twice. None: that reading is not a real date.
-    """
-    year, month, day = date.year, date.month, date.day
-    if recipe.kind == CATALOGUE:
-        order, numeric_month = catalogue_shape(recipe.catalogue)
-    else:
-        order, numeric_month = recipe.order, recipe.numeric_month
-    as_written = _real(year, month, day)
-    if not numeric_month or order == "ymd":
-        return Readings(as_written, as_written)
-    swapped = _real(year, day, month)  # the first number read as the other field
-    if order == "dmy":
-        return Readings(day_first=as_written, month_first=swapped)
-    return Readings(day_first=swapped, month_first=as_written)
-
-
-def resolve(found: Readings, day_first: bool) -> datetime.date | None:
-    """The ambiguity policy: the only real reading, or the preferred one when both are real."""
-    if found.day_first and found.month_first:
-        return found.day_first if day_first else found.month_first
-    return found.day_first or found.month_first
-
-
-def _label_date(recipe: Recipe, date: AnyDate | None) -> datetime.date | None:
-    if recipe.kind not in (DATE, CATALOGUE):
-        return None
-    return resolve(readings(recipe, date), recipe.day_first)
-
-
-def label(recipe: Recipe, date: AnyDate | None) -> str:
-    """The ISO answer: the policy's reading for dates, "" for refusals."""
-    found = _label_date(recipe, date)
-    return found.isoformat() if found else ""
-
-
 # --------------------------------------------------------------------------------------------
 # Rendering.
 
@@ -840,12 +771,12 @@ def _render(date: AnyDate | None, recipe: Recipe, label_date: datetime.date | No
 
 def render(date: AnyDate | None, recipe: Recipe) -> str:
     """The human string a recipe writes for a date (a YMD for impossible dates, None for phrases)."""
-    return _render(date, recipe, _label_date(recipe, date))
+    return _render(date, recipe, label_date(recipe, date))
 
 
 def make_example(date: AnyDate | None, recipe: Recipe) -> DateExample:
     """The labelled example for one date written by one recipe."""
-    found = _label_date(recipe, date)
+    found = label_date(recipe, date)
     return DateExample(_render(date, recipe, found), found.isoformat() if found else "",
                        family_of(recipe), recipe.day_first)
 
