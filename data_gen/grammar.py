@@ -88,7 +88,6 @@ weekday) and 70 raw.
 
 from __future__ import annotations
 
-import bisect
 import calendar
 import datetime
 import functools
@@ -100,6 +99,7 @@ from typing import NamedTuple
 
 from data_gen import formats as formats_lib
 from data_gen import phrases
+from data_gen.choice import Choice
 from data_gen.families import (
     CATALOGUE,
     FAMILIES,
@@ -122,8 +122,9 @@ from data_gen.families import (
     is_negative,
 )
 from data_gen.generator import SHARD_SIZE, shard_sizes
-from data_gen.reading import Readings, catalogue_shape, label, label_date, pivot_year, readings, real_date, resolve
+from data_gen.reading import Readings, catalogue_shape, label, label_date, pivot_year, readings, resolve
 from data_gen.recipe import DATE, YMD, AnyDate, Recipe, TimeOfDay
+from data_gen.times import SHAPE, ZONE, sample_lone_time, sample_time, time_options, time_text
 from data_gen.words import (
     EN_US,
     MONTH_WORD_FORMS,
@@ -177,44 +178,23 @@ STYLES = ("numeric", "word", "ordinal", "spelled")
 # Choice tables: the sampler draws from them and `longest_lengths` enumerates them.
 
 
-class _Choice:
-    """Weighted options; calling it with an rng draws one (without using the rng if only one)."""
-
-    __slots__ = ("values", "weights", "_cumulative", "_total")
-
-    def __init__(self, weighted: dict | Iterable[tuple]):
-        items = list(weighted.items()) if isinstance(weighted, dict) else list(weighted)
-        self.values = tuple(v for v, _ in items)
-        self.weights = tuple(w for _, w in items)
-        if not self.values or min(self.weights) <= 0:
-            raise ValueError(f"bad choice {items}")
-        self._cumulative = list(itertools.accumulate(self.weights))
-        self._total = self._cumulative[-1]
-
-    def __call__(self, rng: random.Random):
-        if len(self.values) == 1:
-            return self.values[0]
-        i = bisect.bisect_right(self._cumulative, rng.random() * self._total)
-        return self.values[min(i, len(self.values) - 1)]
-
-
-_STYLE = _Choice({"numeric": 30, "word": 33, "ordinal": 22, "spelled": 15})
+_STYLE = Choice({"numeric": 30, "word": 33, "ordinal": 22, "spelled": 15})
 _ORDER = {
-    "numeric": _Choice({"ymd": 34, "dmy": 33, "mdy": 33}),
-    "word": _Choice({"dmy": 46, "mdy": 44, "ymd": 10}),
-    "ordinal": _Choice({"dmy": 55, "mdy": 45}),
-    "spelled": _Choice({"dmy": 55, "mdy": 45}),
+    "numeric": Choice({"ymd": 34, "dmy": 33, "mdy": 33}),
+    "word": Choice({"dmy": 46, "mdy": 44, "ymd": 10}),
+    "ordinal": Choice({"dmy": 55, "mdy": 45}),
+    "spelled": Choice({"dmy": 55, "mdy": 45}),
 }
 _NUMERIC_SEPS = ("/", "-", ".", " ")
 
 
-def _numeric_seps(same: dict[str, float], mixed: int, none: int) -> _Choice:
+def _numeric_seps(same: dict[str, float], mixed: int, none: int) -> Choice:
     """Same separator twice (spaced ones too: "7 / 20 / 1969"), mixed ones ("25/06-2009"), none."""
     options = [((s, s), w) for s, w in same.items()]
     pairs = [(a, b) for a in _NUMERIC_SEPS for b in _NUMERIC_SEPS if a != b]
     options += [(pair, mixed / len(pairs)) for pair in pairs]
     options.append((("", ""), none))
-    return _Choice(options)
+    return Choice(options)
 
 
 _SEPS = {
@@ -224,26 +204,26 @@ _SEPS = {
                                       mixed=6, none=8),
     ("numeric", "ymd"): _numeric_seps({"-": 55, "/": 18, ".": 8, " ": 3, " - ": 2, " / ": 1.5, " . ": 1},
                                       mixed=4, none=12),
-    ("word", "dmy"): _Choice({(" ", " "): 45, (" ", ", "): 15, ("-", "-"): 15, ("/", "/"): 5,
+    ("word", "dmy"): Choice({(" ", " "): 45, (" ", ", "): 15, ("-", "-"): 15, ("/", "/"): 5,
                               (".", "."): 2, ("", ""): 5, (" ", ","): 3, (", ", " "): 3, ("-", " "): 2}),
-    ("word", "mdy"): _Choice({(" ", ", "): 50, (" ", " "): 30, (" ", ","): 5, ("-", "-"): 7,
+    ("word", "mdy"): Choice({(" ", ", "): 50, (" ", " "): 30, (" ", ","): 5, ("-", "-"): 7,
                               ("/", "/"): 4, (" ", "-"): 2, (",", ","): 2}),
-    ("word", "ymd"): _Choice({(" ", " "): 40, ("-", "-"): 35, ("/", "/"): 15, (".", "."): 5, (", ", " "): 5}),
-    ("ordinal", "dmy"): _Choice({(" ", " "): 65, (" ", ", "): 35}),
-    ("ordinal", "mdy"): _Choice({(" ", ", "): 60, (" ", " "): 35, (" ", ","): 5}),
+    ("word", "ymd"): Choice({(" ", " "): 40, ("-", "-"): 35, ("/", "/"): 15, (".", "."): 5, (", ", " "): 5}),
+    ("ordinal", "dmy"): Choice({(" ", " "): 65, (" ", ", "): 35}),
+    ("ordinal", "mdy"): Choice({(" ", ", "): 60, (" ", " "): 35, (" ", ","): 5}),
 }
 _SEPS[("spelled", "dmy")] = _SEPS[("ordinal", "dmy")]
 _SEPS[("spelled", "mdy")] = _SEPS[("ordinal", "mdy")]
 
-_ONLY_PAD = _Choice({"pad": 1})
-_NUMERIC_DAY = {"dmy": _Choice({"pad": 55, "num": 45}), "mdy": _Choice({"pad": 50, "num": 50}),
-                "ymd": _Choice({"pad": 90, "num": 10})}
-_WORD_DAY = _Choice({"num": 80, "pad": 20})
-_ORDINAL_DAY = _Choice({"ord": 1})
-_SPELLED_DAY = _Choice({"spelled": 70, "ord": 20, "num": 10})
+_ONLY_PAD = Choice({"pad": 1})
+_NUMERIC_DAY = {"dmy": Choice({"pad": 55, "num": 45}), "mdy": Choice({"pad": 50, "num": 50}),
+                "ymd": Choice({"pad": 90, "num": 10})}
+_WORD_DAY = Choice({"num": 80, "pad": 20})
+_ORDINAL_DAY = Choice({"ord": 1})
+_SPELLED_DAY = Choice({"spelled": 70, "ord": 20, "num": 10})
 
 
-def _day_choice(style: str, order: str, seps: tuple[str, str]) -> _Choice:
+def _day_choice(style: str, order: str, seps: tuple[str, str]) -> Choice:
     if seps == ("", ""):
         return _ONLY_PAD
     if style == "numeric":
@@ -251,27 +231,27 @@ def _day_choice(style: str, order: str, seps: tuple[str, str]) -> _Choice:
     return {"word": _WORD_DAY, "ordinal": _ORDINAL_DAY, "spelled": _SPELLED_DAY}[style]
 
 
-_NO_ARTICLE = _Choice({(False, False): 1})
+_NO_ARTICLE = Choice({(False, False): 1})
 _ARTICLES = {
-    ("ord", "dmy"): _Choice({(False, False): 35, (False, True): 25, (True, True): 30, (True, False): 10}),
-    ("ord", "mdy"): _Choice({(False, False): 85, (True, False): 15}),
-    ("spelled", "dmy"): _Choice({(False, False): 10, (False, True): 30, (True, True): 55, (True, False): 5}),
-    ("spelled", "mdy"): _Choice({(False, False): 85, (True, False): 15}),
+    ("ord", "dmy"): Choice({(False, False): 35, (False, True): 25, (True, True): 30, (True, False): 10}),
+    ("ord", "mdy"): Choice({(False, False): 85, (True, False): 15}),
+    ("spelled", "dmy"): Choice({(False, False): 10, (False, True): 30, (True, True): 55, (True, False): 5}),
+    ("spelled", "mdy"): Choice({(False, False): 85, (True, False): 15}),
 }
 
 
-def _article_choice(order: str, day: str) -> _Choice:
+def _article_choice(order: str, day: str) -> Choice:
     return _ARTICLES.get((day, order), _NO_ARTICLE)
 
 
-_MONTH_WORDS = _Choice({"name": 52, "abbr": 22, "abbr.": 12, "sept": 8, "sept.": 6})
-_MONTH_WORDS_NO_DOT = _Choice({"name": 50, "abbr": 40, "sept": 10})
-_MONTH_ABBR_ONLY = _Choice({"abbr": 85, "sept": 15})
+_MONTH_WORDS = Choice({"name": 52, "abbr": 22, "abbr.": 12, "sept": 8, "sept.": 6})
+_MONTH_WORDS_NO_DOT = Choice({"name": 50, "abbr": 40, "sept": 10})
+_MONTH_ABBR_ONLY = Choice({"abbr": 85, "sept": 15})
 
 
-def _month_choice(style: str, order: str, seps: tuple[str, str], day: str) -> _Choice:
+def _month_choice(style: str, order: str, seps: tuple[str, str], day: str) -> Choice:
     if style == "numeric":
-        return _Choice({day: 1})  # month and day written with the same width
+        return Choice({day: 1})  # month and day written with the same width
     after_month = seps[0] if order == "mdy" else seps[1]
     if seps == ("", ""):
         return _MONTH_ABBR_ONLY  # 25Jun2009
@@ -280,21 +260,21 @@ def _month_choice(style: str, order: str, seps: tuple[str, str], day: str) -> _C
     return _MONTH_WORDS_NO_DOT  # no "Jun.-25"
 
 
-_FOUR = _Choice({"four": 1})
+_FOUR = Choice({"four": 1})
 _YEARS = {
-    "numeric": _Choice({"four": 72, "two": 28}),
-    "word": _Choice({"four": 72, "apos": 16, "two": 12}),
-    "word_compact": _Choice({"four": 60, "two": 40}),
-    "ordinal": _Choice({"four": 80, "apos": 12, "two": 8}),
-    "spelled_day": _Choice({"four": 60, "spelled": 27, "apos": 13}),
+    "numeric": Choice({"four": 72, "two": 28}),
+    "word": Choice({"four": 72, "apos": 16, "two": 12}),
+    "word_compact": Choice({"four": 60, "two": 40}),
+    "ordinal": Choice({"four": 80, "apos": 12, "two": 8}),
+    "spelled_day": Choice({"four": 60, "spelled": 27, "apos": 13}),
     # "two thousand [and] eleven" only with a day in digits: with a spelled day and a weekday it
     # would pass 64 characters ("wednesday the twenty-seventh of september two thousand and seventy-
     # seven"), so a spelled day keeps num2words' years.
-    "spelled_year": _Choice({"spelled": 60, "thousand": 20, "thousand_and": 20}),
+    "spelled_year": Choice({"spelled": 60, "thousand": 20, "thousand_and": 20}),
 }
 
 
-def _year_choice(style: str, order: str, seps: tuple[str, str], day: str) -> _Choice:
+def _year_choice(style: str, order: str, seps: tuple[str, str], day: str) -> Choice:
     if order == "ymd" or (style == "numeric" and seps == ("", "")):
         return _FOUR
     if style == "word" and seps == ("", ""):
@@ -304,11 +284,11 @@ def _year_choice(style: str, order: str, seps: tuple[str, str], day: str) -> _Ch
     return _YEARS[style]
 
 
-_HYPHEN = _Choice({True: 75, False: 25})
-_NO_CHOICE = _Choice({True: 1})
+_HYPHEN = Choice({True: 75, False: 25})
+_NO_CHOICE = Choice({True: 1})
 
 
-def _hyphen_choice(day: str, year: str) -> _Choice:
+def _hyphen_choice(day: str, year: str) -> Choice:
     return _HYPHEN if day == "spelled" or year in SPELLED_YEAR_FORMS else _NO_CHOICE
 
 
@@ -349,119 +329,40 @@ def _core_leaves(style: str) -> Iterator[_Core]:
 
 # Weekdays.
 _WEEKDAY_SHARE = {"numeric": 0.08, "word": 0.15, "ordinal": 0.25, "spelled": 0.12}
-_WEEKDAY_FORM = _Choice({"name": 50, "abbr": 28, "abbr.": 10, "long": 7, "long.": 5})
-_WEEKDAY_AFTER = _Choice({False: 78, True: 22})
-_WEEKDAY_SEP = {False: _Choice({", ": 60, " ": 40}), True: _Choice({", ": 45, " ": 25, "()": 30})}
+_WEEKDAY_FORM = Choice({"name": 50, "abbr": 28, "abbr.": 10, "long": 7, "long.": 5})
+_WEEKDAY_AFTER = Choice({False: 78, True: 22})
+_WEEKDAY_SEP = {False: Choice({", ": 60, " ": 40}), True: Choice({", ": 45, " ": 25, "()": 30})}
 
 # Times of day.
 _TIME_SHARE = {"numeric": 0.22, "word": 0.12, "ordinal": 0.08, "spelled": 0.0}
-_ISO_TIME_SHARE = 0.6  # of the timed dates that can take an ISO "T" time
-# Of the timed eight-digit year-first dates: ISO 8601's basic "T" time ("20090625T140533Z").
-_BASIC_TIME_SHARE = 0.75
-_JOINER = _Choice({" ": 40, ", ": 20, " at ": 32, " @ ": 3, " - ": 5})
-# A time before the date ("2pm on June 25, 2009", "14:05, 25/06/2009"): a share of the non-ISO times.
-_TIME_BEFORE_SHARE = 0.27
-_BEFORE_JOINER = _Choice({" on ": 45, " ": 30, ", ": 25})
-_CLOCK = _Choice({24: 55, 12: 45})
-_SHAPE = {24: _Choice({"hm": 65, "hms": 35}), 12: _Choice({"h": 25, "hm": 60, "hms": 15}),
-          "iso": _Choice({"hm": 25, "hms": 50, "hmsf": 25}), "basic": _Choice({"hms": 65, "hm": 35})}
-_PAD_HOUR = _Choice({True: 70, False: 30})
-_MERIDIEM = _Choice({" am": 25, "am": 20, " AM": 25, "AM": 10, " a.m.": 12, "a.m.": 4, " A.M.": 4})
-_ZONE = {
-    24: _Choice({"": 62, " UTC": 8, " GMT": 5, "Z": 4, " +02:00": 4, " -05:00": 3, " +0100": 2, " EST": 3,
-                 " CET": 3, " PST": 2, " CEST": 1, " BST": 1, " EDT": 1}),
-    12: _Choice({"": 75, " EST": 6, " PST": 5, " GMT": 3, " UTC": 3, " CET": 2, " EDT": 2, " ET": 2, " PDT": 2}),
-    "iso": _Choice({"": 35, "Z": 40, "+02:00": 10, "-05:00": 10, "+05:30": 5}),
-    "basic": _Choice({"": 50, "Z": 50}),
-}
 # Machine-written dates with the time inside (C's ctime/asctime, the Unix `date` command): "Thu Jun  5
 # 14:05:33 2009", "Thu Jun 5 14:05:33 UTC 2009", "Jun 05 14:05:33 2009" (a share of grammar positives:
 # the weekday abbreviation or none, the month abbreviation, the day space-padded, plain or zero-padded,
 # a 24-hour time with seconds, an optional zone, the four-digit year).
 _CTIME_SHARE = 0.004
-_CTIME_WEEKDAY = _Choice({True: 70, False: 30})
-_CTIME_DAY = _Choice({"spad": 45, "num": 30, "pad": 25})
-_CTIME_ZONE = _Choice({"": 55, " UTC": 15, " GMT": 4, " EST": 5, " EDT": 4, " CET": 4, " CEST": 4, " PST": 4,
+_CTIME_WEEKDAY = Choice({True: 70, False: 30})
+_CTIME_DAY = Choice({"spad": 45, "num": 30, "pad": 25})
+_CTIME_ZONE = Choice({"": 55, " UTC": 15, " GMT": 4, " EST": 5, " EDT": 4, " CET": 4, " CEST": 4, " PST": 4,
                        " PDT": 3, " BST": 2})
 # Prefixes of refusals made of a weekday or a time alone.
-_WEEKDAY_PREFIX = _Choice({"": 55, "on ": 20, "every ": 8, "by ": 5, "until ": 4, "from ": 4, "before ": 4})
+_WEEKDAY_PREFIX = Choice({"": 55, "on ": 20, "every ": 8, "by ": 5, "until ": 4, "from ": 4, "before ": 4})
 _WEEKDAY_ALONE_TIME_SHARE = 0.25
-_TIME_PREFIX = _Choice({"": 60, "at ": 25, "around ": 5, "by ": 5, "until ": 5})
+_TIME_PREFIX = Choice({"": 60, "at ": 25, "around ": 5, "by ": 5, "until ": 5})
 
 # Casing and noise.
-_CASING = _Choice({"title": 58, "lower": 30, "upper": 12})
-_DECORATION = _Choice({"": 88, "()": 3, "[]": 1.5, '""': 1.5, ".": 4, ",": 2})
-_SPACING = _Choice({"": 90, "lead": 3, "trail": 3, "double": 4})
+_CASING = Choice({"title": 58, "lower": 30, "upper": 12})
+_DECORATION = Choice({"": 88, "()": 3, "[]": 1.5, '""': 1.5, ".": 4, ",": 2})
+_SPACING = Choice({"": 90, "lead": 3, "trail": 3, "double": 4})
 
 # Refusals.
-_NEGATIVE_KIND = _Choice({NOT_MONTH_YEAR: 15, NOT_DAY_MONTH: 14, NOT_WEEKDAY: 9, NOT_RELATIVE: 10,
+_NEGATIVE_KIND = Choice({NOT_MONTH_YEAR: 15, NOT_DAY_MONTH: 14, NOT_WEEKDAY: 9, NOT_RELATIVE: 10,
                           NOT_TIME: 9, NOT_NUMBER: 12, NOT_WORDS: 7, NOT_PERIOD: 8, NOT_IMPOSSIBLE: 24})
 _DAY_MONTH_WEEKDAY_SHARE = 0.2
 # Month-year refusals with "of" ("June of 2009", "Sept. of '98"): a share of those with a month word.
 _MONTH_OF_YEAR_SHARE = 0.3
 _IMPOSSIBLE_TIME_SHARE = 0.1
 
-_CATALOGUE_CHOICE = _Choice([(f.name, f.weight) for f in formats_lib.CATALOGUE])
-
-
-def _time_options(iso: bool, before: bool = False) -> Iterator[tuple]:
-    """Every (clock, shape, pad_hour, meridiem, zone, joiner) the time sampler can draw (after the
-    date, or before it)."""
-    if iso and not before:
-        for shape in _SHAPE["iso"].values:
-            for zone in _ZONE["iso"].values:
-                yield 24, shape, True, "", zone, "T"
-    for joiner in (_BEFORE_JOINER if before else _JOINER).values:
-        for clock in _CLOCK.values:
-            for shape in _SHAPE[clock].values:
-                for pad in (_PAD_HOUR.values if clock == 24 else (False,)):
-                    for meridiem in (_MERIDIEM.values if clock == 12 else ("",)):
-                        for zone in _ZONE[clock].values:
-                            yield clock, shape, pad, meridiem, zone, joiner
-
-
-def _sample_time(rng: random.Random, iso: bool, joiner: str | None = None, can_go_before: bool = False,
-                 basic: bool = False) -> TimeOfDay:
-    before = False
-    if basic and rng.random() < _BASIC_TIME_SHARE:
-        clock, shape, pad, meridiem = 24, _SHAPE["basic"](rng), True, ""
-        zone, joiner = _ZONE["basic"](rng), "T"
-    elif iso and rng.random() < _ISO_TIME_SHARE:
-        basic = False
-        clock, shape, pad, meridiem = 24, _SHAPE["iso"](rng), True, ""
-        zone, joiner = _ZONE["iso"](rng), "T"
-    else:
-        basic = False
-        if joiner is None:
-            before = can_go_before and rng.random() < _TIME_BEFORE_SHARE
-            joiner = (_BEFORE_JOINER if before else _JOINER)(rng)
-        clock = _CLOCK(rng)
-        shape = _SHAPE[clock](rng)
-        pad = _PAD_HOUR(rng) if clock == 24 else False
-        meridiem = _MERIDIEM(rng) if clock == 12 else ""
-        zone = _ZONE[clock](rng)
-    hour = rng.randrange(24)
-    minute = rng.randrange(60) if shape != "h" else 0
-    second = rng.randrange(60) if shape in ("hms", "hmsf") else 0
-    millisecond = rng.randrange(1000) if shape == "hmsf" else 0
-    return TimeOfDay(hour, minute, second, millisecond, clock, shape, pad, meridiem, zone, joiner, before,
-                     basic=basic)
-
-
-def _time_reads_as_date(time: TimeOfDay) -> bool:
-    """Whether normalisation turns the time into a numeric date: "02:25:19" -> "02 25 19"."""
-    if time.clock != 24 or time.shape != "hms" or time.zone:
-        return False
-    year = pivot_year(time.second)
-    return bool(real_date(year, time.minute, time.hour) or real_date(year, time.hour, time.minute))
-
-
-def _sample_lone_time(rng: random.Random, joiner: str | None = None) -> TimeOfDay:
-    """A time for a refusal without a date: never one that normalises to a numeric date."""
-    while True:
-        time = _sample_time(rng, False, joiner)
-        if not _time_reads_as_date(time):
-            return time
+_CATALOGUE_CHOICE = Choice([(f.name, f.weight) for f in formats_lib.CATALOGUE])
 
 
 def _iso_time_possible(core: _Core, weekday_after: bool) -> bool:
@@ -506,7 +407,7 @@ def _sample_positive(rng: random.Random) -> Recipe:
         wsep = _WEEKDAY_SEP[after](rng)
     time = None
     if rng.random() < _TIME_SHARE[core.style]:
-        time = _sample_time(rng, _iso_time_possible(core, after), can_go_before=True,
+        time = sample_time(rng, _iso_time_possible(core, after), can_go_before=True,
                             basic=_basic_time_possible(core, after))
     return Recipe(kind=DATE, **_core_fields(core), weekday=weekday, weekday_after=after, weekday_sep=wsep,
                   time=time, **_noise(rng))
@@ -517,11 +418,11 @@ def _sample_negative(rng: random.Random) -> Recipe:
     if kind in phrases.KINDS:
         return Recipe(kind=kind, phrase=phrases.sample(kind, rng), **_noise(rng))
     if kind == NOT_TIME:
-        return Recipe(kind=kind, phrase=_TIME_PREFIX(rng), time=_sample_lone_time(rng, joiner=""),
+        return Recipe(kind=kind, phrase=_TIME_PREFIX(rng), time=sample_lone_time(rng, joiner=""),
                       **_noise(rng))
     if kind == NOT_WEEKDAY:
         prefix, form = _WEEKDAY_PREFIX(rng), _WEEKDAY_FORM(rng)
-        time = _sample_lone_time(rng) if rng.random() < _WEEKDAY_ALONE_TIME_SHARE else None
+        time = sample_lone_time(rng) if rng.random() < _WEEKDAY_ALONE_TIME_SHARE else None
         return Recipe(kind=kind, weekday=form, phrase=prefix, time=time, **_noise(rng))
     while True:  # date-shaped refusals; never in a held-out shape
         core = _sample_core(rng, _STYLE(rng))
@@ -543,7 +444,7 @@ def _sample_negative(rng: random.Random) -> Recipe:
                 extra = {"weekday": _WEEKDAY_FORM(rng), "weekday_after": after,
                          "weekday_sep": _WEEKDAY_SEP[after](rng)}
         elif rng.random() < _IMPOSSIBLE_TIME_SHARE * (_TIME_SHARE[core.style] > 0):
-            extra = {"time": _sample_time(rng, False, can_go_before=True)}
+            extra = {"time": sample_time(rng, False, can_go_before=True)}
         if fields["hyphen"] is False and fields["day"] != "spelled" and fields["year"] not in SPELLED_YEAR_FORMS:
             fields["hyphen"] = True
         recipe = Recipe(kind=kind, **fields, **extra, **_noise(rng))
@@ -690,34 +591,15 @@ def _weekday_affixes(weekday: str, after: bool, sep: str) -> tuple[str, str]:
     return "", (f" ({weekday})" if sep == "()" else sep + weekday)
 
 
-def _time_text(time: TimeOfDay) -> str:
-    if time.clock == 24:
-        text = f"{time.hour:02d}" if time.pad_hour else str(time.hour)
-    else:
-        text = str(time.hour % 12 or 12)
-    colon = "" if time.basic else ":"
-    if time.shape != "h":
-        text += f"{colon}{time.minute:02d}"
-    if time.shape in ("hms", "hmsf"):
-        text += f"{colon}{time.second:02d}"
-    if time.shape == "hmsf":
-        text += f".{time.millisecond:03d}"
-    if time.clock == 12:
-        text += time.meridiem if time.hour < 12 else time.meridiem.replace("a", "p").replace("A", "P")
-    if time.before:
-        return text + time.zone + time.joiner
-    return time.joiner + text + time.zone
-
-
 def _date_text(date: AnyDate, recipe: Recipe, weekday_date: datetime.date | None) -> str:
     day = _day_text(recipe, date.day) if recipe.day else None
     month = EN_US.month[recipe.month][date.month] if recipe.month else None
     time = recipe.time
     if time is not None and time.inside:  # after the second field: "Jun  5 14:05:33 UTC 2009"
         if recipe.order == "mdy":
-            day += _time_text(time)
+            day += time_text(time)
         else:
-            month += _time_text(time)
+            month += time_text(time)
     text = _join_core(recipe.order, recipe.seps, day, month,
                       EN_US.year[(recipe.year, recipe.hyphen)][date.year] if recipe.year else None)
     if recipe.weekday:
@@ -725,7 +607,7 @@ def _date_text(date: AnyDate, recipe: Recipe, weekday_date: datetime.date | None
                                          recipe.weekday_after, recipe.weekday_sep)
         text = before + text + after
     if time is not None and not time.inside:
-        text = _time_text(time) + text if time.before else text + _time_text(time)
+        text = time_text(time) + text if time.before else text + time_text(time)
     return text
 
 
@@ -759,11 +641,11 @@ def _render(date: AnyDate | None, recipe: Recipe, label_date: datetime.date | No
     if kind in phrases.KINDS:
         text = recipe.phrase
     elif kind == NOT_TIME:
-        text = recipe.phrase + _time_text(recipe.time)
+        text = recipe.phrase + time_text(recipe.time)
     elif kind == NOT_WEEKDAY:
         text = recipe.phrase + EN_US.weekday[recipe.weekday][date.weekday()]
         if recipe.time is not None:
-            text += _time_text(recipe.time)
+            text += time_text(recipe.time)
     else:
         text = _date_text(date, recipe, label_date if kind == DATE else date)
     return _finish(text, recipe)
@@ -858,17 +740,17 @@ def _longest_weekday_pieces() -> list[tuple[str, str]]:
 
 def _longest_time_pieces(iso: bool, alone: bool = False, before: bool = False) -> list[str]:
     out = []
-    for clock, shape, pad, meridiem, zone, joiner in _time_options(iso, before):
+    for clock, shape, pad, meridiem, zone, joiner in time_options(iso, before):
         hour = 23 if clock == 24 else 12 if shape == "h" else 10  # the widest hour ("10:59 p.m.")
-        out.append(_time_text(TimeOfDay(hour, 59, 59, 999, clock, shape, pad, meridiem, zone,
+        out.append(time_text(TimeOfDay(hour, 59, 59, 999, clock, shape, pad, meridiem, zone,
                                         "" if alone else joiner, before)))
     return out
 
 
 def _longest_basic_time_pieces() -> list[str]:
     """ISO 8601 basic times after an eight-digit date: "T235959Z"."""
-    return [_time_text(TimeOfDay(23, 59, 59, shape=shape, zone=zone, joiner="T", basic=True))
-            for shape in _SHAPE["basic"].values for zone in _ZONE["basic"].values]
+    return [time_text(TimeOfDay(23, 59, 59, shape=shape, zone=zone, joiner="T", basic=True))
+            for shape in SHAPE["basic"].values for zone in ZONE["basic"].values]
 
 
 def _ctime_texts() -> list[str]:

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import pytest
 
-from data_gen import families, formats, generator, grammar, phrases, text
+from data_gen import families, formats, generator, grammar, phrases, text, times
 from data_gen.__main__ import format_row
 
 SEED = 7
@@ -771,12 +771,12 @@ def test_spelled_years_with_and_without_and():
 def test_lone_times_never_normalise_to_a_numeric_date():
     """ "02:25:19" normalises to "02 25 19", which is 25 February 2019 written with spaces."""
     reads_as_date = grammar.TimeOfDay(2, 25, 19, shape="hms")
-    assert grammar._time_reads_as_date(reads_as_date)
-    assert not grammar._time_reads_as_date(grammar.TimeOfDay(20, 27, 1, shape="hms"))
-    assert not grammar._time_reads_as_date(dataclasses.replace(reads_as_date, zone=" UTC"))
+    assert times.reads_as_date(reads_as_date)
+    assert not times.reads_as_date(grammar.TimeOfDay(20, 27, 1, shape="hms"))
+    assert not times.reads_as_date(dataclasses.replace(reads_as_date, zone=" UTC"))
     rng = random.Random(0)
     for _ in range(3000):
-        assert not grammar._time_reads_as_date(grammar._sample_lone_time(rng))
+        assert not times.reads_as_date(times.sample_lone_time(rng))
 
 
 def test_number_templates_are_never_dates():
