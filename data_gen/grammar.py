@@ -124,6 +124,7 @@ from data_gen.families import (
 from data_gen.generator import SHARD_SIZE, shard_sizes
 from data_gen.reading import Readings, catalogue_shape, label, label_date, pivot_year, readings, resolve
 from data_gen.recipe import DATE, YMD, AnyDate, Recipe, TimeOfDay
+from data_gen.rendering import date_text, finish, join_core, render, render_labelled, weekday_affixes
 from data_gen.times import SHAPE, ZONE, sample_lone_time, sample_time, time_options, time_text
 from data_gen.words import (
     EN_US,
@@ -555,111 +556,10 @@ def _impossible_date(rng: random.Random, recipe: Recipe) -> YMD:
             return written
 
 
-# --------------------------------------------------------------------------------------------
-# Rendering.
-
-
-def _day_text(recipe: Recipe, day: int) -> str:
-    text = EN_US.day[(recipe.day, recipe.hyphen)][day]
-    if recipe.the:
-        text = "the " + text
-    if recipe.of:
-        text += " of"
-    return text
-
-
-def _join_core(order: str, seps: tuple[str, str], day: str | None, month: str | None,
-               year: str | None) -> str:
-    if order == "dmy":
-        a, b, c = day, month, year
-    elif order == "mdy":
-        a, b, c = month, day, year
-    else:
-        a, b, c = year, month, day
-    if a is None:
-        return b + seps[1] + c
-    if b is None:
-        return a + seps[1] + c
-    if c is None:
-        return a + seps[0] + b
-    return a + seps[0] + b + seps[1] + c
-
-
-def _weekday_affixes(weekday: str, after: bool, sep: str) -> tuple[str, str]:
-    if not after:
-        return weekday + sep, ""
-    return "", (f" ({weekday})" if sep == "()" else sep + weekday)
-
-
-def _date_text(date: AnyDate, recipe: Recipe, weekday_date: datetime.date | None) -> str:
-    day = _day_text(recipe, date.day) if recipe.day else None
-    month = EN_US.month[recipe.month][date.month] if recipe.month else None
-    time = recipe.time
-    if time is not None and time.inside:  # after the second field: "Jun  5 14:05:33 UTC 2009"
-        if recipe.order == "mdy":
-            day += time_text(time)
-        else:
-            month += time_text(time)
-    text = _join_core(recipe.order, recipe.seps, day, month,
-                      EN_US.year[(recipe.year, recipe.hyphen)][date.year] if recipe.year else None)
-    if recipe.weekday:
-        before, after = _weekday_affixes(EN_US.weekday[recipe.weekday][weekday_date.weekday()],
-                                         recipe.weekday_after, recipe.weekday_sep)
-        text = before + text + after
-    if time is not None and not time.inside:
-        text = time_text(time) + text if time.before else text + time_text(time)
-    return text
-
-
-def _finish(text: str, recipe: Recipe) -> str:
-    """Casing, then noise: a doubled space, brackets/quotes or end punctuation, an outer space."""
-    if recipe.casing == "lower":
-        text = text.lower()
-    elif recipe.casing == "upper":
-        text = text.upper()
-    elif text[:1].islower():
-        text = text[0].upper() + text[1:]
-    if recipe.spacing == "double":
-        text = text.replace(" ", "  ", 1)
-    decoration = recipe.decoration
-    if decoration in (".", ","):
-        if text[-1:].isalnum():
-            text += decoration
-    elif decoration:
-        text = decoration[0] + text + decoration[1]
-    if recipe.spacing == "lead":
-        text = " " + text
-    elif recipe.spacing == "trail":
-        text += " "
-    return text
-
-
-def _render(date: AnyDate | None, recipe: Recipe, label_date: datetime.date | None) -> str:
-    kind = recipe.kind
-    if kind == CATALOGUE:
-        return formats_lib.get_format(recipe.catalogue).render(date)
-    if kind in phrases.KINDS:
-        text = recipe.phrase
-    elif kind == NOT_TIME:
-        text = recipe.phrase + time_text(recipe.time)
-    elif kind == NOT_WEEKDAY:
-        text = recipe.phrase + EN_US.weekday[recipe.weekday][date.weekday()]
-        if recipe.time is not None:
-            text += time_text(recipe.time)
-    else:
-        text = _date_text(date, recipe, label_date if kind == DATE else date)
-    return _finish(text, recipe)
-
-
-def render(date: AnyDate | None, recipe: Recipe) -> str:
-    """The human string a recipe writes for a date (a YMD for impossible dates, None for phrases)."""
-    return _render(date, recipe, label_date(recipe, date))
-
-
 def make_example(date: AnyDate | None, recipe: Recipe) -> DateExample:
     """The labelled example for one date written by one recipe."""
     found = label_date(recipe, date)
-    return DateExample(_render(date, recipe, found), found.isoformat() if found else "",
+    return DateExample(render_labelled(date, recipe, found), found.isoformat() if found else "",
                        family_of(recipe), recipe.day_first)
 
 
@@ -725,7 +625,7 @@ def _longest_core_text(core: _Core, drop: str = "", in_range: bool = True) -> st
         table = EN_US.year[(core.year, core.hyphen)]
         year = _longest_text(table if not in_range else
                              {y: t for y, t in table.items() if FIRST_DATE.year <= y <= LAST_DATE.year})
-    return _join_core(core.order, core.seps, day, month, year)
+    return join_core(core.order, core.seps, day, month, year)
 
 
 def _longest_weekday_pieces() -> list[tuple[str, str]]:
@@ -734,7 +634,7 @@ def _longest_weekday_pieces() -> list[tuple[str, str]]:
         name = _longest_text(EN_US.weekday[form])
         for after in _WEEKDAY_AFTER.values:
             for sep in _WEEKDAY_SEP[after].values:
-                pieces.append(_weekday_affixes(name, after, sep))
+                pieces.append(weekday_affixes(name, after, sep))
     return pieces
 
 
@@ -760,7 +660,7 @@ def _ctime_texts() -> list[str]:
     for weekday, day, zone in itertools.product(("abbr", ""), _CTIME_DAY.values, _CTIME_ZONE.values):
         recipe = Recipe(**_CTIME_CORE, day=day, weekday=weekday, weekday_sep=" ",
                         time=TimeOfDay(23, 59, 59, shape="hms", zone=zone, joiner=" ", inside=True))
-        out.append(_date_text(widest, recipe, widest))
+        out.append(date_text(widest, recipe, widest))
     return out
 
 
@@ -793,7 +693,7 @@ def _top(strings: Iterable[str], normalize, keep: int = 3) -> list[str]:
 def _finishes(text: str) -> Iterator[str]:
     for decoration in _DECORATION.values:
         for spacing in _SPACING.values:
-            yield _finish(text, Recipe(casing="title", decoration=decoration, spacing=spacing))
+            yield finish(text, Recipe(casing="title", decoration=decoration, spacing=spacing))
 
 
 @functools.cache

@@ -1,0 +1,128 @@
+"""Writing a recipe and a date as text: fields in order with separators, weekday, time, casing and noise.
+
+- **Field order**: day-month-year (`dmy`), month-day-year (`mdy`), year-month-day (`ymd`); each field's
+  text comes from the language's tables (`data_gen.words`), the day with "the" and "of" if the recipe
+  says so ("the 21st of").
+- **Separators** between fields: space, comma, "/", "-", ".", mixed ("25/06-2009"), spaced ("7 / 20 /
+  1969") and none ("20030925", "25Jun2009").
+- **Weekday** (the label's true weekday): before ("Thursday, ...", "Thu ...") or after (", Thursday",
+  " Thursday", " (Thu)").
+- **Time of day** (`data_gen.times`): after or before the date, or inside it after the second field
+  (ctime: "Thu Jun  5 14:05:33 UTC 2009").
+- **Casing** lower, Title (names capitalised as written, first letter upper), UPPER; **noise**: leading
+  or trailing space, a doubled space, brackets or quotes around the whole string, a trailing "." or ","
+  (only after a letter or digit).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from data_gen import formats as formats_lib
+from data_gen import phrases
+from data_gen.families import CATALOGUE, NOT_TIME, NOT_WEEKDAY
+from data_gen.reading import label_date
+from data_gen.recipe import DATE, AnyDate, Recipe
+from data_gen.times import time_text
+from data_gen.words import EN_US
+
+
+def _day_text(recipe: Recipe, day: int) -> str:
+    text = EN_US.day[(recipe.day, recipe.hyphen)][day]
+    if recipe.the:
+        text = "the " + text
+    if recipe.of:
+        text += " of"
+    return text
+
+
+def join_core(order: str, seps: tuple[str, str], day: str | None, month: str | None,
+              year: str | None) -> str:
+    """The fields in their order with their separators; an absent field (None) and its separator left out."""
+    if order == "dmy":
+        a, b, c = day, month, year
+    elif order == "mdy":
+        a, b, c = month, day, year
+    else:
+        a, b, c = year, month, day
+    if a is None:
+        return b + seps[1] + c
+    if b is None:
+        return a + seps[1] + c
+    if c is None:
+        return a + seps[0] + b
+    return a + seps[0] + b + seps[1] + c
+
+
+def weekday_affixes(weekday: str, after: bool, sep: str) -> tuple[str, str]:
+    """What goes before and after the date for a weekday: ("Thursday, ", "") or ("", " (Thu)")."""
+    if not after:
+        return weekday + sep, ""
+    return "", (f" ({weekday})" if sep == "()" else sep + weekday)
+
+
+def date_text(date: AnyDate, recipe: Recipe, weekday_date: datetime.date | None) -> str:
+    """A date-shaped recipe's text before casing and noise: fields, weekday (of `weekday_date`) and time."""
+    day = _day_text(recipe, date.day) if recipe.day else None
+    month = EN_US.month[recipe.month][date.month] if recipe.month else None
+    time = recipe.time
+    if time is not None and time.inside:  # after the second field: "Jun  5 14:05:33 UTC 2009"
+        if recipe.order == "mdy":
+            day += time_text(time)
+        else:
+            month += time_text(time)
+    text = join_core(recipe.order, recipe.seps, day, month,
+                     EN_US.year[(recipe.year, recipe.hyphen)][date.year] if recipe.year else None)
+    if recipe.weekday:
+        before, after = weekday_affixes(EN_US.weekday[recipe.weekday][weekday_date.weekday()],
+                                        recipe.weekday_after, recipe.weekday_sep)
+        text = before + text + after
+    if time is not None and not time.inside:
+        text = time_text(time) + text if time.before else text + time_text(time)
+    return text
+
+
+def finish(text: str, recipe: Recipe) -> str:
+    """Casing, then noise: a doubled space, brackets/quotes or end punctuation, an outer space."""
+    if recipe.casing == "lower":
+        text = text.lower()
+    elif recipe.casing == "upper":
+        text = text.upper()
+    elif text[:1].islower():
+        text = text[0].upper() + text[1:]
+    if recipe.spacing == "double":
+        text = text.replace(" ", "  ", 1)
+    decoration = recipe.decoration
+    if decoration in (".", ","):
+        if text[-1:].isalnum():
+            text += decoration
+    elif decoration:
+        text = decoration[0] + text + decoration[1]
+    if recipe.spacing == "lead":
+        text = " " + text
+    elif recipe.spacing == "trail":
+        text += " "
+    return text
+
+
+def render_labelled(date: AnyDate | None, recipe: Recipe, label_date: datetime.date | None) -> str:
+    """`render`, given the date the text means (`reading.label_date`): a positive writes its weekday."""
+    kind = recipe.kind
+    if kind == CATALOGUE:
+        return formats_lib.get_format(recipe.catalogue).render(date)
+    if kind in phrases.KINDS:
+        text = recipe.phrase
+    elif kind == NOT_TIME:
+        text = recipe.phrase + time_text(recipe.time)
+    elif kind == NOT_WEEKDAY:
+        text = recipe.phrase + EN_US.weekday[recipe.weekday][date.weekday()]
+        if recipe.time is not None:
+            text += time_text(recipe.time)
+    else:
+        text = date_text(date, recipe, label_date if kind == DATE else date)
+    return finish(text, recipe)
+
+
+def render(date: AnyDate | None, recipe: Recipe) -> str:
+    """The human string a recipe writes for a date (a YMD for impossible dates, None for phrases)."""
+    return render_labelled(date, recipe, label_date(recipe, date))
