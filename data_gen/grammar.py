@@ -123,17 +123,38 @@ from data_gen.families import (
 )
 from data_gen.generator import SHARD_SIZE, shard_sizes
 from data_gen.reading import Readings, catalogue_shape, label, label_date, pivot_year, readings, resolve
-from data_gen.recipe import DATE, YMD, AnyDate, Recipe, TimeOfDay
+from data_gen.recipe import YMD, AnyDate, Recipe, TimeOfDay
 from data_gen.rendering import date_text, finish, join_core, render, render_labelled, weekday_affixes
+from data_gen.sampling import (
+    CTIME_CORE,
+    CTIME_DAY,
+    CTIME_ZONE,
+    DAY_FIRST_SHARE,
+    DECORATION,
+    SPACING,
+    STYLE,
+    STYLES,
+    TIME_SHARE,
+    WEEKDAY_AFTER,
+    WEEKDAY_FORM,
+    WEEKDAY_SEP,
+    WEEKDAY_SHARE,
+    Core,
+    core_fields,
+    core_leaves,
+    ordinal_range,
+    sample_core,
+    sample_noise,
+    sample_positive,
+    sample_real_date,
+)
 from data_gen.times import SHAPE, ZONE, sample_lone_time, sample_time, time_options, time_text
 from data_gen.words import (
     EN_US,
     MONTH_WORD_FORMS,
     OUT_OF_RANGE_FOUR,
     OUT_OF_RANGE_YEAR_FORMS,
-    SHORT_YEAR_FORMS,
     SPELLED_YEAR_FORMS,
-    THOUSAND_YEAR_FORMS,
     WEEKDAY_FORMS,
 )
 
@@ -149,12 +170,6 @@ TWO_DIGIT_LAST_DATE = formats_lib.TWO_DIGIT_LAST_DATE
 # Shares of the three sources of examples.
 CATALOGUE_SHARE = 0.15
 NEGATIVE_SHARE = 0.14
-# Probability that an example's preference is day first.
-DAY_FIRST_SHARE = 0.5
-# Share of real dates drawn at the end of a month (40 % of them 29 February of a leap year): the
-# impossible-date refusals are mostly month ends, so real month ends must not be rare (a uniform draw
-# gives 29 February once in 1,461 dates).
-MONTH_END_SHARE = 0.05
 
 __all__ = [
     "DateExample", "Recipe", "TimeOfDay", "YMD", "Readings", "Longest", "FAMILIES", "HELD_OUT_FAMILIES",
@@ -172,188 +187,10 @@ class DateExample(NamedTuple):
     day_first: bool
 
 
-STYLES = ("numeric", "word", "ordinal", "spelled")
-
-
-# --------------------------------------------------------------------------------------------
-# Choice tables: the sampler draws from them and `longest_lengths` enumerates them.
-
-
-_STYLE = Choice({"numeric": 30, "word": 33, "ordinal": 22, "spelled": 15})
-_ORDER = {
-    "numeric": Choice({"ymd": 34, "dmy": 33, "mdy": 33}),
-    "word": Choice({"dmy": 46, "mdy": 44, "ymd": 10}),
-    "ordinal": Choice({"dmy": 55, "mdy": 45}),
-    "spelled": Choice({"dmy": 55, "mdy": 45}),
-}
-_NUMERIC_SEPS = ("/", "-", ".", " ")
-
-
-def _numeric_seps(same: dict[str, float], mixed: int, none: int) -> Choice:
-    """Same separator twice (spaced ones too: "7 / 20 / 1969"), mixed ones ("25/06-2009"), none."""
-    options = [((s, s), w) for s, w in same.items()]
-    pairs = [(a, b) for a in _NUMERIC_SEPS for b in _NUMERIC_SEPS if a != b]
-    options += [(pair, mixed / len(pairs)) for pair in pairs]
-    options.append((("", ""), none))
-    return Choice(options)
-
-
-_SEPS = {
-    ("numeric", "dmy"): _numeric_seps({"/": 40, "-": 20, ".": 20, " ": 6, " / ": 2, " - ": 1.5, " . ": 1.5},
-                                      mixed=6, none=8),
-    ("numeric", "mdy"): _numeric_seps({"/": 50, "-": 20, ".": 10, " ": 6, " / ": 2.5, " - ": 1.5, " . ": 1},
-                                      mixed=6, none=8),
-    ("numeric", "ymd"): _numeric_seps({"-": 55, "/": 18, ".": 8, " ": 3, " - ": 2, " / ": 1.5, " . ": 1},
-                                      mixed=4, none=12),
-    ("word", "dmy"): Choice({(" ", " "): 45, (" ", ", "): 15, ("-", "-"): 15, ("/", "/"): 5,
-                              (".", "."): 2, ("", ""): 5, (" ", ","): 3, (", ", " "): 3, ("-", " "): 2}),
-    ("word", "mdy"): Choice({(" ", ", "): 50, (" ", " "): 30, (" ", ","): 5, ("-", "-"): 7,
-                              ("/", "/"): 4, (" ", "-"): 2, (",", ","): 2}),
-    ("word", "ymd"): Choice({(" ", " "): 40, ("-", "-"): 35, ("/", "/"): 15, (".", "."): 5, (", ", " "): 5}),
-    ("ordinal", "dmy"): Choice({(" ", " "): 65, (" ", ", "): 35}),
-    ("ordinal", "mdy"): Choice({(" ", ", "): 60, (" ", " "): 35, (" ", ","): 5}),
-}
-_SEPS[("spelled", "dmy")] = _SEPS[("ordinal", "dmy")]
-_SEPS[("spelled", "mdy")] = _SEPS[("ordinal", "mdy")]
-
-_ONLY_PAD = Choice({"pad": 1})
-_NUMERIC_DAY = {"dmy": Choice({"pad": 55, "num": 45}), "mdy": Choice({"pad": 50, "num": 50}),
-                "ymd": Choice({"pad": 90, "num": 10})}
-_WORD_DAY = Choice({"num": 80, "pad": 20})
-_ORDINAL_DAY = Choice({"ord": 1})
-_SPELLED_DAY = Choice({"spelled": 70, "ord": 20, "num": 10})
-
-
-def _day_choice(style: str, order: str, seps: tuple[str, str]) -> Choice:
-    if seps == ("", ""):
-        return _ONLY_PAD
-    if style == "numeric":
-        return _NUMERIC_DAY[order]
-    return {"word": _WORD_DAY, "ordinal": _ORDINAL_DAY, "spelled": _SPELLED_DAY}[style]
-
-
-_NO_ARTICLE = Choice({(False, False): 1})
-_ARTICLES = {
-    ("ord", "dmy"): Choice({(False, False): 35, (False, True): 25, (True, True): 30, (True, False): 10}),
-    ("ord", "mdy"): Choice({(False, False): 85, (True, False): 15}),
-    ("spelled", "dmy"): Choice({(False, False): 10, (False, True): 30, (True, True): 55, (True, False): 5}),
-    ("spelled", "mdy"): Choice({(False, False): 85, (True, False): 15}),
-}
-
-
-def _article_choice(order: str, day: str) -> Choice:
-    return _ARTICLES.get((day, order), _NO_ARTICLE)
-
-
-_MONTH_WORDS = Choice({"name": 52, "abbr": 22, "abbr.": 12, "sept": 8, "sept.": 6})
-_MONTH_WORDS_NO_DOT = Choice({"name": 50, "abbr": 40, "sept": 10})
-_MONTH_ABBR_ONLY = Choice({"abbr": 85, "sept": 15})
-
-
-def _month_choice(style: str, order: str, seps: tuple[str, str], day: str) -> Choice:
-    if style == "numeric":
-        return Choice({day: 1})  # month and day written with the same width
-    after_month = seps[0] if order == "mdy" else seps[1]
-    if seps == ("", ""):
-        return _MONTH_ABBR_ONLY  # 25Jun2009
-    if after_month in (" ", ", ", ","):
-        return _MONTH_WORDS
-    return _MONTH_WORDS_NO_DOT  # no "Jun.-25"
-
-
-_FOUR = Choice({"four": 1})
-_YEARS = {
-    "numeric": Choice({"four": 72, "two": 28}),
-    "word": Choice({"four": 72, "apos": 16, "two": 12}),
-    "word_compact": Choice({"four": 60, "two": 40}),
-    "ordinal": Choice({"four": 80, "apos": 12, "two": 8}),
-    "spelled_day": Choice({"four": 60, "spelled": 27, "apos": 13}),
-    # "two thousand [and] eleven" only with a day in digits: with a spelled day and a weekday it
-    # would pass 64 characters ("wednesday the twenty-seventh of september two thousand and seventy-
-    # seven"), so a spelled day keeps num2words' years.
-    "spelled_year": Choice({"spelled": 60, "thousand": 20, "thousand_and": 20}),
-}
-
-
-def _year_choice(style: str, order: str, seps: tuple[str, str], day: str) -> Choice:
-    if order == "ymd" or (style == "numeric" and seps == ("", "")):
-        return _FOUR
-    if style == "word" and seps == ("", ""):
-        return _YEARS["word_compact"]
-    if style == "spelled":
-        return _YEARS["spelled_day"] if day == "spelled" else _YEARS["spelled_year"]
-    return _YEARS[style]
-
-
-_HYPHEN = Choice({True: 75, False: 25})
-_NO_CHOICE = Choice({True: 1})
-
-
-def _hyphen_choice(day: str, year: str) -> Choice:
-    return _HYPHEN if day == "spelled" or year in SPELLED_YEAR_FORMS else _NO_CHOICE
-
-
-class _Core(NamedTuple):
-    style: str
-    order: str
-    seps: tuple[str, str]
-    day: str
-    the: bool
-    of: bool
-    month: str
-    year: str
-    hyphen: bool
-
-
-def _sample_core(rng: random.Random, style: str) -> _Core:
-    order = _ORDER[style](rng)
-    seps = _SEPS[(style, order)](rng)
-    day = _day_choice(style, order, seps)(rng)
-    the, of = _article_choice(order, day)(rng)
-    month = _month_choice(style, order, seps, day)(rng)
-    year = _year_choice(style, order, seps, day)(rng)
-    hyphen = _hyphen_choice(day, year)(rng)
-    return _Core(style, order, seps, day, the, of, month, year, hyphen)
-
-
-def _core_leaves(style: str) -> Iterator[_Core]:
-    """Every core the sampler can draw for a style (the same tables, enumerated)."""
-    for order in _ORDER[style].values:
-        for seps in _SEPS[(style, order)].values:
-            for day in _day_choice(style, order, seps).values:
-                for the, of in _article_choice(order, day).values:
-                    for month in _month_choice(style, order, seps, day).values:
-                        for year in _year_choice(style, order, seps, day).values:
-                            for hyphen in _hyphen_choice(day, year).values:
-                                yield _Core(style, order, seps, day, the, of, month, year, hyphen)
-
-
-# Weekdays.
-_WEEKDAY_SHARE = {"numeric": 0.08, "word": 0.15, "ordinal": 0.25, "spelled": 0.12}
-_WEEKDAY_FORM = Choice({"name": 50, "abbr": 28, "abbr.": 10, "long": 7, "long.": 5})
-_WEEKDAY_AFTER = Choice({False: 78, True: 22})
-_WEEKDAY_SEP = {False: Choice({", ": 60, " ": 40}), True: Choice({", ": 45, " ": 25, "()": 30})}
-
-# Times of day.
-_TIME_SHARE = {"numeric": 0.22, "word": 0.12, "ordinal": 0.08, "spelled": 0.0}
-# Machine-written dates with the time inside (C's ctime/asctime, the Unix `date` command): "Thu Jun  5
-# 14:05:33 2009", "Thu Jun 5 14:05:33 UTC 2009", "Jun 05 14:05:33 2009" (a share of grammar positives:
-# the weekday abbreviation or none, the month abbreviation, the day space-padded, plain or zero-padded,
-# a 24-hour time with seconds, an optional zone, the four-digit year).
-_CTIME_SHARE = 0.004
-_CTIME_WEEKDAY = Choice({True: 70, False: 30})
-_CTIME_DAY = Choice({"spad": 45, "num": 30, "pad": 25})
-_CTIME_ZONE = Choice({"": 55, " UTC": 15, " GMT": 4, " EST": 5, " EDT": 4, " CET": 4, " CEST": 4, " PST": 4,
-                       " PDT": 3, " BST": 2})
 # Prefixes of refusals made of a weekday or a time alone.
 _WEEKDAY_PREFIX = Choice({"": 55, "on ": 20, "every ": 8, "by ": 5, "until ": 4, "from ": 4, "before ": 4})
 _WEEKDAY_ALONE_TIME_SHARE = 0.25
 _TIME_PREFIX = Choice({"": 60, "at ": 25, "around ": 5, "by ": 5, "until ": 5})
-
-# Casing and noise.
-_CASING = Choice({"title": 58, "lower": 30, "upper": 12})
-_DECORATION = Choice({"": 88, "()": 3, "[]": 1.5, '""': 1.5, ".": 4, ",": 2})
-_SPACING = Choice({"": 90, "lead": 3, "trail": 3, "double": 4})
 
 # Refusals.
 _NEGATIVE_KIND = Choice({NOT_MONTH_YEAR: 15, NOT_DAY_MONTH: 14, NOT_WEEKDAY: 9, NOT_RELATIVE: 10,
@@ -366,68 +203,20 @@ _IMPOSSIBLE_TIME_SHARE = 0.1
 _CATALOGUE_CHOICE = Choice([(f.name, f.weight) for f in formats_lib.CATALOGUE])
 
 
-def _iso_time_possible(core: _Core, weekday_after: bool) -> bool:
-    return (core.style == "numeric" and core.order == "ymd" and core.seps == ("-", "-")
-            and core.day == "pad" and not weekday_after)
-
-
-def _basic_time_possible(core: _Core, weekday_after: bool) -> bool:
-    """ISO 8601 basic: eight digits, year first ("20090625T140533")."""
-    return core.style == "numeric" and core.order == "ymd" and core.seps == ("", "") and not weekday_after
-
-
-_CTIME_CORE = dict(style="word", order="mdy", seps=(" ", " "), month="abbr", year="four")
-
-
-def _sample_ctime(rng: random.Random) -> Recipe:
-    """A date with the time inside, as C's ctime and the Unix `date` command write it."""
-    weekday = "abbr" if _CTIME_WEEKDAY(rng) else ""
-    day = _CTIME_DAY(rng)
-    time = TimeOfDay(rng.randrange(24), rng.randrange(60), rng.randrange(60), shape="hms",
-                     zone=_CTIME_ZONE(rng), joiner=" ", inside=True)
-    return Recipe(kind=DATE, **_CTIME_CORE, day=day, weekday=weekday, weekday_sep=" ", time=time, **_noise(rng))
-
-
-def _noise(rng: random.Random) -> dict:
-    return {"casing": _CASING(rng), "decoration": _DECORATION(rng), "spacing": _SPACING(rng),
-            "day_first": rng.random() < DAY_FIRST_SHARE}
-
-
-def _core_fields(core: _Core) -> dict:
-    return core._asdict()
-
-
-def _sample_positive(rng: random.Random) -> Recipe:
-    if rng.random() < _CTIME_SHARE:
-        return _sample_ctime(rng)
-    core = _sample_core(rng, _STYLE(rng))
-    weekday, after, wsep = "", False, ", "
-    if rng.random() < _WEEKDAY_SHARE[core.style]:
-        weekday = _WEEKDAY_FORM(rng)
-        after = _WEEKDAY_AFTER(rng)
-        wsep = _WEEKDAY_SEP[after](rng)
-    time = None
-    if rng.random() < _TIME_SHARE[core.style]:
-        time = sample_time(rng, _iso_time_possible(core, after), can_go_before=True,
-                            basic=_basic_time_possible(core, after))
-    return Recipe(kind=DATE, **_core_fields(core), weekday=weekday, weekday_after=after, weekday_sep=wsep,
-                  time=time, **_noise(rng))
-
-
 def _sample_negative(rng: random.Random) -> Recipe:
     kind = _NEGATIVE_KIND(rng)
     if kind in phrases.KINDS:
-        return Recipe(kind=kind, phrase=phrases.sample(kind, rng), **_noise(rng))
+        return Recipe(kind=kind, phrase=phrases.sample(kind, rng), **sample_noise(rng))
     if kind == NOT_TIME:
         return Recipe(kind=kind, phrase=_TIME_PREFIX(rng), time=sample_lone_time(rng, joiner=""),
-                      **_noise(rng))
+                      **sample_noise(rng))
     if kind == NOT_WEEKDAY:
-        prefix, form = _WEEKDAY_PREFIX(rng), _WEEKDAY_FORM(rng)
+        prefix, form = _WEEKDAY_PREFIX(rng), WEEKDAY_FORM(rng)
         time = sample_lone_time(rng) if rng.random() < _WEEKDAY_ALONE_TIME_SHARE else None
-        return Recipe(kind=kind, weekday=form, phrase=prefix, time=time, **_noise(rng))
+        return Recipe(kind=kind, weekday=form, phrase=prefix, time=time, **sample_noise(rng))
     while True:  # date-shaped refusals; never in a held-out shape
-        core = _sample_core(rng, _STYLE(rng))
-        fields = _core_fields(core)
+        core = sample_core(rng, STYLE(rng))
+        fields = core_fields(core)
         extra: dict = {}
         if kind in (NOT_MONTH_YEAR, NOT_DAY_MONTH) and core.seps == ("", ""):
             continue  # "062009" and "2506" are not forms of the grammar
@@ -441,14 +230,14 @@ def _sample_negative(rng: random.Random) -> Recipe:
         elif kind == NOT_DAY_MONTH:
             fields.update(year="")
             if rng.random() < _DAY_MONTH_WEEKDAY_SHARE:
-                after = _WEEKDAY_AFTER(rng)
-                extra = {"weekday": _WEEKDAY_FORM(rng), "weekday_after": after,
-                         "weekday_sep": _WEEKDAY_SEP[after](rng)}
-        elif rng.random() < _IMPOSSIBLE_TIME_SHARE * (_TIME_SHARE[core.style] > 0):
+                after = WEEKDAY_AFTER(rng)
+                extra = {"weekday": WEEKDAY_FORM(rng), "weekday_after": after,
+                         "weekday_sep": WEEKDAY_SEP[after](rng)}
+        elif rng.random() < _IMPOSSIBLE_TIME_SHARE * (TIME_SHARE[core.style] > 0):
             extra = {"time": sample_time(rng, False, can_go_before=True)}
         if fields["hyphen"] is False and fields["day"] != "spelled" and fields["year"] not in SPELLED_YEAR_FORMS:
             fields["hyphen"] = True
-        recipe = Recipe(kind=kind, **fields, **extra, **_noise(rng))
+        recipe = Recipe(kind=kind, **fields, **extra, **sample_noise(rng))
         if held_out_shape(recipe) is None:
             return recipe
 
@@ -460,32 +249,11 @@ def sample_recipe(rng: random.Random) -> Recipe:
         return Recipe(kind=CATALOGUE, catalogue=_CATALOGUE_CHOICE(rng), day_first=rng.random() < DAY_FIRST_SHARE)
     if u < CATALOGUE_SHARE + NEGATIVE_SHARE:
         return _sample_negative(rng)
-    return _sample_positive(rng)
+    return sample_positive(rng)
 
 
 # --------------------------------------------------------------------------------------------
 # Dates.
-
-_ORDINAL_RANGE = (FIRST_DATE.toordinal(), LAST_DATE.toordinal())
-_TWO_DIGIT_ORDINAL_RANGE = (TWO_DIGIT_FIRST_DATE.toordinal(), TWO_DIGIT_LAST_DATE.toordinal())
-
-
-def _short_year(recipe: Recipe) -> bool:
-    if recipe.kind == CATALOGUE:
-        return formats_lib.get_format(recipe.catalogue).two_digit_year
-    return recipe.year in SHORT_YEAR_FORMS
-
-
-_THOUSAND_ORDINAL_RANGE = (datetime.date(2000, 1, 1).toordinal(), LAST_DATE.toordinal())
-
-
-def _ordinal_range(recipe: Recipe) -> tuple[int, int]:
-    if _short_year(recipe):
-        return _TWO_DIGIT_ORDINAL_RANGE
-    if recipe.year in THOUSAND_YEAR_FORMS:  # "two thousand [and] eleven": 2000-2099
-        return _THOUSAND_ORDINAL_RANGE
-    return _ORDINAL_RANGE
-
 
 def sample_date(rng: random.Random, recipe: Recipe) -> AnyDate | None:
     """A date the recipe can write: a real date, a YMD for impossible dates, None for phrases."""
@@ -493,19 +261,7 @@ def sample_date(rng: random.Random, recipe: Recipe) -> AnyDate | None:
         return None
     if recipe.kind == NOT_IMPOSSIBLE:
         return _impossible_date(rng, recipe)
-    first, last = _ordinal_range(recipe)
-    if rng.random() < MONTH_END_SHARE:
-        return _month_end(rng, datetime.date.fromordinal(first).year, datetime.date.fromordinal(last).year)
-    return datetime.date.fromordinal(rng.randint(first, last))
-
-
-def _month_end(rng: random.Random, first_year: int, last_year: int) -> datetime.date:
-    """The last day of a month: 29 February of a leap year 40 % of the time, else of any month."""
-    if rng.random() < 0.4:
-        year = rng.choice([y for y in range(first_year, last_year + 1) if calendar.isleap(y)])
-        return datetime.date(year, 2, 29)
-    year, month = rng.randint(first_year, last_year), rng.randint(1, 12)
-    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+    return sample_real_date(rng, recipe)
 
 
 def _out_of_range_number(rng: random.Random, low: int) -> int:
@@ -524,7 +280,7 @@ def _impossible_date(rng: random.Random, recipe: Recipe) -> YMD:
     """Numbers out of range (45/10/2000, 2000-13-01), 29 February of a common year (1900, 2100
     among them), a day past the end of a short month, or a real date of a year outside 1900-2099
     ("3 May 2150"; four-digit and num2words years only)."""
-    first, last = (datetime.date.fromordinal(o).year for o in _ordinal_range(recipe))
+    first, last = (datetime.date.fromordinal(o).year for o in ordinal_range(recipe))
     out_of_range = recipe.year in OUT_OF_RANGE_YEAR_FORMS
     while True:
         u = rng.random()
@@ -612,7 +368,7 @@ def _longest_text(table: dict[int, str]) -> str:
     return max(table.values(), key=len)
 
 
-def _longest_core_text(core: _Core, drop: str = "", in_range: bool = True) -> str:
+def _longest_core_text(core: Core, drop: str = "", in_range: bool = True) -> str:
     """The longest core of a shape; `in_range=False`: years outside 1900-2099 too (refusals)."""
     day = month = year = None
     if core.day and drop != "day":
@@ -632,8 +388,8 @@ def _longest_weekday_pieces() -> list[tuple[str, str]]:
     pieces = [("", "")]
     for form in WEEKDAY_FORMS:
         name = _longest_text(EN_US.weekday[form])
-        for after in _WEEKDAY_AFTER.values:
-            for sep in _WEEKDAY_SEP[after].values:
+        for after in WEEKDAY_AFTER.values:
+            for sep in WEEKDAY_SEP[after].values:
                 pieces.append(weekday_affixes(name, after, sep))
     return pieces
 
@@ -657,8 +413,8 @@ def _ctime_texts() -> list[str]:
     """Every ctime shape at its widest (every weekday and month abbreviation has three letters)."""
     widest = datetime.date(2009, 9, 30)
     out = []
-    for weekday, day, zone in itertools.product(("abbr", ""), _CTIME_DAY.values, _CTIME_ZONE.values):
-        recipe = Recipe(**_CTIME_CORE, day=day, weekday=weekday, weekday_sep=" ",
+    for weekday, day, zone in itertools.product(("abbr", ""), CTIME_DAY.values, CTIME_ZONE.values):
+        recipe = Recipe(**CTIME_CORE, day=day, weekday=weekday, weekday_sep=" ",
                         time=TimeOfDay(23, 59, 59, shape="hms", zone=zone, joiner=" ", inside=True))
         out.append(date_text(widest, recipe, widest))
     return out
@@ -691,8 +447,8 @@ def _top(strings: Iterable[str], normalize, keep: int = 3) -> list[str]:
 
 
 def _finishes(text: str) -> Iterator[str]:
-    for decoration in _DECORATION.values:
-        for spacing in _SPACING.values:
+    for decoration in DECORATION.values:
+        for spacing in SPACING.values:
             yield finish(text, Recipe(casing="title", decoration=decoration, spacing=spacing))
 
 
@@ -729,13 +485,13 @@ def longest_lengths() -> tuple[Longest, Longest]:
 
     all_weekdays = reduced_weekdays(weekday_pieces)
     for style in STYLES:
-        leaves = list(_core_leaves(style))
+        leaves = list(core_leaves(style))
         times, times_before = [""], []
-        if _TIME_SHARE[style] > 0:
+        if TIME_SHARE[style] > 0:
             basic = _longest_basic_time_pieces() if style == "numeric" else []
             times += _top(_longest_time_pieces(iso=style == "numeric") + basic, normalize)
             times_before = _top(_longest_time_pieces(iso=False, before=True), normalize)
-        weekdays = all_weekdays if _WEEKDAY_SHARE[style] > 0 else [("", "")]
+        weekdays = all_weekdays if WEEKDAY_SHARE[style] > 0 else [("", "")]
         combine(style, [_longest_core_text(c) for c in leaves], weekdays, times, times_before)
         # Refusals shaped like dates: impossible (no weekday; years out of range too), month-year
         # (with "of" too), day-month (weekday).
