@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import pytest
 
-from data_gen import families, formats, generator, grammar, phrases, sampling, text, times
+from data_gen import families, formats, generator, grammar, lengths, phrases, sampling, text, times
 from data_gen.__main__ import format_row
 from data_gen.recipe import DATE
 
@@ -847,7 +847,7 @@ def test_longest_length_bounds_every_example_and_fits_64(rows, normalized):
 
 
 def test_python_normalisation_in_longest_matches_tensorflow(rows, normalized):
-    python = grammar._python_normalizer()
+    python = lengths.python_normalizer()
     assert [python(e.human) for e, _, _ in rows[:5000]] == normalized[:5000]
 
 
