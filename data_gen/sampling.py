@@ -23,10 +23,9 @@ import random
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from data_gen import formats as formats_lib
 from data_gen.choice import Choice
 from data_gen.families import CATALOGUE
-from data_gen.formats import FIRST_DATE, LAST_DATE, TWO_DIGIT_FIRST_DATE, TWO_DIGIT_LAST_DATE
+from data_gen.formats import FIRST_DATE, LAST_DATE, TWO_DIGIT_FIRST_DATE, TWO_DIGIT_LAST_DATE, get_format
 from data_gen.recipe import DATE, Recipe, TimeOfDay
 from data_gen.times import sample_time
 from data_gen.words import SHORT_YEAR_FORMS, SPELLED_YEAR_FORMS, THOUSAND_YEAR_FORMS
@@ -275,7 +274,7 @@ _TWO_DIGIT_ORDINAL_RANGE = (TWO_DIGIT_FIRST_DATE.toordinal(), TWO_DIGIT_LAST_DAT
 
 def _short_year(recipe: Recipe) -> bool:
     if recipe.kind == CATALOGUE:
-        return formats_lib.get_format(recipe.catalogue).two_digit_year
+        return get_format(recipe.catalogue).two_digit_year
     return recipe.year in SHORT_YEAR_FORMS
 
 

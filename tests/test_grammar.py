@@ -406,7 +406,7 @@ def test_labels_are_real_dates_in_range(rows):
     for example, _, _ in rows:
         if example.iso:
             day = datetime.date.fromisoformat(example.iso)
-            assert grammar.FIRST_DATE <= day <= grammar.LAST_DATE
+            assert formats.FIRST_DATE <= day <= formats.LAST_DATE
 
 
 def test_the_same_string_never_has_two_labels(rows, normalized):
@@ -869,7 +869,7 @@ def test_handwritten_benchmark_is_well_formed():
         readings = [r for r in readings if r is not None]
         if expected:
             day = datetime.date.fromisoformat(expected)
-            assert grammar.FIRST_DATE <= day <= grammar.LAST_DATE
+            assert formats.FIRST_DATE <= day <= formats.LAST_DATE
             for word in re.findall(r"[a-z]+", human.lower()):
                 assert WEEKDAYS.get(word, day.weekday()) == day.weekday(), human
             dates = {r.date for r in readings if r.date}
