@@ -1,6 +1,6 @@
 """Non-date phrases for the grammar's refusals: relative expressions, numbers, plain words and periods.
 
-These are the negatives that are not built from a date (see `data_gen.grammar` for the date-shaped
+These are the negatives that are not built from a date (see `data_gen.refusals` for the date-shaped
 ones: month and year only, day and month only, impossible dates, weekdays and times alone). Each
 kind is data: a finite pool (relative expressions, words) or a list of templates (numbers, periods:
 seasons, quarters, halves, fiscal years, decades, centuries and ranges of years), so the longest

@@ -14,7 +14,7 @@ import tensorflow as tf
 
 # The longest normalised input the model reads: the longest string the grammar writes is 64 characters
 # after normalisation ("wednesday the twenty-seventh of september nineteen seventy-three", a spelled date
-# with its weekday; data_gen.grammar.longest_length(), checked by a test).
+# with its weekday; data_gen.lengths.longest_length(), checked by a test).
 INPUT_LENGTH = 64
 # Output length Ty: an ISO date, YYYY-MM-DD.
 OUTPUT_LENGTH = 10

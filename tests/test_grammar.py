@@ -1,4 +1,4 @@
-"""The compositional generator (data_gen/grammar.py): determinism, families, held-out combinations,
+"""The compositional generator (data_gen.grammar and its modules): determinism, families, held-out combinations,
 labels read back without the renderer, the ambiguity policy, refusals, noise and lengths.
 
 Labels are checked by an independent reader written here: it knows only the field order of each
