@@ -8,7 +8,7 @@ seeded and sharded like `data_gen.generator` (`generate_shard`, `generate`): the
 same rows on any runner.
 
 This module puts the parts together and is what the rest of the project imports; each concern has its
-own module (each imports only the ones above it):
+own module (each imports only the ones above it; a test checks it):
 
 | module | concern |
 |---|---|

@@ -9,11 +9,13 @@ num2words), then applies its own copy of the ambiguity policy and the two-digit 
 
 from __future__ import annotations
 
+import ast
 import calendar
 import collections
 import dataclasses
 import datetime
 import hashlib
+import pathlib
 import random
 import re
 from typing import NamedTuple
@@ -261,6 +263,35 @@ def catalogue_order(name: str) -> str:
 
 def order_of(recipe: grammar.Recipe) -> str:
     return catalogue_order(recipe.catalogue) if recipe.kind == families.CATALOGUE else recipe.order
+
+
+# ------------------------------------------------------------------------------------------------
+# Layout.
+
+# data_gen's modules in layers (data_gen/grammar.py's table): each imports only modules before it.
+MODULE_LAYERS = ("formats", "generator", "phrases", "text", "labels", "choice", "words", "recipe", "families",
+                 "reading", "times", "rendering", "sampling", "refusals", "lengths", "grammar", "__main__")
+
+
+def data_gen_imports(module: str) -> set[str]:
+    """The data_gen modules a data_gen module imports, anywhere in it (`from data_gen import x` too)."""
+    path = pathlib.Path(generator.__file__).with_name(f"{module}.py")
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "data_gen":
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("data_gen."):
+            found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("data_gen.")}
+    return found
+
+
+def test_data_gen_modules_import_only_earlier_layers():
+    modules = {p.stem for p in pathlib.Path(generator.__file__).parent.glob("*.py")} - {"__init__"}
+    assert set(MODULE_LAYERS) == modules
+    for i, module in enumerate(MODULE_LAYERS):
+        assert data_gen_imports(module) <= set(MODULE_LAYERS[:i]), module
 
 
 # ------------------------------------------------------------------------------------------------
