@@ -92,5 +92,5 @@ def trial_sizes(points: Sequence[TrialPoint], path: str) -> str:
     ax.set_ylabel("validation exact match")
     ax.set_title(f"Tuner trials (n_a/n_s): {len(points)} scored")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(loc="lower right")
+    ax.legend(loc="best")
     return _save(fig, path)
