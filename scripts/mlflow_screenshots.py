@@ -205,7 +205,7 @@ def take(backend_store_uri: str, experiment: str, out_dir: str) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     defaults = configs.Settings()
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend-store-uri", help="default: the main job's local store (outputs/mlflow)")
     parser.add_argument("--experiment", default=defaults.mlflow_experiment)
     parser.add_argument("--out", default="docs/images")
