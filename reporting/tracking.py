@@ -368,7 +368,7 @@ def describe_run(run: records.RunRecords | records.InputArtifacts, run_summary: 
                                                      if splits else "") + ")")
     lines = [f"{head}.", "", f"- Data: {data}."]
     if trials:
-        lines.append(f"- Tuner: {trials} trials" + (f"; chose {_sizes(info)}." if info else "."))
+        lines.append(f"- Tuner: {_count(trials, 'trial')}" + (f"; chose {_sizes(info)}." if info else "."))
     if info is not None:
         epochs = info["training_config"].get("epochs")
         lines.append(f"- Trainer: {_sizes(info)}, {info['parameters']:,} parameters"
