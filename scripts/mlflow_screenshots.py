@@ -94,6 +94,14 @@ class Browser:
              "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
              f"--user-data-dir={profile}", "--remote-debugging-port=0", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.socket = None
+        try:
+            self._connect(profile)
+        except BaseException:
+            self.close()  # a browser that cannot be driven is not left running
+            raise
+
+    def _connect(self, profile: str) -> None:
         port_file = pathlib.Path(profile, "DevToolsActivePort")  # Chromium writes its port there
         deadline = time.monotonic() + 60
         while not port_file.exists() or not port_file.read_text().strip():
@@ -159,8 +167,9 @@ class Browser:
         return path
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.socket.close()
+        if self.socket is not None:
+            with contextlib.suppress(Exception):
+                self.socket.close()
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, 15)
         self.process.wait(timeout=30)
