@@ -1,7 +1,8 @@
-"""Figures: attention maps, training curves and per-format exact match, written as PNG files."""
+"""Figures: attention maps, training curves, per-format exact match and the Tuner's trials, written as PNG files."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 
@@ -60,4 +61,36 @@ def exact_match_by_format(results: Mapping[str, float], path: str) -> str:
     low = min((v for _, v in ordered), default=1.0)
     ax.set_xlim(max(0.0, low - 0.01), 1.0)
     ax.set_xlabel("whole-string exact match")
+    return _save(fig, path)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrialPoint:
+    """One Tuner trial in a size plot."""
+
+    parameters: int
+    score: float  # validation exact match
+    label: str  # "n_a/n_s"
+    chosen: bool = False
+
+
+def trial_sizes(points: Sequence[TrialPoint], path: str) -> str:
+    """Each trial's model size (parameters, log scale) against its validation exact match, labelled, the chosen
+    trial ringed."""
+    if not points:
+        raise ValueError("no trials to plot")
+    fig, ax = plt.subplots(figsize=(8, 5))
+    ax.scatter([p.parameters for p in points], [p.score for p in points], s=30, zorder=2, label="trial")
+    for p in points:
+        ax.annotate(p.label, (p.parameters, p.score), xytext=(5, 4), textcoords="offset points", fontsize=8)
+    for p in (p for p in points if p.chosen):
+        ax.scatter([p.parameters], [p.score], s=220, facecolors="none", edgecolors="tab:red", linewidths=2,
+                   zorder=3, label=f"chosen: {p.label}")
+    ax.set_xscale("log")
+    ax.margins(0.1)  # room for the labels
+    ax.set_xlabel("model size (parameters, log scale)")
+    ax.set_ylabel("validation exact match")
+    ax.set_title(f"Tuner trials (n_a/n_s): {len(points)} scored")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="best")
     return _save(fig, path)

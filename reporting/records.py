@@ -19,7 +19,12 @@ class ComponentRecord:
 
     node_id: str
     state: str  # COMPLETE, CACHED, FAILED, RUNNING, ...
-    seconds: float
+    started_ms: int  # milliseconds since the epoch: the execution's creation in ML Metadata
+    ended_ms: int  # its last update (its end, once it has ended)
+
+    @property
+    def seconds(self) -> float:
+        return (self.ended_ms - self.started_ms) / 1000
 
 
 class RunRecords:
@@ -40,6 +45,18 @@ class RunRecords:
         """The run's newest artifact of a type, optionally from one component (its URI names it)."""
         return newest_artifact(self._artifacts, type_name, producer)
 
+    def producer_span_ms(self, artifact: metadata_store_pb2.Artifact) -> tuple[int, int] | None:
+        """When the execution that made `artifact` started and ended (ms since the epoch): for an artifact
+        reused from cache, the earlier run's execution that made it; None if ML Metadata has none."""
+        outputs = {e.execution_id for e in self.store.get_events_by_artifact_ids([artifact.id])
+                   if e.type == metadata_store_pb2.Event.OUTPUT}
+        made = [e for e in self.store.get_executions_by_id(sorted(outputs))
+                if e.last_known_state == _EXECUTION_STATES.COMPLETE]
+        if not made:
+            return None
+        first = min(made, key=lambda e: e.id)
+        return first.create_time_since_epoch, first.last_update_time_since_epoch
+
     def components(self) -> list[ComponentRecord]:
         """Every component that ran (or was served from cache) in this run, in execution order."""
         records = []
@@ -49,7 +66,7 @@ class RunRecords:
             records.append(ComponentRecord(
                 node_id=node.removeprefix(f"{self.pipeline_name}."),
                 state=_EXECUTION_STATES.Name(execution.last_known_state),
-                seconds=(execution.last_update_time_since_epoch - execution.create_time_since_epoch) / 1000))
+                started_ms=execution.create_time_since_epoch, ended_ms=execution.last_update_time_since_epoch))
         return records
 
 
@@ -67,8 +84,19 @@ class InputArtifacts:
     def artifact(self, type_name: str, producer: str | None = None) -> metadata_store_pb2.Artifact | None:
         return newest_artifact(self._artifacts, type_name, producer)
 
+    def producer_span_ms(self, artifact: metadata_store_pb2.Artifact) -> tuple[int, int] | None:
+        return None
+
     def components(self) -> list[ComponentRecord]:
         return []
+
+
+def run_span_ms(components: Iterable[ComponentRecord]) -> tuple[int, int] | None:
+    """When a run's first component started and its last one ended (ms since the epoch); None without any."""
+    components = list(components)
+    if not components:
+        return None
+    return min(c.started_ms for c in components), max(c.ended_ms for c in components)
 
 
 def newest_artifact(artifacts: Iterable[metadata_store_pb2.Artifact], type_name: str,

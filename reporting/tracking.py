@@ -12,22 +12,35 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import mlflow
 import tensorflow as tf
 from mlflow.tracking import MlflowClient
+from mlflow.tracking.context import registry as run_context
+from mlflow.utils import mlflow_tags
 
 from data_gen import formats
 from models import features, mlflow_model, saved_model, training, tuning
-from reporting import plots, records, summary
+from reporting import datasets, plots, records, summary
 
 # Fixed inputs whose attention maps are logged for every trained model.
 ATTENTION_SAMPLES = ("3 may 1979", "tuesday april 5 2001", "25th of june 2009", "25.06.09")
 PIPELINE_RUN_TAG = "tfx.pipeline_run_id"
 MLFLOW_RUN_PROPERTY = "mlflow_run_id"  # on the ML Metadata pipeline_run context
 MAX_METRICS_PER_BATCH = 1000  # MLflow's log_batch limit
+# The experiment's type, as MLflow's UI stores it when a user picks one ("Machine learning", not "GenAI apps &
+# agents"). MLflow 3.17's UI opens an experiment on the page of the workflow chosen in its sidebar ("GenAI" or
+# "Model training", remembered by the browser) or in the URL (UI_WORKFLOW); earlier 3.x versions use this tag.
+EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
+MODEL_TRAINING_KIND = "custom_model_development"
+UI_WORKFLOW = "workflowType=machine_learning"  # opens the experiment on its training runs
+EXPERIMENT_DESCRIPTION = (
+    "Runs of the datenmt TFX pipeline, which trains, tunes, gates and ships a neural date normaliser. One parent "
+    "run per pipeline run (its start and end are the pipeline's), with nested runs for the Tuner's trials, the "
+    "Trainer and the Evaluator; the generated examples are each run's dataset input.")
+TRIALS_PLOT = "tuner_trials.png"  # on the parent run: each trial's size against its validation exact match
 # How to call a registered version, in its description (the signature and an input example are in the model).
 MODEL_USAGE = ("An MLflow Model (pyfunc): mlflow.pyfunc.load_model('models:/{name}/<version>').predict("
                "pandas.DataFrame({{'human': ['3 may 1979'], 'day_first': [False]}})) returns iso, is_date, "
@@ -73,14 +86,19 @@ def _no_http_retries() -> Iterator[None]:
 
 
 def experiment_id(settings: TrackingSettings) -> str:
-    """The experiment's id, created if missing; raises TrackingUnavailableError if the store is unreachable."""
+    """The experiment's id, created if missing (a model-training experiment with a description, see
+    EXPERIMENT_KIND_TAG); raises TrackingUnavailableError if the store is unreachable."""
     client = MlflowClient(settings.tracking_uri)
     try:
         with _no_http_retries():
             experiment = client.get_experiment_by_name(settings.experiment)
-            if experiment is not None:
-                return experiment.experiment_id
-            return client.create_experiment(settings.experiment, artifact_location=settings.artifact_location)
+            if experiment is None:
+                return client.create_experiment(settings.experiment, artifact_location=settings.artifact_location,
+                                                tags={EXPERIMENT_KIND_TAG: MODEL_TRAINING_KIND,
+                                                      mlflow_tags.MLFLOW_RUN_NOTE: EXPERIMENT_DESCRIPTION})
+            if EXPERIMENT_KIND_TAG not in experiment.tags:  # made before the tag was set; a user's choice stays
+                client.set_experiment_tag(experiment.experiment_id, EXPERIMENT_KIND_TAG, MODEL_TRAINING_KIND)
+            return experiment.experiment_id
     except Exception as e:  # noqa: BLE001 - any failure here means "cannot record runs"
         raise TrackingUnavailableError(
             f"MLflow tracking at {settings.tracking_uri} cannot be reached ({type(e).__name__}: "
@@ -101,30 +119,91 @@ def data_config(num_examples: int, seed: int, epochs: int | None, max_trials: in
 
 # --- what each nested run holds --------------------------------------------------------------
 
+Span = tuple[int | None, int | None]  # a run's start and end, ms since the epoch (None: when it is recorded)
+NO_SPAN: Span = (None, None)
+
 
 def _read_json(path: str) -> Any:
     with tf.io.gfile.GFile(path) as f:
         return json.load(f)
 
 
-def log_trials(client: MlflowClient, parent, run: records.RunRecords, trial_epochs: int | None) -> int:
-    """One nested run per Tuner trial; returns how many."""
+def _sizes(hyperparameters: Mapping[str, Any]) -> str:
+    """ "n_a 32, n_s 48" """
+    return ", ".join(f"{k} {hyperparameters[k]}" for k in ("n_a", "n_s") if k in hyperparameters)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def model_info(run: records.RunRecords | records.InputArtifacts) -> dict[str, Any] | None:
+    """The Trainer's record of its model (sizes, parameter count, training settings), or None."""
+    model_run = run.artifact("ModelRun", "Trainer")
+    return None if model_run is None else _read_json(os.path.join(model_run.uri, training.MODEL_FILE))
+
+
+def trial_points(trials: Sequence[Mapping[str, Any]], chosen: Mapping[str, Any] | None) -> list[plots.TrialPoint]:
+    """The trials a size plot shows: those with a score and a parameter count, labelled "n_a/n_s" (with their
+    epochs when the trials' epochs differ). Of the trials with the `chosen` sizes (those the Trainer trained),
+    the best-scoring one is marked."""
+    shown = [t for t in trials if t.get("score") is not None and t.get("parameters")]
+    varied_epochs = len({t.get("epochs") for t in shown}) > 1
+
+    def label(trial: Mapping[str, Any]) -> str:
+        text = "/".join(str(trial["hyperparameters"][k]) for k in ("n_a", "n_s") if k in trial["hyperparameters"])
+        return f"{text} ({trial['epochs']} ep)" if varied_epochs and trial.get("epochs") else text
+
+    chosen_sizes = [t for t in shown if chosen and all(t["hyperparameters"].get(k) == v for k, v in chosen.items())]
+    best = max(chosen_sizes, key=lambda t: t["score"], default=None)
+    return [plots.TrialPoint(int(t["parameters"]), float(t["score"]), label(t), t is best) for t in shown]
+
+
+def describe_trial(trial: Mapping[str, Any], epochs: int | None) -> str:
+    """A trial run's description."""
+    parts = [f"Tuner trial {trial['trial_id']}: {_sizes(trial['hyperparameters'])}"]
+    if trial.get("parameters"):
+        parts[0] += f" ({trial['parameters']:,} parameters)"
+    if epochs:
+        parts.append(_count(epochs, "epoch"))
+    if trial.get("score") is not None:
+        parts.append(f"validation exact match {trial['score']:.4f}")
+    if trial.get("seconds") is not None:
+        parts.append(f"{trial['seconds']:.0f} s")
+    return ", ".join(parts) + f" ({str(trial['status']).lower()})."
+
+
+def log_trials(client: MlflowClient, parent, run: records.RunRecords | records.InputArtifacts,
+               trial_epochs: int | None, workdir: str, chosen: Mapping[str, Any] | None = None) -> int:
+    """One nested run per Tuner trial, and on the parent run a plot of the trials' sizes against their
+    validation exact match (TRIALS_PLOT) with the `chosen` sizes marked; returns how many trials.
+
+    A trial's epochs are its record's, else `trial_epochs`. keras-tuner records how long each trial took, not
+    when it started: the trial runs are laid end to end from the start of the Tuner execution that ran them
+    (an earlier pipeline run's, when this one reused its results from cache), as the Tuner runs them, one
+    after another.
+    """
     results = run.artifact("TunerResults")
     if results is None:
         return 0
     trials = _read_json(os.path.join(results.uri, tuning.TRIALS_FILE))
+    start = (run.producer_span_ms(results) or NO_SPAN)[0]
     for trial in trials:
-        child = _child(client, parent, f"trial {trial['trial_id']}", "tuner_trial")
-        params = {**trial["hyperparameters"]}
-        if trial_epochs:
-            params["epochs"] = trial_epochs
-        _log_params(client, child, params)
+        epochs = trial.get("epochs") or trial_epochs
+        end = None if start is None or trial.get("seconds") is None else start + round(trial["seconds"] * 1000)
+        child = _child(client, parent, f"trial {trial['trial_id']}", "tuner_trial", (start, end),
+                       describe_trial(trial, epochs))
+        _log_params(client, child, {**trial["hyperparameters"], **({"epochs": epochs} if epochs else {})})
         client.set_tag(child.info.run_id, "trial_status", trial["status"])
         _log_metrics(client, child.info.run_id, [
             (key, trial[field], 0) for key, field in (("val_exact_match", "score"), ("duration_seconds", "seconds"),
                                                       ("parameter_count", "parameters"))
             if trial.get(field) is not None])
-        client.set_terminated(child.info.run_id)
+        client.set_terminated(child.info.run_id, end_time=end)
+        start = end
+    points = trial_points(trials, chosen)
+    if points:
+        client.log_artifact(parent.info.run_id, plots.trial_sizes(points, os.path.join(workdir, TRIALS_PLOT)))
     return len(trials)
 
 
@@ -141,27 +220,37 @@ def _signatures(loaded) -> dict[str, Any]:
     return described
 
 
-def log_training(client: MlflowClient, parent, run: records.RunRecords, data_config: Mapping[str, Any],
-                 workdir: str) -> str | None:
+def describe_training(info: Mapping[str, Any], history: Mapping[str, Sequence[float]], best: int) -> str:
+    """The Trainer run's description."""
+    return (f"The Trainer's model: {_sizes(info)}, {info['parameters']:,} parameters, trained "
+            f"{_count(len(history['val_exact_match']), 'epoch')} on the train split (batch size "
+            f"{info['training_config']['batch_size']}); epoch {best + 1} restored, validation exact match "
+            f"{history['val_exact_match'][best]:.4f}.")
+
+
+def log_training(client: MlflowClient, parent, run: records.RunRecords | records.InputArtifacts,
+                 data_config: Mapping[str, Any], workdir: str, span: Span = NO_SPAN,
+                 dataset: datasets.ExamplesDataset | None = None) -> str | None:
     """The Trainer's nested run: hyperparameters, data, per-epoch metrics, model, figures, vocabularies."""
-    model_run, model = run.artifact("ModelRun", "Trainer"), run.artifact("Model", "Trainer")
+    model_run, model, info = run.artifact("ModelRun", "Trainer"), run.artifact("Model", "Trainer"), model_info(run)
     if model_run is None or model is None:
         return None
-    child = _child(client, parent, "trainer", "trainer")
-    run_id = child.info.run_id
-    model_info = _read_json(os.path.join(model_run.uri, training.MODEL_FILE))
     history = _read_json(os.path.join(model_run.uri, training.HISTORY_FILE))
-    _log_params(client, child, {**model_info["training_config"], "n_a": model_info["n_a"],
-                                "n_s": model_info["n_s"], "learning_rate": model_info["learning_rate"],
-                                "confidence_exponent": model_info["confidence"]["exponent"],
-                                **{f"data.{k}": v for k, v in data_config.items()}})
     best = max(range(len(history["val_exact_match"])), key=lambda i: history["val_exact_match"][i])
+    child = _child(client, parent, "trainer", "trainer", span, describe_training(info, history, best))
+    run_id = child.info.run_id
+    _log_params(client, child, {**info["training_config"], "n_a": info["n_a"],
+                                "n_s": info["n_s"], "learning_rate": info["learning_rate"],
+                                "confidence_exponent": info["confidence"]["exponent"],
+                                **{f"data.{k}": v for k, v in data_config.items()}})
     _log_metrics(client, run_id, [
-        ("parameter_count", model_info["parameters"], 0),
+        ("parameter_count", info["parameters"], 0),
         *[(key, value, epoch + 1) for key, values in history.items() for epoch, value in enumerate(values)],
         *[(f"final_{key}", history[key][best], 0)  # the restored (best) epoch
           for key in ("loss", "char_accuracy", "exact_match", "val_loss", "val_char_accuracy", "val_exact_match")],
     ])
+    if dataset is not None:
+        client.log_inputs(run_id, [datasets.dataset_input(dataset, "training")])
 
     normaliser = saved_model.DateNormaliser(os.path.join(model.uri, "Format-Serving"))
     signatures = _signatures(normaliser.loaded)
@@ -179,21 +268,34 @@ def log_training(client: MlflowClient, parent, run: records.RunRecords, data_con
     if graph is not None:
         for name in (features.INPUT_VOCAB_NAME, features.OUTPUT_VOCAB_NAME):
             client.log_artifact(run_id, os.path.join(graph.uri, "transform_fn", "assets", name), "vocabularies")
-    client.set_terminated(run_id)
+    client.set_terminated(run_id, end_time=span[1])
     return run_id
 
 
+def describe_evaluation(run_summary: summary.RunSummary) -> str:
+    """The Evaluator run's description."""
+    text = f"The Evaluator: exact match {run_summary.exact_match:.4f} on {run_summary.examples:,} test examples"
+    if run_summary.formats:
+        worst = run_summary.formats[0]
+        text += f" (worst format {worst.format}: {worst.exact_match:.4f})"
+    return text + ("; blessed." if run_summary.blessed
+                   else "; not blessed: below the accuracy threshold or the serving model's exact match.")
+
+
 def log_evaluation(client: MlflowClient, parent, run_summary: summary.RunSummary,
-                   thresholds: Mapping[str, float], workdir: str) -> None:
+                   thresholds: Mapping[str, float], workdir: str, span: Span = NO_SPAN,
+                   dataset: datasets.ExamplesDataset | None = None) -> None:
     """The Evaluator's nested run: exact match overall and per format, thresholds, blessed or not."""
     if run_summary.exact_match is None:
         return
-    child = _child(client, parent, "evaluator", "evaluator")
+    child = _child(client, parent, "evaluator", "evaluator", span, describe_evaluation(run_summary))
     run_id = child.info.run_id
     _log_params(client, child, dict(thresholds))
     _log_metrics(client, run_id, [("exact_match", run_summary.exact_match, 0), ("examples", run_summary.examples, 0),
                                   *[(f"exact_match.{f.format}", f.exact_match, 0) for f in run_summary.formats]])
     client.set_tag(run_id, "blessed", str(bool(run_summary.blessed)).lower())
+    if dataset is not None:
+        client.log_inputs(run_id, [datasets.dataset_input(dataset, "evaluation")])
     by_format = {f.format: f.exact_match for f in run_summary.formats}
     metrics = {"exact_match": run_summary.exact_match, "examples": run_summary.examples,
                "by_format": {f.format: {"exact_match": f.exact_match, "examples": f.examples}
@@ -203,7 +305,7 @@ def log_evaluation(client: MlflowClient, parent, run_summary: summary.RunSummary
     if by_format:
         client.log_artifact(run_id, plots.exact_match_by_format(
             by_format, os.path.join(workdir, "exact_match_by_format.png")))
-    client.set_terminated(run_id)
+    client.set_terminated(run_id, end_time=span[1])
 
 
 def register_pushed_model(client: MlflowClient, parent, settings: TrackingSettings, pushed_to: str,
@@ -249,12 +351,53 @@ def find_parent_run(client: MlflowClient, settings: TrackingSettings, pipeline_r
 # --- the parent run -------------------------------------------------------------------------
 
 
-def report_run(settings: TrackingSettings, run: records.RunRecords, run_summary: summary.RunSummary,
-               data_config: Mapping[str, Any], thresholds: Mapping[str, float],
+def describe_run(run: records.RunRecords | records.InputArtifacts, run_summary: summary.RunSummary,
+                 data_config: Mapping[str, Any], info: Mapping[str, Any] | None, trials: int, span: Span) -> str:
+    """The parent run's description (Markdown): what the pipeline run made, from its data to its push."""
+    components = run_summary.components
+    cached = sum(c.state == "CACHED" for c in components)
+    head = f"Pipeline run `{run.run_id}` of `{run.pipeline_name}`"
+    if components:
+        head += f": {len(components)} components, {cached} from cache"
+    if None not in span:
+        seconds = (span[1] - span[0]) / 1000
+        head += f", {seconds / 60:.1f} min" if seconds >= 60 else f", {seconds:.1f} s"
+    splits = data_config.get("splits")
+    data = (f"{data_config['num_examples']:,} generated examples (seed {data_config['seed']}, grammar catalogue "
+            f"{data_config['catalogue_version']}" + (", splits " + ":".join(f"{k} {v}" for k, v in splits.items())
+                                                     if splits else "") + ")")
+    lines = [f"{head}.", "", f"- Data: {data}."]
+    if trials:
+        lines.append(f"- Tuner: {_count(trials, 'trial')}" + (f"; chose {_sizes(info)}." if info else "."))
+    if info is not None:
+        epochs = info["training_config"].get("epochs")
+        lines.append(f"- Trainer: {_sizes(info)}, {info['parameters']:,} parameters"
+                     + (f", at most {_count(epochs, 'epoch')}." if epochs else "."))
+    if run_summary.exact_match is not None:
+        lines.append(f"- Evaluator: exact match {run_summary.exact_match:.4f} on {run_summary.examples:,} test "
+                     f"examples; {'blessed' if run_summary.blessed else 'not blessed'}.")
+    lines.append(f"- Pushed to `{run_summary.pushed_to}`." if run_summary.pushed_to else "- Not pushed.")
+    return "\n".join(lines)
+
+
+def report_run(settings: TrackingSettings, run: records.RunRecords | records.InputArtifacts,
+               run_summary: summary.RunSummary, data_config: Mapping[str, Any], thresholds: Mapping[str, float],
                trial_epochs: int | None, metadata_uri: str) -> str:
-    """Records one pipeline run in MLflow; returns the parent run's id (also stored in ML Metadata)."""
+    """Records one pipeline run in MLflow; returns the parent run's id (also stored in ML Metadata).
+
+    The parent run starts when the pipeline's first component started and ends when its last one ended (as
+    ML Metadata recorded them; a run reported from inside the pipeline, on Kubeflow, has no such record and
+    starts when it is reported); each nested run spans its component. Its source is the program that ran the
+    pipeline (MLflow's own run context: the script, its git commit), its description says what the run made,
+    and the generated examples are its dataset input (reporting/datasets.py).
+    """
     client = MlflowClient(settings.tracking_uri)
-    parent = client.create_run(experiment_id(settings), run_name=f"{run.pipeline_name} {run.run_id}", tags={
+    span = records.run_span_ms(run_summary.components) or NO_SPAN
+    spans = {c.node_id: (c.started_ms, c.ended_ms) for c in run_summary.components}
+    info, dataset = model_info(run), datasets.examples_dataset(run)
+    parent = client.create_run(experiment_id(settings), start_time=span[0],
+                               run_name=f"{run.pipeline_name} {run.run_id}", tags={
+        **run_context.resolve_tags(),  # user, source name and type, git commit: as mlflow.start_run records
         "tfx.pipeline_name": run.pipeline_name,
         PIPELINE_RUN_TAG: run.run_id,
         "mlmd.pipeline_run_context_id": str(run.context.id) if run.context else "",
@@ -264,16 +407,21 @@ def report_run(settings: TrackingSettings, run: records.RunRecords, run_summary:
     run_id = parent.info.run_id
     _log_params(client, parent, {**data_config, **thresholds})
     _log_metrics(client, run_id, [(f"seconds.{c.node_id}", c.seconds, 0) for c in run_summary.components])
+    if dataset is not None:
+        client.log_inputs(run_id, [datasets.dataset_input(dataset, "generated")])
     with tempfile.TemporaryDirectory() as workdir:
-        log_trials(client, parent, run, trial_epochs)
-        log_training(client, parent, run, data_config, workdir)
-        log_evaluation(client, parent, run_summary, thresholds, workdir)
+        trials = log_trials(client, parent, run, trial_epochs, workdir,
+                            chosen={k: info[k] for k in ("n_a", "n_s")} if info else None)
+        log_training(client, parent, run, data_config, workdir, spans.get("Trainer", NO_SPAN), dataset)
+        log_evaluation(client, parent, run_summary, thresholds, workdir, spans.get("Evaluator", NO_SPAN), dataset)
+    client.set_tag(run_id, mlflow_tags.MLFLOW_RUN_NOTE,
+                   describe_run(run, run_summary, data_config, info, trials, span))
     if run_summary.exact_match is not None:
         client.log_metric(run_id, "exact_match", run_summary.exact_match)
     client.set_tag(run_id, "blessed", str(bool(run_summary.blessed)).lower())
     if run_summary.pushed_to:
         register_pushed_model(client, parent, settings, run_summary.pushed_to)
-    client.set_terminated(run_id)
+    client.set_terminated(run_id, end_time=span[1])
     link_in_metadata(run, run_id)
     return run_id
 
@@ -297,10 +445,13 @@ def link_in_metadata(run: records.RunRecords, mlflow_run_id: str) -> None:
     run.store.put_contexts([context])
 
 
-def _child(client: MlflowClient, parent, name: str, kind: str):
-    return client.create_run(parent.info.experiment_id, run_name=name, tags={
-        "mlflow.parentRunId": parent.info.run_id, "datenmt.kind": kind,
-        PIPELINE_RUN_TAG: parent.data.tags[PIPELINE_RUN_TAG]})
+def _child(client: MlflowClient, parent, name: str, kind: str, span: Span, description: str):
+    """A nested run of `parent`, with its source, starting at `span`'s start (None: now)."""
+    inherited = {k: v for k, v in parent.data.tags.items()
+                 if k.startswith("mlflow.source.") or k in (mlflow_tags.MLFLOW_USER, PIPELINE_RUN_TAG)}
+    return client.create_run(parent.info.experiment_id, start_time=span[0], run_name=name, tags={
+        **inherited, mlflow_tags.MLFLOW_PARENT_RUN_ID: parent.info.run_id, "datenmt.kind": kind,
+        mlflow_tags.MLFLOW_RUN_NOTE: description})
 
 
 def _log_metrics(client: MlflowClient, run_id: str, metrics: list[tuple[str, float, int]]) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 
 import mlflow
@@ -19,7 +21,7 @@ from mlflow.tracking import MlflowClient
 
 from models import mlflow_model, saved_model
 from pipeline import configs, console, main_job
-from reporting import records, tracking
+from reporting import plots, records, tracking
 from tests.helpers import main_job_settings, wait_until_answering
 
 DEFAULTS = configs.Settings()
@@ -75,16 +77,54 @@ def _artifact_paths(client: MlflowClient, run_id: str, path: str = "") -> set[st
     return found
 
 
+def _pipeline_spans(metadata_path: str, run_id: str) -> dict[str, tuple[int, int]]:
+    """Straight from ML Metadata: when each component of a pipeline run started and ended (ms since the
+    epoch), and the whole run's span under the key None."""
+    store = records.open_sqlite_store(metadata_path)
+    context = store.get_context_by_type_and_name("pipeline_run", run_id)
+    spans = {}
+    for execution in store.get_executions_by_context(context.id):
+        (node,) = [c.name.split(".", 1)[1] for c in store.get_contexts_by_execution(execution.id) if c.type == "node"]
+        spans[node] = (execution.create_time_since_epoch, execution.last_update_time_since_epoch)
+    spans[None] = (min(s for s, _ in spans.values()), max(e for _, e in spans.values()))
+    return spans
+
+
+def _check_times(client: MlflowClient, parent, spans: dict) -> list[tuple[int, int]]:
+    """The parent run spans the pipeline run and the trainer and evaluator runs their components; the trial
+    runs follow one another. Returns the trial runs' (start, end)."""
+    assert (parent.info.start_time, parent.info.end_time) == spans[None]
+    children = _children(client, parent)
+    for kind, node in (("trainer", "Trainer"), ("evaluator", "Evaluator")):
+        (child,) = children[kind]
+        assert (child.info.start_time, child.info.end_time) == spans[node]
+    trials = sorted((r.info.start_time, r.info.end_time) for r in children["tuner_trial"])
+    for (_, end), (start, _) in itertools.pairwise(trials):
+        assert start == end
+    return trials
+
+
 def _check_run_tree(client: MlflowClient, parent, summary) -> None:
-    """What every recorded pipeline run holds: trials, trainer and evaluator runs with their figures."""
+    """What every recorded pipeline run holds: trials, trainer and evaluator runs with their figures, a
+    description, a source, and the generated examples as their dataset input."""
     assert parent.data.tags["tfx.pipeline_name"] == "datenmt-test"
     assert parent.data.tags[tracking.PIPELINE_RUN_TAG] == summary.run_id
+    description = parent.data.tags["mlflow.note.content"]
+    assert summary.run_id in description and "2,000 generated examples" in description
+    assert f"exact match {summary.exact_match:.4f}" in description
+    assert parent.data.tags["mlflow.source.type"] == "LOCAL" and parent.data.tags["mlflow.source.name"]
+    assert tracking.TRIALS_PLOT in _artifact_paths(client, parent.info.run_id)
+    (dataset_input,) = parent.inputs.dataset_inputs
+    assert dataset_input.dataset.name == "datenmt-test-examples"
+    assert json.loads(dataset_input.dataset.profile)["num_rows"] == 2000
     children = _children(client, parent)
     trials = children["tuner_trial"]
     assert len(trials) == 2
     for trial in trials:
         assert {"n_a", "n_s", "epochs"} <= set(trial.data.params)
         assert {"val_exact_match", "duration_seconds", "parameter_count"} <= set(trial.data.metrics)
+        assert trial.data.tags["mlflow.note.content"].startswith("Tuner trial")
+        assert trial.data.tags["mlflow.source.name"] == parent.data.tags["mlflow.source.name"]
 
     (trainer,) = children["trainer"]
     assert {"n_a", "n_s", "learning_rate", "confidence_exponent", "epochs", "batch_size", "data.num_examples",
@@ -100,6 +140,10 @@ def _check_run_tree(client: MlflowClient, parent, summary) -> None:
             "vocabularies/human_chars", "vocabularies/iso_chars"} <= _artifact_paths(client, trainer.info.run_id)
 
     (evaluator,) = children["evaluator"]
+    for child, context in ((trainer, "training"), (evaluator, "evaluation")):
+        (child_input,) = child.inputs.dataset_inputs
+        assert child_input.dataset.digest == dataset_input.dataset.digest
+        assert {t.key: t.value for t in child_input.tags}["mlflow.data.context"] == context
     assert evaluator.data.metrics["exact_match"] == pytest.approx(summary.exact_match)
     assert {f"exact_match.{f.format}" for f in summary.formats} <= set(evaluator.data.metrics)
     assert evaluator.data.tags["blessed"] == str(summary.blessed).lower()
@@ -113,9 +157,18 @@ def test_default_local_store_records_every_run_and_registers_only_blessed_models
     parents = _parents(client, DEFAULTS.mlflow_experiment)
     summaries = [runs.unreachable, runs.pushed, runs.again]
     assert [p.data.tags[tracking.PIPELINE_RUN_TAG] for p in parents] == [s.run_id for s in summaries]
+    trial_times = []
     for parent, summary in zip(parents, summaries, strict=True):
         _check_run_tree(client, parent, summary)
+        spans = _pipeline_spans(runs.metadata_path, summary.run_id)
+        trial_times.append(_check_times(client, parent, spans))
+        if summary is runs.unreachable:  # the Tuner ran its trials in this run
+            assert trial_times[0][0][0] == spans["Tuner"][0] and trial_times[0][-1][1] <= spans["Tuner"][1]
+    # The later runs reused the Tuner's results from cache: their trial runs are those trials, when they ran.
+    assert trial_times[0] == trial_times[1] == trial_times[2]
     assert parents[0].data.tags["blessed"] == "false" and "registered_model_version" not in parents[0].data.tags
+    experiment = client.get_experiment_by_name(DEFAULTS.mlflow_experiment)
+    assert experiment.tags[tracking.EXPERIMENT_KIND_TAG] == "custom_model_development"
 
     versions = client.search_model_versions(f"name='{DEFAULTS.registered_model}'")
     # One version: the fully cached run (the same push) registered nothing new, but names the version.
@@ -151,6 +204,48 @@ def test_tracking_server_receives_the_run_and_the_registered_model(runs, mlflow_
     assert version.tags["pushed_destination"] == result.pushed_to
     # The version is an MLflow Model, loaded back through the server's registry and artifact proxy.
     _check_registered_model(mlflow_server, DEFAULTS.registered_model, version, result.pushed_to)
+    _check_what_the_ui_shows(mlflow_server, parent.info.experiment_id, result, settings.metadata_path)
+
+
+def _ui_call(server: str, endpoint: str, body: dict | None = None, **query: str) -> dict:
+    """One call of the REST API MLflow's web UI calls (`/ajax-api/2.0/mlflow/...`)."""
+    url = f"{server}/ajax-api/2.0/mlflow/{endpoint}"
+    if query:
+        url += "?" + urllib.parse.urlencode(query)
+    request = urllib.request.Request(url, data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+def _check_what_the_ui_shows(server: str, experiment_id: str, result, metadata_path: str) -> None:
+    """What MLflow's UI receives for the experiment page and the run page: the experiment's kind; the run's
+    start and end (the pipeline's, from ML Metadata), description, source and dataset."""
+    experiment = _ui_call(server, "experiments/get", experiment_id=experiment_id)["experiment"]
+    assert {t["key"]: t["value"] for t in experiment["tags"]}["mlflow.experimentKind"] == "custom_model_development"
+    listed = _ui_call(server, "runs/search", {"experiment_ids": [experiment_id], "filter": "",
+                                              "run_view_type": "ACTIVE_ONLY", "max_results": 100,
+                                              "order_by": ["attributes.start_time DESC"]})["runs"]
+    (parent_id,) = [r["info"]["run_id"] for r in listed
+                    if "mlflow.parentRunId" not in {t["key"] for t in r["data"]["tags"]}]
+    run = _ui_call(server, "runs/get", run_id=parent_id)["run"]
+    spans = _pipeline_spans(metadata_path, result.run_id)
+    assert (int(run["info"]["start_time"]), int(run["info"]["end_time"])) == spans[None]
+    assert run["info"]["status"] == "FINISHED"
+    tags = {t["key"]: t["value"] for t in run["data"]["tags"]}
+    assert result.run_id in tags["mlflow.note.content"]
+    assert tags["mlflow.source.name"] and tags["mlflow.source.type"] == "LOCAL"
+    (dataset_input,) = run["inputs"]["dataset_inputs"]
+    dataset = dataset_input["dataset"]
+    examples = records.RunRecords(records.open_sqlite_store(metadata_path), "datenmt-test",
+                                  result.run_id).artifact("Examples", "SyntheticDateExampleGen")
+    assert json.loads(dataset["source"]) == {"uri": examples.uri} and dataset["source_type"] == "local"
+    assert len(dataset["digest"]) == 8
+    profile = json.loads(dataset["profile"])
+    assert set(profile["splits"]) == {"train", "eval", "test"} and profile["num_rows"] == 2000
+    assert {c["name"] for c in json.loads(dataset["schema"])["mlflow_colspec"]} == {
+        "human", "iso", "format", "day_first"}
+    assert {t["key"]: t["value"] for t in dataset_input["tags"]} == {"mlflow.data.context": "generated"}
 
 
 def test_unreachable_tracking_server_stops_before_any_work(tmp_path, capsys):
@@ -230,6 +325,124 @@ def test_a_failed_pipeline_run_is_recorded_as_failed(tmp_path):
     assert parent.info.status == "FAILED"
     assert "pipeline_root" in parent.data.tags["error"]
     assert parent.data.tags["tfx.pipeline_name"] == "datenmt-test"
+
+
+# --- the Tuner's trials and the examples dataset, from made-up records -------------------------------------
+
+# A trials.json as the Tuner writes it: a failed trial, a record without a parameter count (an older Tuner),
+# and, as Hyperband runs them, the same sizes twice with different epochs.
+MADE_UP_TRIALS = [
+    {"trial_id": "0000", "status": "COMPLETED", "score": 0.90, "hyperparameters": {"n_a": 16, "n_s": 16},
+     "seconds": 12.5, "parameters": 9_000, "epochs": 1},
+    {"trial_id": "0001", "status": "COMPLETED", "score": 0.97, "hyperparameters": {"n_a": 32, "n_s": 64},
+     "seconds": 20.0, "parameters": 41_000, "epochs": 1},
+    {"trial_id": "0002", "status": "FAILED", "score": None, "hyperparameters": {"n_a": 128, "n_s": 256},
+     "seconds": 3.0, "parameters": 700_000, "epochs": 1},
+    {"trial_id": "0003", "status": "COMPLETED", "score": 0.98, "hyperparameters": {"n_a": 64, "n_s": 16},
+     "seconds": 30.0, "parameters": None},
+    {"trial_id": "0004", "status": "COMPLETED", "score": 0.985, "hyperparameters": {"n_a": 32, "n_s": 64},
+     "seconds": 60.0, "parameters": 41_000, "epochs": 3},
+]
+
+
+def test_trial_points_show_each_scored_trial_and_mark_the_best_of_the_chosen_sizes():
+    points = tracking.trial_points(MADE_UP_TRIALS, chosen={"n_a": 32, "n_s": 64})
+    # The failed trial and the one without a parameter count cannot be placed; epochs differ, so they are shown.
+    assert [(p.parameters, p.score, p.label) for p in points] == [
+        (9_000, 0.90, "16/16 (1 ep)"), (41_000, 0.97, "32/64 (1 ep)"), (41_000, 0.985, "32/64 (3 ep)")]
+    assert [p.chosen for p in points] == [False, False, True]
+    assert [p.label for p in tracking.trial_points(MADE_UP_TRIALS[:2], None)] == ["16/16", "32/64"]
+    assert not any(p.chosen for p in tracking.trial_points(MADE_UP_TRIALS, None))
+    assert not any(p.chosen for p in tracking.trial_points(MADE_UP_TRIALS, {"n_a": 48, "n_s": 48}))
+
+
+def _tuner_results(directory, trials: list[dict]):
+    from tfx.types import standard_artifacts
+
+    directory.mkdir()
+    (directory / "trials.json").write_text(json.dumps(trials))
+    artifact = standard_artifacts.TunerResults()
+    artifact.uri = str(directory)
+    return records.InputArtifacts("datenmt-test", "run-1", [artifact])
+
+
+def test_made_up_trials_become_child_runs_and_a_size_plot_on_the_parent(tmp_path):
+    from PIL import Image
+
+    settings = tracking.local_settings(str(tmp_path), "trials", "m")
+    client = MlflowClient(settings.tracking_uri)
+    parent = client.create_run(tracking.experiment_id(settings), tags={tracking.PIPELINE_RUN_TAG: "run-1"})
+    view = _tuner_results(tmp_path / "results", MADE_UP_TRIALS)
+    assert tracking.log_trials(client, parent, view, trial_epochs=2, workdir=str(tmp_path),
+                               chosen={"n_a": 32, "n_s": 64}) == 5
+    trials = {r.data.params["n_a"] + "/" + r.data.params["n_s"] + "@" + r.data.params["epochs"]: r
+              for r in _children(client, parent)["tuner_trial"]}
+    # A record's own epochs, else the Tuner's setting (the record without them).
+    assert sorted(trials) == ["128/256@1", "16/16@1", "32/64@1", "32/64@3", "64/16@2"]
+    assert trials["128/256@1"].data.tags["trial_status"] == "FAILED"
+    assert "val_exact_match" not in trials["128/256@1"].data.metrics
+    assert trials["32/64@3"].data.metrics == {"val_exact_match": 0.985, "duration_seconds": 60.0,
+                                              "parameter_count": 41_000}
+    assert trials["32/64@3"].data.tags["mlflow.note.content"] == (
+        "Tuner trial 0004: n_a 32, n_s 64 (41,000 parameters), 3 epochs, validation exact match 0.9850, 60 s "
+        "(completed).")
+    plot = client.download_artifacts(parent.info.run_id, tracking.TRIALS_PLOT, str(tmp_path / "downloaded"))
+    with Image.open(plot) as image:
+        assert image.format == "PNG" and image.width > 400
+
+    # Trials that cannot be placed (failed, or recorded without a parameter count): their runs, no plot.
+    other = client.create_run(parent.info.experiment_id, tags={tracking.PIPELINE_RUN_TAG: "run-2"})
+    view = _tuner_results(tmp_path / "unplaceable", [MADE_UP_TRIALS[2], MADE_UP_TRIALS[3]])
+    assert tracking.log_trials(client, other, view, trial_epochs=None, workdir=str(tmp_path / "unplaceable")) == 2
+    assert tracking.TRIALS_PLOT not in _artifact_paths(client, other.info.run_id)
+    with pytest.raises(ValueError, match="no trials"):
+        plots.trial_sizes([], str(tmp_path / "empty.png"))
+
+
+def _examples(directory, splits: dict[str, list[tuple[str, str]]]):
+    """An Examples artifact of the ExampleGen's, its splits holding (human, iso) rows in the order given."""
+    import tensorflow as tf
+    from tfx.types import standard_artifacts
+
+    from components.date_example_gen import executor
+    from data_gen import grammar
+
+    for split, rows in splits.items():
+        (directory / f"Split-{split}").mkdir(parents=True)
+        with tf.io.TFRecordWriter(str(directory / f"Split-{split}" / "data_tfrecord-00000-of-00001.gz"),
+                                  options="GZIP") as writer:
+            for human, iso in rows:
+                example = grammar.DateExample(human=human, iso=iso, family="test", day_first=False)
+                writer.write(executor.to_tf_example(example).SerializeToString())
+    artifact = standard_artifacts.Examples()
+    artifact.uri = str(directory)
+    artifact.split_names = json.dumps(list(splits))
+    return artifact
+
+
+def test_examples_dataset_digests_the_examples_not_their_order_and_counts_each_split(tmp_path):
+    from reporting import datasets
+
+    rows = {"train": [("3 may 1979", "1979-05-03"), ("25.06.09", "2009-06-25"), ("june", "")],
+            "test": [("1 jan 2000", "2000-01-01")]}
+    shuffled = {"train": rows["train"][::-1], "test": rows["test"]}
+    changed = {"train": [*rows["train"][:2], ("july", "")], "test": rows["test"]}
+    moved = {"train": rows["train"][:2], "test": [*rows["test"], rows["train"][2]]}
+
+    def dataset(name: str, splits: dict):
+        root = tmp_path / name / "SyntheticDateExampleGen" / "examples" / "1"
+        found = datasets.examples_dataset(records.InputArtifacts("datenmt", "r", [_examples(root, splits)]))
+        return found, root
+
+    first, root = dataset("first", rows)
+    assert first.name == "datenmt-examples" and first.source.to_dict() == {"uri": str(root)}
+    assert first.profile == {"num_rows": 4, "splits": {"train": 3, "test": 1}}
+    assert first.schema.input_names() == ["day_first", "format", "human", "iso"]
+    assert len(first.digest) == 8
+    assert dataset("shuffled", shuffled)[0].digest == first.digest  # the same examples written in another order
+    assert dataset("changed", changed)[0].digest != first.digest
+    assert dataset("moved", moved)[0].digest != first.digest  # the same examples, split differently
+    assert datasets.examples_dataset(records.InputArtifacts("datenmt", "r", [])) is None
 
 
 # --- the registered version: an MLflow Model (models/mlflow_model.py) --------------------------------------
