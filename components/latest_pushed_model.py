@@ -9,7 +9,7 @@ as well, found by looking where the Pusher writes instead of querying ML Metadat
 Why a component and not TFX's `Resolver(LatestBlessedModelStrategy)`: a Resolver compiles, for
 Kubeflow, to a `resolver` executor (an ML Metadata query) that only Vertex Pipelines executes;
 open-source Kubeflow Pipelines accepts only container and importer executors and refuses any
-run of such a package (kubeflow/KFP_BACKEND.md). This step is an ordinary container, so the
+run of such a package (docs/kubeflow.md). This step is an ordinary container, so the
 baseline is found the same way locally and on Kubeflow.
 
 Its output is a `Model` artifact laid out as a Trainer's (`<uri>/Format-Serving/`, where TFX's

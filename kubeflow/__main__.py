@@ -1,7 +1,7 @@
 """`python -m kubeflow`: compile the KFP package, submit a run, schedule recurring runs, list/disable them.
 
-  python -m kubeflow compile --pipeline-root gs://bucket/datenmt --image REGISTRY/datenmt-pipeline:TAG \
-      [--serving-model-dir gs://bucket/serving]
+  python -m kubeflow compile --pipeline-root minio://mlpipeline/datenmt --image REGISTRY/datenmt-pipeline:TAG \
+      --serving-volume PVC_NAME   (or, with a gs:// root: [--serving-model-dir gs://bucket/serving])
   python -m kubeflow submit   --endpoint URL --experiment datenmt [--namespace NS] [--epochs 20 ...]
   python -m kubeflow schedule --endpoint URL --experiment datenmt --cron "0 0 3 * * *"
   python -m kubeflow schedules --endpoint URL --experiment datenmt
@@ -27,7 +27,8 @@ DEFAULT_PACKAGE = os.path.join("outputs", "kubeflow", kubeflow_v2_runner.PACKAGE
 def _compile(args) -> int:
     options = kubeflow_v2_runner.CompileOptions(
         pipeline_root=args.pipeline_root, image=args.image, pipeline_name=args.pipeline_name,
-        serving_model_dir=args.serving_model_dir, schema_path=args.schema_path, enable_tuning=args.tuning,
+        serving_model_dir=args.serving_model_dir, serving_volume=args.serving_volume, schema_path=args.schema_path,
+        enable_tuning=args.tuning,
         **({"beam_pipeline_args": tuple(args.beam_args)} if args.beam_args else {}))
     try:
         serving = kubeflow_v2_runner.serving_model_dir(options)
@@ -35,7 +36,10 @@ def _compile(args) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     path = kubeflow_v2_runner.compile_package(options, args.package)
-    print(f"compiled {path} (image {args.image}, pipeline root {args.pipeline_root}, serving models in {serving})")
+    volume = (f" on volume {args.serving_volume} mounted at {kubeflow_v2_runner.SERVING_VOLUME_MOUNT}"
+              if args.serving_volume else "")
+    print(f"compiled {path} (image {args.image}, pipeline root {args.pipeline_root}, serving models in "
+          f"{serving}{volume})")
     return 0
 
 
@@ -120,11 +124,16 @@ def build_parser() -> argparse.ArgumentParser:
         ["pipeline_name", "tuning", "beam_args"])
     compile_.add_argument("--pipeline-root", required=True,
                           help="object-store root the cluster can write (gs://, s3:// or minio://)")
+    compile_.add_argument("--serving-volume", metavar="PVC_NAME",
+                          help="a PersistentVolumeClaim in the runs' namespace, mounted at "
+                               f"{kubeflow_v2_runner.SERVING_VOLUME_MOUNT} in the steps that use the serving "
+                               "directory (declared in the package, as kfp.kubernetes.mount_pvc does)")
     compile_.add_argument("--serving-model-dir",
                           help="where the Pusher writes numbered versions and the baseline step finds the serving "
-                               "one, written by the steps' TensorFlow: gs://... or a path on a volume mounted in "
-                               "every step's pod, not s3:// or minio:// (default: PIPELINE_ROOT/serving_model for a "
-                               "gs:// root)")
+                               "one, written by the steps' TensorFlow: a path under "
+                               f"{kubeflow_v2_runner.SERVING_VOLUME_MOUNT}/ with --serving-volume, else gs://... "
+                               f"(default: {kubeflow_v2_runner.SERVING_VOLUME_MOUNT}/serving_model with a volume, "
+                               "PIPELINE_ROOT/serving_model for a gs:// root)")
     compile_.add_argument("--schema-path", default=kubeflow_v2_runner.IMAGE_SCHEMA_PATH,
                           help="the curated schema as a path inside the image (default %(default)s)")
     compile_.add_argument("--image", default=os.environ.get("DATENMT_IMAGE", kubeflow_v2_runner.DEFAULT_IMAGE),

@@ -7,7 +7,7 @@
 arguments are TFX's, unchanged. It is baked into the image with the rest of the project.
 
 TFX 1.21's entry point was written for Vertex Pipelines. On open-source KFP 2.16 (driver and launcher,
-kubeflow/pipelines backend/src/v2 at tag 2.16.1; see kubeflow/KFP_BACKEND.md for the citations) it fails
+kubeflow/pipelines backend/src/v2 at tag 2.16.1; see docs/kubeflow.md for the citations) it fails
 in every step. The fixes, each applied to the ExecutorInput before TFX parses it, and what they
 correspond to in sky-uk/kfp-operator's TFX runtime shim (provider-service/kfp/tfx-patch/tfx_kfp_v2_shim/
 _patches.py at 83f7a430; its README lists TFX 1.15-1.17):
@@ -40,10 +40,7 @@ _patches.py at 83f7a430; its README lists TFX 1.15-1.17):
 
 Only artifact URIs are localised. Paths in execution parameters (the Pusher's serving directory, the
 LatestPushedModel step's) are used as given, so they must be something TensorFlow can write from the pod:
-gs://, or a volume mounted at that path in every pod.
-
-`KFP_REPLAY_POD_ROOT`, when set, is prefixed to the local paths: the replay test (tests/kfp_replay.py) runs
-each task in a directory that stands for the pod's file system. In a pod it is unset.
+gs://, or a path on the serving volume the package mounts in those steps' pods (compile --serving-volume).
 """
 
 from __future__ import annotations
@@ -58,7 +55,6 @@ import yaml
 
 TFX_ENTRYPOINT_MODULE = "tfx.orchestration.kubeflow.v2.container.kubeflow_v2_run_executor"
 EXECUTOR_LOGS = "executor-logs"
-LOCAL_ROOT_ENV = "KFP_REPLAY_POD_ROOT"
 # launcher_v2.go LocalPathForURI.
 LOCAL_MOUNTS = {"gs://": "/gcs/", "minio://": "/minio/", "s3://": "/s3/"}
 INVOCATION_FLAG = "--json_serialized_invocation_args"
@@ -66,7 +62,8 @@ INPUTS_SPEC_FLAG = "--json_serialized_inputs_spec_args"
 
 
 def local_path(uri: str, root: str = "") -> str | None:
-    """Where KFP's launcher keeps the artifact `uri` in the pod (None: not an object-store URI)."""
+    """Where KFP's launcher keeps the artifact `uri` in the pod whose file system is at `root` (None: not an
+    object-store URI)."""
     for scheme, mount in LOCAL_MOUNTS.items():
         if uri.startswith(scheme):
             return root + mount + uri[len(scheme):]
@@ -95,7 +92,8 @@ def _is_value_artifact(artifact_type: dict) -> bool:
 
 
 def prepare(executor_input: dict, inputs_spec: dict, root: str = "") -> dict[str, str]:
-    """Fixes 1-3 on the ExecutorInput (changed in place); returns local path -> remote URI."""
+    """Fixes 1-3 on the ExecutorInput (changed in place), for a pod whose file system is at `root` (a pod's
+    is at /); returns local path -> remote URI."""
     remote_of: dict[str, str] = {}
 
     def localize(artifact: dict) -> str | None:
@@ -148,7 +146,7 @@ def main(argv: Sequence[str]) -> None:
     at = argv.index(INVOCATION_FLAG) + 1
     executor_input = json.loads(argv[at])
     inputs_spec = json.loads(argv[argv.index(INPUTS_SPEC_FLAG) + 1]) if INPUTS_SPEC_FLAG in argv else {}
-    remote_of = prepare(executor_input, inputs_spec, os.environ.get(LOCAL_ROOT_ENV, ""))
+    remote_of = prepare(executor_input, inputs_spec)
     argv[at] = json.dumps(executor_input)
     output_file = executor_input["outputs"].get("outputFile", "")
 

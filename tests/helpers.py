@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import tensorflow as tf
@@ -104,3 +109,74 @@ def wait_until_answering(url: str, server: subprocess.Popen, log_path: Path, tim
             server.kill()
             raise AssertionError(f"{what} did not start: {Path(log_path).read_text()[-3000:]}")
         time.sleep(0.5)
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop_process_group(process: subprocess.Popen) -> None:
+    """Stops `process` and whatever it started in its own process group (start_new_session=True)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+
+
+def _mlflow_cli() -> str:
+    return os.path.join(os.path.dirname(sys.executable), "mlflow")
+
+
+@contextlib.contextmanager
+def mlflow_tracking_server(root: Path) -> Iterator[str]:
+    """A real `mlflow server` (SQLite backend, proxied artifacts under `root`) on a free loopback port;
+    yields its URI."""
+    port = free_port()
+    log_path = Path(root) / "server.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [_mlflow_cli(), "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+             "--backend-store-uri", f"sqlite:///{root}/mlflow.db", "--artifacts-destination", f"{root}/artifacts"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        uri = f"http://127.0.0.1:{port}"
+        wait_until_answering(f"{uri}/health", server, log_path, timeout=120, what="mlflow server")
+        yield uri
+    finally:
+        _stop_process_group(server)
+
+
+@contextlib.contextmanager
+def mlflow_model_server(model_uri: str, tracking_uri: str, workdir: Path) -> Iterator[str]:
+    """`mlflow models serve` (local environment manager) of `model_uri` on a free loopback port; yields its URL."""
+    port = free_port()
+    # The server runs `uvicorn` by name: the venv's bin directory must be on PATH, as in an activated venv.
+    env = {**os.environ, "MLFLOW_TRACKING_URI": tracking_uri,
+           "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])}
+    log_path = Path(workdir) / "serve.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [_mlflow_cli(), "models", "serve", "-m", model_uri, "--env-manager", "local", "--host", "127.0.0.1",
+             "--port", str(port), "--workers", "1"],
+            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_answering(f"{url}/ping", server, log_path, timeout=240, what="mlflow models serve")
+        yield url
+    finally:  # the server and the uvicorn process it starts
+        _stop_process_group(server)
+
+
+def invoke_mlflow_model(url: str, body: dict) -> list[dict]:
+    """The predictions of an `mlflow models serve` server for one /invocations request."""
+    request = urllib.request.Request(f"{url}/invocations", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.load(response)["predictions"]

@@ -4,41 +4,50 @@ No cluster runs here, and a package that kfp's client uploads can still fail on 
 (the backend compiles the PipelineSpec into an Argo workflow only when a run is created).
 `replay()` takes the compiled `.yaml` itself and plays the parts of the KFP backend that decide
 whether a run works, following the Go code of kubeflow/pipelines at tag 2.16.1 (the backend
-release of the kfp 2.16 SDK; see kubeflow/KFP_BACKEND.md for the citations):
+release of the kfp 2.16 SDK; see docs/kubeflow.md for the citations):
 
 - run creation (apiserver/template/v2_template.go, v2/compiler/visitor.go,
-  v2/compiler/argocompiler/dag.go): the spec is parsed strictly, schema 2.1.0 only, run
-  parameters are type-checked against the root's inputDefinitions, and any executor that is
-  neither a `container` nor an `importer` is refused with KFP's own error text;
-- the driver (v2/driver/resolve.go, container.go, driver.go; v2/expression/expression.go):
-  inputs resolved from the run's parameters, constants and upstream outputs (input artifacts
-  as they come back from ML Metadata: `name` = the MLMD id, `type.instanceSchema` = "",
-  metadata with `display_name` and `store_session_info` added), parameter types checked and
-  converted, `triggerPolicy.condition` evaluated on that ExecutorInput (the CEL subset TFX
-  emits; anything else fails loudly), output URIs provisioned under
-  `<root>/<pipeline>/<run id>/<task>/<uuid>/<output>`;
+  v2/compiler/argocompiler/dag.go, container.go): the pipeline spec and the Kubernetes platform
+  spec picked out of the package's documents and parsed strictly, schema 2.1.0 only, a run name,
+  run parameters type-checked against the root's inputDefinitions, any executor that is neither a
+  `container` nor an `importer` refused with KFP's own error text, each executor's Kubernetes
+  config parsed as a KubernetesExecutorConfig;
+- the driver (v2/driver/resolve.go, container.go, driver.go, cache.go, k8s.go;
+  v2/expression/expression.go): inputs resolved from the run's parameters, constants (the run's
+  display name for `{{$.pipeline_job_name}}`, its workflow's name, id, ...) and upstream outputs
+  (input artifacts as they come back from ML Metadata: `name` = the MLMD id,
+  `type.instanceSchema` = "", metadata with `display_name` and `store_session_info` added),
+  parameter types checked and converted, `triggerPolicy.condition` compiled and evaluated as CEL
+  on that ExecutorInput (Google's CEL, type-checked against the ExecutorInput proto, with KFP's
+  `parseJson`), output URIs provisioned under `<root>/<pipeline>/<run id>/<task>/<uuid>/<output>`,
+  the claims of the executor's `pvcMount` resolved for the pod (and part of the cache key);
 - Argo's `depends: X.Succeeded`: a task after a skipped (or omitted) task is omitted;
-- the launcher (v2/component/launcher_v2.go): input artifacts downloaded to their local paths
-  (`/gcs/`, `/minio/`, `/s3/` + bucket/key), `{{$}}` and the other placeholders substituted,
-  `command` + `args` run (the image's `python` replaced by this interpreter), the
-  ExecutorOutput file read strictly and merged into the output artifacts (uri, metadata), the
-  outputs uploaded from their local paths and recorded as MLMD would store them;
+- the launcher (v2/component/launcher_v2.go): the executor-logs URI suffixed with the attempt's
+  index, input artifacts downloaded to their local paths (`/gcs/`, `/minio/`, `/s3/` + bucket/key),
+  `{{$}}` and the other placeholders substituted, `command` + `args` run (the image's `python`
+  replaced by this interpreter), the ExecutorOutput file read strictly and merged into the output
+  artifacts (uri, metadata), the outputs uploaded from their local paths and recorded as MLMD
+  would store them;
 - importer tasks (v2/component/importer_launcher.go): URI constant or from a run parameter,
   scheme checked, metadata recorded, reused when `reimport` is false.
 
 The object store is emulated by a local directory (`storage_dir`: `minio://bucket/key` lives
 at `<storage_dir>/minio/bucket/key`), so two replays over one storage dir and pipeline root see
-each other's outputs. A pod's local mounts (`/gcs`, `/minio`, `/s3`, `/tmp/kfp`) are rebased
-under a fresh per-task directory, exported to the process as KFP_REPLAY_POD_ROOT (a real pod
-has them at `/`); that directory is also the process's working directory. KFP's caching is
-emulated on request (`cache=True`: fingerprints as driver/cache.go computes them, outputs reused
-from the earlier execution); by default every task executes, as with caching disabled.
+each other's outputs. Each task runs in a pod of its own (pod_command: a private mount namespace
+over a throw-away overlay of this machine's file system, which stands for the image): the pod has
+its own `/gcs`, `/minio`, `/s3` and `/tmp` (kept by the harness in a per-task directory, so that
+the launcher's work can be done on them before and after), the claims its executor mounts (the
+`volumes` given to `replay()` stand for the namespace's PersistentVolumeClaims), and nothing else
+of the harness: whatever else it writes on an absolute path is its own and gone when it ends. KFP's
+caching is emulated on request (`cache=True`: fingerprints as driver/cache.go computes them,
+outputs reused from the earlier execution); by default every task executes, as with caching off.
 
 The replay runs the package as compiled: the processes are the containers' own `command` + `args`
 (only the image's `python` is this interpreter), so the project's packages run their steps with
-the project's entry point (kubeflow/entrypoint.py), which reads KFP_REPLAY_POD_ROOT. What the
-replay cannot show: the image itself (a warning flags parameters that are paths on this machine),
-Kubernetes (pods, volumes, resources, retries), and the object store's own behaviour.
+the project's entry point (kubeflow/entrypoint.py), at the same paths as in a pod. What the replay
+cannot show: the image itself (a warning flags parameters that are paths on this machine), the rest
+of Kubernetes (scheduling, resources, retries, the volume's access modes and storage class), and
+the object store's own behaviour.
 """
 
 from __future__ import annotations
@@ -47,10 +56,12 @@ import contextlib
 import copy
 import dataclasses
 import decimal
+import functools
 import hashlib
 import json
 import math
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -66,7 +77,8 @@ import yaml
 KFP_BACKEND_VERSION = "2.16.1"
 SCHEMA_VERSION = "2.1.0"
 EXECUTOR_LOGS = "executor-logs"
-POD_ROOT_ENV = "KFP_REPLAY_POD_ROOT"
+# component/constants.go EnvRetryIndex: the launcher suffixes the executor-logs URI with the attempt's index.
+RETRY_INDEX = "0"
 
 # objectstore/config.go: bucketPattern and the schemes ParseBucketPathToConfig accepts.
 _BUCKET_PATTERN = re.compile(r"(^[a-z][a-z0-9]+:///?)([^/?]+)(/[^?]*)?(\?.+)?$")
@@ -139,7 +151,8 @@ class TaskResult:
     output_artifacts: dict[str, Artifact] = dataclasses.field(default_factory=dict)
     output_parameters: dict[str, Any] = dataclasses.field(default_factory=dict)
     argv: list[str] = dataclasses.field(default_factory=list)
-    pod_root: str = ""
+    pod_root: str = ""  # where the harness keeps the pod's own mounts (/gcs, /minio, /s3, /tmp) on this machine
+    volumes: list[dict] = dataclasses.field(default_factory=list)  # the claims mounted in the pod (driver's patch)
     log_path: str = ""
     seconds: float = 0.0
 
@@ -158,6 +171,8 @@ class TaskResult:
 class ReplayResult:
     pipeline_name: str
     run_id: str
+    run_name: str  # the run's display name: {{$.pipeline_job_name}}
+    resource_name: str  # the Argo workflow's name: {{$.pipeline_job_resource_name}}
     pipeline_root: str
     run_root: str  # <pipeline_root>/<pipeline name>/<run id>, as the root driver records it
     storage_dir: str
@@ -378,353 +393,121 @@ def _protojson(value: Any) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# The CEL subset of triggerPolicy.condition
+# triggerPolicy.condition: CEL on the ExecutorInput
 # --------------------------------------------------------------------------------------------
 
 class CelError(Exception):
-    """An evaluation error, as cel-go reports it (the driver then fails the task)."""
+    """A condition that fails to compile or to evaluate (KFP's driver then fails the task)."""
 
 
-_CEL_TOKEN = re.compile(r"""
-    (?P<ws>\s+)
-  | (?P<num>(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\d+)(?P<suffix>[uU]?)
-  | (?P<str>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op>==|!=|<=|>=|&&|\|\||[<>!()\[\].+-])
-""", re.VERBOSE)
-_STR_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t", "r": "\r"}
+def _parse_json(text: str) -> Any:
+    return json.loads(text)
 
 
-class _Msg:
-    """A protobuf message as CEL sees it: typed fields, unknown fields are compile errors."""
+@functools.cache
+def _condition_env():
+    """expression.go New(): the condition environment. cel.DeclareContextProto(ExecutorInput) makes each
+    field of the ExecutorInput proto a variable of its message type (`inputs`, `outputs`), so expressions
+    are type-checked against the proto (a misspelt field is a compile error), and `parseJson(string)` is
+    declared. KFP runs cel-go v0.25; this is Google's C++ implementation of the same language and checker
+    (cel-expr-python: cel-cpp), given the same proto descriptors."""
+    from cel_expr_python import cel
+    from kfp.pipeline_spec import pipeline_spec_pb2
 
-    def __init__(self, type_name: str, fields: Mapping[str, Any]):
-        self.type_name = type_name
-        self.fields = dict(fields)
-
-
-def _runtime_artifact_msg(a: Mapping[str, Any]) -> _Msg:
-    return _Msg("ml_pipelines.RuntimeArtifact", {
-        "name": a.get("name", ""), "uri": a.get("uri", ""),
-        "type": _Msg("ml_pipelines.ArtifactTypeSchema", {
-            "schema_title": a.get("type", {}).get("schemaTitle", ""),
-            "instance_schema": a.get("type", {}).get("instanceSchema", ""),
-            "schema_version": a.get("type", {}).get("schemaVersion", "")}),
-        "properties": {}, "custom_properties": {},
-        "metadata": a.get("metadata", {}) or {}, "custom_path": a.get("customPath", "")})
-
-
-def _executor_input_msg(inputs: Mapping[str, Any]) -> _Msg:
-    artifacts = {k: _Msg("ml_pipelines.ArtifactList", {"artifacts": [_runtime_artifact_msg(a) for a in v["artifacts"]]})
-                 for k, v in inputs.get("artifacts", {}).items()}
-    return _Msg("ml_pipelines.ExecutorInput", {
-        "inputs": _Msg("ml_pipelines.ExecutorInput.Inputs", {
-            "parameters": {}, "artifacts": artifacts, "parameter_values": inputs.get("parameterValues", {})}),
-        "outputs": _Msg("ml_pipelines.ExecutorInput.Outputs", {"parameters": {}, "artifacts": {}, "output_file": ""})})
+    fields = pipeline_spec_pb2.ExecutorInput.DESCRIPTOR.fields
+    parse_json = cel.FunctionDecl("parseJson", [cel.Overload(
+        "parse_json", return_type=cel.Type.DYN, parameters=[cel.Type.STRING], impl=_parse_json)])
+    return cel.NewEnv(variables={f.name: cel.Type(f.message_type.full_name) for f in fields}, functions=[parse_json])
 
 
 class Cel:
-    """Parses and evaluates the CEL subset TFX's KubeflowV2DagRunner emits for tfx.dsl.Cond
-    (compiler_utils.placeholder_to_cel) and a little more: field selection and indexing on the
-    ExecutorInput, double/int/string/bool/null literals, ==, !=, <, <=, >, >=, &&, ||, !,
-    unary -, + (same-type numbers and strings), parentheses. Anything else raises
-    ReplayUnsupported: the replay does not guess what cel-go would do."""
+    """A triggerPolicy.condition, compiled and evaluated as expression.go Condition() does."""
 
     def __init__(self, text: str):
         self.text = text
-        self._tokens = self._tokenize(text)
-        self._pos = 0
-        self.ast = self._expr()
-        if self._peek() is not None:
-            self._unsupported(f"unexpected {self._peek()[1]!r}")
+        try:
+            self._expression = _condition_env().compile(text)
+        except RuntimeError as e:  # the checker's issues: Condition returns issues.Err()
+            raise CelError(str(e)) from e
 
-    # -- parsing --
-    def _unsupported(self, what: str):
-        raise ReplayUnsupported(f"CEL condition {self.text!r}: {what} is outside the CEL subset the replay "
-                                "evaluates")
-
-    def _tokenize(self, text):
-        tokens, pos = [], 0
-        while pos < len(text):
-            m = _CEL_TOKEN.match(text, pos)
-            if not m:
-                self._unsupported(f"the character {text[pos]!r}")
-            pos = m.end()
-            if m.group("ws"):
-                continue
-            if m.group("num") is not None:
-                if m.group("suffix"):
-                    self._unsupported("an unsigned literal")
-                raw = m.group("num")
-                is_double = any(c in raw for c in ".eE")
-                tokens.append(("lit", float(raw) if is_double else int(raw)))
-            elif m.group("str"):
-                body, out, i = m.group("str")[1:-1], [], 0
-                while i < len(body):
-                    if body[i] == "\\":
-                        if body[i + 1] not in _STR_ESCAPES:
-                            self._unsupported("a string escape")
-                        out.append(_STR_ESCAPES[body[i + 1]])
-                        i += 2
-                    else:
-                        out.append(body[i])
-                        i += 1
-                tokens.append(("lit", "".join(out)))
-            elif m.group("ident"):
-                word = m.group("ident")
-                if word in ("true", "false"):
-                    tokens.append(("lit", word == "true"))
-                elif word == "null":
-                    tokens.append(("lit", None))
-                elif word in ("in", "as", "break", "const", "continue", "else", "for", "function", "if",
-                              "import", "let", "loop", "package", "namespace", "return", "var", "void", "while"):
-                    self._unsupported(f"the keyword {word!r}")
-                else:
-                    tokens.append(("ident", word))
-            else:
-                tokens.append(("op", m.group("op")))
-        return tokens
-
-    def _peek(self):
-        return self._tokens[self._pos] if self._pos < len(self._tokens) else None
-
-    def _take(self, op=None):
-        tok = self._peek()
-        if tok is None or (op is not None and tok != ("op", op)):
-            self._unsupported(f"expected {op!r}" if op else "an incomplete expression")
-        self._pos += 1
-        return tok
-
-    def _at(self, *ops):
-        tok = self._peek()
-        return tok is not None and tok[0] == "op" and tok[1] in ops
-
-    def _expr(self):
-        node = self._and()
-        while self._at("||"):
-            self._take()
-            node = ("||", node, self._and())
-        return node
-
-    def _and(self):
-        node = self._rel()
-        while self._at("&&"):
-            self._take()
-            node = ("&&", node, self._rel())
-        return node
-
-    def _rel(self):
-        node = self._add()
-        while self._at("==", "!=", "<", "<=", ">", ">="):
-            op = self._take()[1]
-            node = (op, node, self._add())
-        return node
-
-    def _add(self):
-        node = self._unary()
-        while self._at("+", "-"):
-            op = self._take()[1]
-            if op == "-":
-                self._unsupported("subtraction")
-            node = ("+", node, self._unary())
-        return node
-
-    def _unary(self):
-        if self._at("!"):
-            self._take()
-            return ("!", self._unary())
-        if self._at("-"):
-            self._take()
-            return ("neg", self._unary())
-        return self._member()
-
-    def _member(self):
-        node = self._primary()
-        while self._at(".", "["):
-            if self._take()[1] == ".":
-                tok = self._take()
-                if tok[0] != "ident":
-                    self._unsupported("a field selection without a name")
-                if self._at("("):
-                    self._unsupported(f"the method call {tok[1]}()")
-                node = ("select", node, tok[1])
-            else:
-                index = self._expr()
-                self._take("]")
-                node = ("index", node, index)
-        return node
-
-    def _primary(self):
-        tok = self._take()
-        if tok[0] == "lit":
-            return ("lit", tok[1])
-        if tok[0] == "ident":
-            if self._at("("):
-                self._unsupported(f"the function call {tok[1]}()")
-            if tok[1] != "inputs":
-                self._unsupported(f"the variable {tok[1]!r}")
-            return ("var", tok[1])
-        if tok == ("op", "("):
-            node = self._expr()
-            self._take(")")
-            return node
-        self._unsupported(f"{tok[1]!r}")
-
-    # -- evaluation --
     def evaluate(self, executor_input_inputs: Mapping[str, Any]) -> bool:
-        """expression.Condition: the condition on the task's ExecutorInput (inputs only: outputs
-        are provisioned after the condition)."""
-        activation = _executor_input_msg(executor_input_inputs)
-        result = self._eval(self.ast, activation)
-        if not isinstance(result, bool):
-            raise CelError(f"evaluation error: return type is not bool, got {result!r}")
-        return result
+        """The condition on the task's ExecutorInput (only `inputs`: outputs are provisioned after the
+        condition; msgToCELMap gives every field, unset ones as their defaults)."""
+        from cel_expr_python import cel
+        from google.protobuf import json_format
+        from kfp.pipeline_spec import pipeline_spec_pb2
 
-    def _eval(self, node, act):
-        op = node[0]
-        if op == "lit":
-            return node[1]
-        if op == "var":
-            return act.fields["inputs"]
-        if op == "select":
-            target = self._eval(node[1], act)
-            if isinstance(target, _Msg):
-                if node[2] not in target.fields:
-                    raise CelError(f"undefined field '{node[2]}' (type {target.type_name})")
-                return target.fields[node[2]]
-            return self._index(target, node[2])
-        if op == "index":
-            return self._index(self._eval(node[1], act), self._eval(node[2], act))
-        if op == "!":
-            v = self._eval(node[1], act)
-            if not isinstance(v, bool):
-                raise CelError(f"no such overload: !{_cel_type(v)}")
-            return not v
-        if op == "neg":
-            v = self._eval(node[1], act)
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise CelError(f"no such overload: -{_cel_type(v)}")
-            return -v
-        if op in ("&&", "||"):
-            return self._logical(op, node[1], node[2], act)
-        lhs, rhs = self._eval(node[1], act), self._eval(node[2], act)
-        if op == "+":
-            if _cel_type(lhs) != _cel_type(rhs) or _cel_type(lhs) not in ("int", "double", "string"):
-                raise CelError(f"no such overload: {_cel_type(lhs)} + {_cel_type(rhs)}")
-            return lhs + rhs
-        if op in ("==", "!="):
-            equal = _cel_equal(lhs, rhs)
-            return equal if op == "==" else not equal
-        # Ordering: cel-go without CrossTypeNumericComparisons (KFP's env does not enable it).
-        tl, tr = _cel_type(lhs), _cel_type(rhs)
-        if tl != tr:
-            if {tl, tr} == {"int", "double"}:
-                raise ReplayUnsupported(f"CEL condition {self.text!r}: ordering an int against a double")
-            raise CelError(f"no such overload: {tl} {op} {tr}")
-        if tl not in ("int", "double", "string", "bool"):
-            raise CelError(f"no such overload: {tl} {op} {tr}")
-        return {"<": lhs < rhs, "<=": lhs <= rhs, ">": lhs > rhs, ">=": lhs >= rhs}[op]
-
-    def _logical(self, op, left, right, act):
-        # CEL's commutative && and ||: an error on one side is absorbed by a decisive other side.
-        results = []
-        for side in (left, right):
-            try:
-                value = self._eval(side, act)
-                if not isinstance(value, bool):
-                    value = CelError(f"no such overload: {_cel_type(value)} {op} ...")
-            except CelError as e:
-                value = e
-            if value is (op == "||"):
-                return value
-            results.append(value)
-        for value in results:
-            if isinstance(value, CelError):
-                raise value
-        return op == "&&"
-
-    @staticmethod
-    def _index(target, key):
-        if isinstance(target, list):
-            if isinstance(key, bool) or not isinstance(key, int):
-                raise CelError(f"no such overload: list[{_cel_type(key)}]")
-            if not 0 <= key < len(target):
-                raise CelError(f"index out of range: {key}")
-            return target[key]
-        if isinstance(target, dict):
-            if key not in target:
-                raise CelError(f"no such key: {key}")
-            return target[key]
-        if isinstance(target, _Msg):
-            raise CelError(f"no such overload: index on message {target.type_name}")
-        raise CelError(f"no such overload: index on {_cel_type(target)}")
-
-
-def _cel_type(v) -> str:
-    if v is None:
-        return "null_type"
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, int):
-        return "int"
-    if isinstance(v, float):
-        return "double"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "list"
-    if isinstance(v, dict):
-        return "map"
-    if isinstance(v, _Msg):
-        return v.type_name
-    return type(v).__name__
-
-
-def _cel_equal(a, b) -> bool:
-    """Heterogeneous equality (cel-go >= 0.10): numbers compare by value across int/double,
-    other different types are unequal."""
-    ta, tb = _cel_type(a), _cel_type(b)
-    if ta in ("int", "double") and tb in ("int", "double"):
-        return float(a) == float(b)
-    if ta != tb:
-        return False
-    if ta == "list":
-        return len(a) == len(b) and all(_cel_equal(x, y) for x, y in zip(a, b, strict=True))
-    if ta == "map":
-        return a.keys() == b.keys() and all(_cel_equal(a[k], b[k]) for k in a)
-    if isinstance(a, _Msg):
-        raise ReplayUnsupported("CEL equality of messages")
-    return a == b
+        executor_input = json_format.ParseDict({"inputs": executor_input_inputs}, pipeline_spec_pb2.ExecutorInput())
+        try:
+            result = self._expression.eval(data={"inputs": executor_input.inputs, "outputs": executor_input.outputs})
+        except RuntimeError as e:
+            raise CelError(f"evaluation error: {e}") from e
+        if result.type() == cel.Type.ERROR:
+            raise CelError(f"evaluation error: {result.value()}")
+        if result.type() != cel.Type.BOOL:
+            raise CelError(f"evaluation error: return type is not bool, got {result.plain_value()!r}")
+        return result.value()
 
 
 # --------------------------------------------------------------------------------------------
 # Loading the package: what upload and run creation accept
 # --------------------------------------------------------------------------------------------
 
-def load_pipeline_spec(package_path: str) -> dict:
-    """The PipelineSpec of a package, checked as the API server does (v2_template.go
-    NewV2SpecTemplate): strict proto parse, schema 2.1.0, a pipeline name, a root."""
+@dataclasses.dataclass
+class Package:
+    """A package as the API server reads it: the PipelineSpec and the Kubernetes platform spec, if any."""
+
+    spec: dict
+    kubernetes: dict = dataclasses.field(default_factory=dict)  # PlatformSpec.platforms["kubernetes"]
+
+    def executor_config(self, label: str) -> dict:
+        """The executor's KubernetesExecutorConfig (the platform spec's deploymentSpec.executors[label])."""
+        return self.kubernetes.get("deploymentSpec", {}).get("executors", {}).get(label, {})
+
+
+def _parses_as(document: Any, message) -> bool:
     from google.protobuf import json_format
+
+    try:
+        json_format.ParseDict(json.loads(json.dumps(document)), message)
+    except (json_format.ParseError, TypeError, ValueError):
+        return False
+    return True
+
+
+def load_package(package_path: str) -> Package:
+    """The package's documents as the API server picks them out (v2_template.go NewV2SpecTemplate):
+    the one that parses strictly as a PipelineSpec with a name and a root (template.go isPipelineSpec),
+    schema 2.1.0; and the one that parses strictly as a PlatformSpec with a `kubernetes` platform
+    (IsPlatformSpecWithKubernetesConfig). Any other document is ignored."""
     from kfp.pipeline_spec import pipeline_spec_pb2
 
     with open(package_path) as f:
         documents = [d for d in yaml.safe_load_all(f) if d is not None]
-    specs = [d for d in documents if isinstance(d, dict) and "pipelineInfo" in d and "root" in d]
-    if not specs:
+    spec = platform = None
+    for document in documents:
+        parsed = pipeline_spec_pb2.PipelineSpec()
+        if _parses_as(document, parsed) and parsed.pipeline_info.name and parsed.HasField("root"):
+            if spec is not None:
+                raise KfpRejected("multiple pipeline specs provided", stage="upload")
+            if parsed.schema_version != SCHEMA_VERSION:
+                raise KfpRejected(f"KFP only supports schema version 2.1.0, but the pipeline spec has version "
+                                  f"{parsed.schema_version}", stage="upload")
+            spec = document
+            continue
+        parsed = pipeline_spec_pb2.PlatformSpec()
+        if _parses_as(document, parsed) and "kubernetes" in parsed.platforms:
+            if platform is not None:
+                raise KfpRejected("multiple platform specs provided", stage="upload")
+            platform = document
+    if spec is None:
         raise KfpRejected("no pipeline spec is provided", stage="upload")
-    if len(specs) > 1:
-        raise KfpRejected("multiple pipeline specs provided", stage="upload")
-    spec = specs[0]
-    try:
-        json_format.ParseDict(json.loads(json.dumps(spec)), pipeline_spec_pb2.PipelineSpec())
-    except json_format.ParseError as e:
-        raise KfpRejected(f"invalid v2 pipeline spec: {e}", stage="upload") from e
-    if spec.get("schemaVersion") != SCHEMA_VERSION:
-        raise KfpRejected(f"KFP only supports schema version 2.1.0, but the pipeline spec has version "
-                          f"{spec.get('schemaVersion', '')}", stage="upload")
-    if not spec.get("pipelineInfo", {}).get("name"):
-        raise KfpRejected("invalid v2 pipeline spec: name is empty", stage="upload")
-    return spec
+    return Package(spec, (platform or {}).get("platforms", {}).get("kubernetes", {}))
+
+
+def load_pipeline_spec(package_path: str) -> dict:
+    """The package's PipelineSpec, as the API server accepts it (load_package)."""
+    return load_package(package_path).spec
 
 
 def validate_run_parameters(spec: Mapping, values: Mapping[str, Any]) -> None:
@@ -765,9 +548,24 @@ def _check_literals(name, value, literals, stage):
                           f"values: {literals!r}", stage=stage)
 
 
-def check_executors(spec: Mapping) -> None:
+def check_executors(spec: Mapping, kubernetes: Mapping | None = None) -> None:
     """compiler.Accept's depth-first visit (visitor.go) and the Argo compiler's task checks
-    (argocompiler/dag.go): the refusals a run creation meets before anything runs."""
+    (argocompiler/dag.go, container.go): the refusals a run creation meets before anything runs. An
+    executor's Kubernetes config (from the platform spec) must parse strictly as a KubernetesExecutorConfig."""
+    from google.protobuf import json_format
+    from kfp.kubernetes import kubernetes_executor_config_pb2
+
+    configs = (kubernetes or {}).get("deploymentSpec", {}).get("executors", {})
+    for label, config in sorted(configs.items()):
+        try:
+            json_format.ParseDict(json.loads(json.dumps(config)),
+                                  kubernetes_executor_config_pb2.KubernetesExecutorConfig())
+        except json_format.ParseError as e:
+            raise KfpRejected(f"failed to unmarshal kubernetes config: {e}", stage="run creation") from e
+        unsupported = sorted(set(config) - {"pvcMount"})
+        if unsupported and label in spec.get("deploymentSpec", {}).get("executors", {}):
+            raise ReplayUnsupported(f"executor {label}: Kubernetes config {', '.join(unsupported)} is not emulated "
+                                    "(only pvcMount is)")
     components = spec.get("components", {})
     executors = spec.get("deploymentSpec", {}).get("executors", {})
     visited: set[str] = set()
@@ -961,6 +759,63 @@ def _upload(storage_dir: str, local: str, uri: str) -> bool:
 
 
 # --------------------------------------------------------------------------------------------
+# Pods
+# --------------------------------------------------------------------------------------------
+
+# A pod's own mounts: the launcher's local paths of the object store and /tmp (the launcher's output
+# parameter files under /tmp/kfp/outputs, and the step's scratch space).
+POD_MOUNTS = ("/gcs", "/minio", "/s3", "/tmp")
+
+# Runs `argv` in a pod of its own: a private mount namespace (unshare) whose root is this machine's file
+# system (standing for the image) under a throw-away overlay, so that whatever the process writes outside
+# its mounts is its own and gone when it ends; the harness's own directories (the emulated bucket, the
+# other pods, the volumes' backing directories) hidden; a private /dev/shm; the pod's own /gcs, /minio, /s3
+# and /tmp from `pod_root`; the claims the driver mounts at their mount paths; working directory /.
+_POD_SCRIPT = r"""
+set -eu
+pod=$1; shift
+root=$pod/.root
+mkdir -p "$root" "$pod/.layer"
+mount -t tmpfs -o mode=0755 pod-layer "$pod/.layer"
+mkdir "$pod/.layer/upper" "$pod/.layer/work"
+mount -t overlay pod-image -o "lowerdir=/,upperdir=$pod/.layer/upper,workdir=$pod/.layer/work" "$root"
+for d in /proc /dev /sys; do mount --rbind "$d" "$root$d"; done
+mount -t tmpfs -o mode=1777 pod-shm "$root/dev/shm"
+while [ "$1" != -- ]; do
+  case $1 in
+    hide) mkdir -p "$root$2"; mount -t tmpfs -o mode=0755 pod-hidden "$root$2"; shift 2 ;;
+    bind) mkdir -p "$2" "$root$3"; mount --bind "$2" "$root$3"; shift 3 ;;
+  esac
+done
+shift
+exec chroot "$root" /bin/sh -c 'cd / && exec "$@"' pod "$@"
+"""
+
+
+def pod_command(pod_root: str, argv: list[str], volumes: list[tuple[str, str]], hidden: list[str]) -> list[str]:
+    """The command that runs `argv` in its own pod (_POD_SCRIPT): `volumes` are (directory on this machine,
+    mount path) pairs, `hidden` directories of this machine the pod must not see."""
+    unshare = shutil.which("unshare")
+    # Root: an overlay of / cannot be mounted from a user namespace (its locked submounts cannot be cloned).
+    if unshare is None or os.geteuid() != 0:
+        raise ReplayUnsupported("the replay runs each task in a pod of its own: it needs util-linux's unshare and "
+                                "root, to give each pod a mount namespace and an overlay of the file system")
+    mounts = [word for path in hidden for word in ("hide", os.path.abspath(path))]
+    mounts += [word for mount in POD_MOUNTS for word in ("bind", pod_root + mount, mount)]
+    mounts += [word for source, target in volumes for word in ("bind", source, target)]
+    return [unshare, "--mount", "--propagation", "private", "sh", "-c", _POD_SCRIPT, "pod", pod_root, *mounts, "--",
+            *argv]
+
+
+def _host_path(pod_root: str, path: str) -> str:
+    """Where the harness finds `path` of the pod's own mounts (POD_MOUNTS) on this machine."""
+    if not path.startswith(tuple(m + "/" for m in POD_MOUNTS)):
+        raise ReplayUnsupported(f"{path} is outside the pod's own mounts {', '.join(POD_MOUNTS)}: the harness cannot "
+                                "reach it after the pod ends")
+    return pod_root + path
+
+
+# --------------------------------------------------------------------------------------------
 # The replay
 # --------------------------------------------------------------------------------------------
 
@@ -970,8 +825,10 @@ _RUNTIME_PLACEHOLDERS = ("{{$.pipeline_job_name}}", "{{$.pipeline_job_resource_n
 
 
 class _Run:
-    def __init__(self, spec, pipeline_root, parameters, env, storage_dir, work_dir, publish_logs, timeout,
-                 python, log, cache=False):
+    def __init__(self, package: Package, pipeline_root, parameters, env, storage_dir, work_dir, publish_logs,
+                 timeout, python, log, cache=False, run_name="", volumes=None):
+        spec = package.spec
+        self.package = package
         self.spec = spec
         self.components = spec.get("components", {})
         self.executors = spec.get("deploymentSpec", {}).get("executors", {})
@@ -984,6 +841,7 @@ class _Run:
         self.timeout = timeout
         self.python = python
         self.log = log
+        self.volumes = {claim: os.path.abspath(path) for claim, path in (volumes or {}).items()}
         self.mlmd = _Mlmd(storage_dir)
         self.created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self.bucket = parse_bucket_config(pipeline_root)
@@ -994,8 +852,13 @@ class _Run:
         name = spec["pipelineInfo"]["name"]
         run_id = str(uuid.uuid4())
         self.dag_execution_id = int(self.mlmd.new_id())  # the root DAG execution, as tasks see it
+        # argocompiler/argo.go: the workflow's generateName is the pipeline's name and "-"; Kubernetes adds
+        # five characters (apimachinery's rand.String alphabet).
+        resource_name = name.split("/")[-1] + "-" + "".join(random.choice("bcdfghjklmnpqrstvwxz2456789")
+                                                             for _ in range(5))
         self.result = ReplayResult(
-            pipeline_name=name, run_id=run_id, pipeline_root=pipeline_root,
+            pipeline_name=name, run_id=run_id, run_name=run_name, resource_name=resource_name,
+            pipeline_root=pipeline_root,
             run_root=generate_output_uri(pipeline_root, [name, run_id], preserve_query=True),
             storage_dir=storage_dir, work_dir=work_dir, parameters=dict(parameters))
 
@@ -1036,8 +899,9 @@ class _Run:
             if isinstance(value, str):
                 if "{{$.workspace_path}}" in value:
                     raise ReplayUnsupported(f"task {task_name}: workspaces are not emulated")
-                runtime = {"{{$.pipeline_job_name}}": self.result.pipeline_name,
-                           "{{$.pipeline_job_resource_name}}": self.result.pipeline_name + "-replay",
+                # resolve.go: the run's display name and its workflow's name (--run_display_name, --run_name).
+                runtime = {"{{$.pipeline_job_name}}": self.result.run_name,
+                           "{{$.pipeline_job_resource_name}}": self.result.resource_name,
                            "{{$.pipeline_job_uuid}}": self.result.run_id,
                            "{{$.pipeline_task_name}}": task_name,
                            "{{$.pipeline_task_uuid}}": str(self.dag_execution_id),
@@ -1124,7 +988,7 @@ class _Run:
         return inputs
 
     # -- driver: outputs --
-    def provision_outputs(self, name, pod_root) -> tuple[dict, str]:
+    def provision_outputs(self, name) -> tuple[dict, str]:
         """driver.go provisionOutputs; returns the outputs and the task root URI."""
         component = self.component_of(name)
         artifacts_spec = dict(component.get("outputDefinitions", {}).get("artifacts", {}))
@@ -1141,15 +1005,42 @@ class _Run:
             artifacts[key] = {"artifacts": [artifact]}
         if artifacts:
             outputs["artifacts"] = artifacts
-        parameters = {p: {"outputFile": pod_root + f"/tmp/kfp/outputs/{p}"}
+        parameters = {p: {"outputFile": f"/tmp/kfp/outputs/{p}"}
                       for p in component.get("outputDefinitions", {}).get("parameters", {})}
         if parameters:
             outputs["parameters"] = parameters
-        outputs["outputFile"] = pod_root + local_path_for_uri(task_root) + "/output_metadata.json"
+        outputs["outputFile"] = local_path_for_uri(task_root) + "/output_metadata.json"
         return outputs, task_root
 
+    # -- driver: the pod's volumes --
+    def volume_mounts(self, name) -> list[dict]:
+        """k8s.go makeVolumeMountPatch: the claims the executor's Kubernetes config mounts (pvcMount), the
+        claim's name resolved from `pvcNameParameter` (else the deprecated constant / componentInputParameter)."""
+        label = self.component_of(name)["executorLabel"]
+        mounts = []
+        for mount in self.package.executor_config(label).get("pvcMount", []):
+            spec = mount.get("pvcNameParameter")
+            if spec is None:
+                if mount.get("constant"):
+                    spec = {"runtimeValue": {"constant": mount["constant"]}}
+                elif mount.get("componentInputParameter"):
+                    spec = {"componentInputParameter": mount["componentInputParameter"]}
+                elif mount.get("taskOutputParameter"):
+                    spec = {"taskOutputParameter": mount["taskOutputParameter"]}
+                else:
+                    self.fail(KfpRejected, "failed to make podSpecPatch: volume mount: volume name not provided",
+                              name, "driver")
+            try:
+                _, claim = self.resolve_parameter(name, "pvc name", spec)
+            except KfpRejected as e:
+                self.fail(KfpRejected, f"failed to resolve pvc name: {e}", name, "driver")
+            if not claim or not isinstance(claim, str) or not mount.get("mountPath"):
+                self.fail(KfpRejected, "failed to mount volume, missing mountpath or pvc name", name, "driver")
+            mounts.append({"claim": claim, "mount_path": mount["mountPath"], "sub_path": mount.get("subPath", "")})
+        return mounts
+
     # -- launcher --
-    def placeholders(self, executor_input, pod_root) -> dict[str, str]:
+    def placeholders(self, executor_input) -> dict[str, str]:
         """launcher_v2.go getPlaceholders."""
         ph = {}
         for name, lst in executor_input.get("inputs", {}).get("artifacts", {}).items():
@@ -1158,14 +1049,14 @@ class _Run:
             a = lst["artifacts"][0]
             ph[f"{{{{$.inputs.artifacts['{name}'].uri}}}}"] = a["uri"]
             with contextlib.suppress(KfpRejected):  # no recognised storage URI: no path placeholder
-                ph[f"{{{{$.inputs.artifacts['{name}'].path}}}}"] = pod_root + self.artifact_path(a)
+                ph[f"{{{{$.inputs.artifacts['{name}'].path}}}}"] = self.artifact_path(a)
         for name, lst in executor_input.get("outputs", {}).get("artifacts", {}).items():
             if not lst["artifacts"]:
                 continue
             a = lst["artifacts"][0]
             ph[f"{{{{$.outputs.artifacts['{name}'].uri}}}}"] = a["uri"]
             try:
-                ph[f"{{{{$.outputs.artifacts['{name}'].path}}}}"] = pod_root + self.artifact_path(a)
+                ph[f"{{{{$.outputs.artifacts['{name}'].path}}}}"] = self.artifact_path(a)
             except KfpRejected as e:
                 raise KfpRejected(
                     f"failed to get placeholders: resolve output artifact {_q(name)}'s local path: {e}") from e
@@ -1200,24 +1091,32 @@ class _Run:
             try:
                 triggered = Cel(condition).evaluate(inputs)
             except CelError as e:
-                msg = str(e) if str(e).startswith("evaluation error") else f"evaluation error: {e}"
-                self.fail(KfpRejected, f"{self.driver_info(name)} failed: {msg}", name, "driver")
-            except ReplayUnsupported as e:
-                raise ReplayUnsupported(str(e), task=name, stage="driver", result=self.result) from e
+                self.fail(KfpRejected, f"{self.driver_info(name)} failed: {e}", name, "driver")
             if not triggered:
                 result.status, result.reason = "skipped", f"triggerPolicy.condition is false: {condition}"
                 return
+        mounts = self.volume_mounts(name) if self.package.executor_config(component["executorLabel"]) else []
         fingerprint = None
         if self.cache and task.get("cachingOptions", {}).get("enableCache"):
-            fingerprint = self.fingerprint(name, inputs, container)
+            fingerprint = self.fingerprint(name, inputs, container, sorted({m["claim"] for m in mounts}))
             if self.reuse_cached_outputs(name, fingerprint, result):
                 return
+        missing = sorted({m["claim"] for m in mounts} - set(self.volumes))
+        if missing:  # the pod stays Pending (FailedScheduling): the run never ends
+            self.fail(KfpRejected, f"pod of task {name} cannot be scheduled: persistentvolumeclaim {_q(missing[0])} "
+                                   "not found", name, "pod")
+        result.volumes = mounts
         pod_root = os.path.join(self.result.work_dir, "pods", f"{name}-{uuid.uuid4().hex[:8]}")
         os.makedirs(pod_root)
         result.pod_root = pod_root
-        outputs, _ = self.provision_outputs(name, pod_root)
+        outputs, _ = self.provision_outputs(name)
         executor_input = {"inputs": inputs, "outputs": outputs}
-        # launcher: addDefaultParams, then placeholders
+        # launcher: qualifyExecutorLogsForRetry (the executor-logs URI gets the attempt's index, before
+        # anything is substituted), addDefaultParams, then placeholders
+        for a in outputs.get("artifacts", {}).get(EXECUTOR_LOGS, {}).get("artifacts", []):
+            a["uri"] += "-" + RETRY_INDEX
+            if a.get("customPath"):
+                a["customPath"] += "-" + RETRY_INDEX
         with_defaults = copy.deepcopy(executor_input)
         for pname, declared in component.get("inputDefinitions", {}).get("parameters", {}).items():
             if "defaultValue" in declared and pname not in with_defaults["inputs"].get("parameterValues", {}):
@@ -1228,7 +1127,7 @@ class _Run:
             self.fail(KfpRejected, "failed to create component launcher v2: command and arguments are empty",
                       name, "launcher")
         try:
-            ph = self.placeholders(with_defaults, pod_root)
+            ph = self.placeholders(with_defaults)
         except KfpRejected as e:
             self.fail(KfpRejected, f"failed to execute component: {e}", name, "launcher")
         input_json = _protojson(with_defaults)
@@ -1243,16 +1142,7 @@ class _Run:
         if argv[0] in ("python", "python3"):
             argv[0] = self.python
         result.argv = argv
-        # launcher Execute: prepareOutputFolders, downloadArtifacts
-        try:
-            for lst in outputs.get("artifacts", {}).values():
-                for a in lst["artifacts"]:
-                    os.makedirs(os.path.dirname(pod_root + self.artifact_path(a)), exist_ok=True)
-        except KfpRejected as e:
-            self.fail(KfpRejected, f"failed to execute component: failed to generate local storage path for output "
-                                   f"artifact: {e}", name, "launcher")
-        for p in outputs.get("parameters", {}).values():
-            os.makedirs(os.path.dirname(p["outputFile"]), exist_ok=True)
+        # launcher execute: downloadArtifacts, prepareOutputFolders
         for aname, lst in inputs.get("artifacts", {}).items():
             for a in lst["artifacts"]:
                 try:
@@ -1262,21 +1152,35 @@ class _Run:
                                                 f"{a['uri']}; not downloaded")
                     continue
                 parse_bucket_config(a["uri"], "uri")
-                _download(self.storage_dir, a["uri"], pod_root + local)
-        # the user process
+                _download(self.storage_dir, a["uri"], _host_path(pod_root, local))
+        try:
+            for lst in outputs.get("artifacts", {}).values():
+                for a in lst["artifacts"]:
+                    os.makedirs(os.path.dirname(_host_path(pod_root, self.artifact_path(a))), exist_ok=True)
+        except KfpRejected as e:
+            self.fail(KfpRejected, f"failed to execute component: failed to generate local storage path for output "
+                                   f"artifact: {e}", name, "launcher")
+        for p in outputs.get("parameters", {}).values():
+            os.makedirs(os.path.dirname(_host_path(pod_root, p["outputFile"])), exist_ok=True)
+        # the user process, in its pod
         env = dict(os.environ)
-        env.update({"KFP_POD_NAME": f"{self.result.pipeline_name}-{name}".lower()[:63],
-                    "KFP_POD_UID": str(uuid.uuid4()), POD_ROOT_ENV: pod_root})
+        env.update({"KFP_POD_NAME": f"{self.result.resource_name}-system-container-impl-{uuid.uuid4().hex[:10]}",
+                    "KFP_POD_UID": str(uuid.uuid4())})
         env.update({e["name"]: e.get("value", "") for e in container.get("env", [])})
         env.update(self.env)
         logs = outputs.get("artifacts", {}).get(EXECUTOR_LOGS)
-        log_path = (pod_root + self.artifact_path(logs["artifacts"][0])) if logs else os.path.join(pod_root, "log.txt")
+        log_path = (_host_path(pod_root, self.artifact_path(logs["artifacts"][0])) if logs
+                    else os.path.join(pod_root, "log.txt"))
         result.log_path = log_path
+        volumes = [(os.path.join(self.volumes[m["claim"]], m["sub_path"]), m["mount_path"]) for m in mounts]
+        for source, _ in volumes:
+            os.makedirs(source, exist_ok=True)  # the kubelet creates a missing subPath
+        hidden = [self.storage_dir, self.result.work_dir, *self.volumes.values()]
         self.log(f"[kfp-replay] {name}: running {' '.join(a[:60] for a in argv[:4])} ...")
         with open(log_path, "w") as log:
             try:
-                proc = subprocess.run(argv, cwd=pod_root, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                                      stderr=subprocess.STDOUT, timeout=self.timeout)
+                proc = subprocess.run(pod_command(pod_root, argv, volumes, hidden), env=env, stdin=subprocess.DEVNULL,
+                                      stdout=log, stderr=subprocess.STDOUT, timeout=self.timeout)
             except subprocess.TimeoutExpired:
                 self.fail(TaskFailed, f"failed to execute component: timed out after {self.timeout} s\n"
                                       f"{_tail(log_path)}", name, "executor")
@@ -1286,7 +1190,7 @@ class _Run:
             self.fail(TaskFailed, f"failed to execute component: exit status {proc.returncode}\n{_tail(log_path)}",
                       name, "executor")
         try:
-            executor_output = self.read_executor_output(name, outputs["outputFile"])
+            executor_output = self.read_executor_output(name, _host_path(pod_root, outputs["outputFile"]))
         except TaskFailed as e:
             e.result = self.result
             raise
@@ -1298,13 +1202,13 @@ class _Run:
                 continue
             ptype = component["outputDefinitions"]["parameters"][pname].get("parameterType", "")
             try:
-                with open(p["outputFile"]) as f:
+                with open(_host_path(pod_root, p["outputFile"])) as f:
                     out_params[pname] = text_to_pb_value(f.read(), ptype)
             except (OSError, KfpRejected) as e:
                 self.fail(KfpRejected, f"failed to read output parameter name={_q(pname)} type={_q(ptype)} "
                                        f"path={_q(p['outputFile'])}: {e}", name, "launcher")
         result.output_parameters = {k: _to_value(v) for k, v in out_params.items()}
-        # uploadOutputArtifacts: merge, upload, record
+        # uploadOutputArtifacts: merge (not into executor-logs, which the launcher manages), upload, record
         for key, lst in outputs.get("artifacts", {}).items():
             for a in lst["artifacts"]:
                 if key != EXECUTOR_LOGS:
@@ -1324,7 +1228,7 @@ class _Run:
                     except KfpRejected as e:
                         self.fail(KfpRejected, f"failed to execute component: failed to upload output artifact "
                                                f"{_q(key)}: {e}", name, "launcher")
-                    if not _upload(self.storage_dir, pod_root + local, a["uri"]):
+                    if not _upload(self.storage_dir, _host_path(pod_root, local), a["uri"]):
                         self.result.warnings.append(f"{name}: local filepath {local} of output {key} does not exist")
                         if key == EXECUTOR_LOGS:
                             continue
@@ -1354,10 +1258,11 @@ class _Run:
             specs[EXECUTOR_LOGS] = {"artifactType": {"schemaTitle": "system.Artifact"}}
         return specs
 
-    def fingerprint(self, name, inputs, container) -> str:
+    def fingerprint(self, name, inputs, container, claims: list[str]) -> str:
         """driver/cache.go getFingerPrint -> cacheutils GenerateCacheKey: input artifact names (MLMD ids),
         input parameter values, the outputs without their URIs, output parameter types, command + args
-        (as compiled, placeholders unsubstituted) and the image; hashed."""
+        (as compiled, placeholders unsubstituted), the image and the names of the claims the pod mounts
+        (sorted, once each: "PVCs have side effects"); hashed."""
         component = self.component_of(name)
         key = {
             "inputArtifactNames": {k: [a["name"] for a in v["artifacts"]]
@@ -1369,7 +1274,8 @@ class _Run:
             "outputParametersSpec": {k: p.get("parameterType", "") for k, p in
                                      component.get("outputDefinitions", {}).get("parameters", {}).items()},
             "containerSpec": {"image": container.get("image", ""),
-                              "cmdArgs": list(container.get("command", [])) + list(container.get("args", []))},
+                              "cmdArgs": list(container.get("command", [])) + list(container.get("args", [])),
+                              "pvcNames": claims},
         }
         return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
 
@@ -1517,13 +1423,19 @@ def _tail(path: str, lines: int = 40) -> str:
 
 def replay(package_path: str, pipeline_root: str, parameter_overrides: dict | None = None,
            env: dict | None = None, *, storage_dir: str | None = None, work_dir: str | None = None,
+           run_name: str = "replayed run", volumes: Mapping[str, str] | None = None,
            publish_logs: bool = True, cache: bool = False, timeout: float | None = 1800,
            python: str = sys.executable, verbose: bool = False) -> ReplayResult:
     """Runs the compiled package `package_path` as KFP 2.16's backend would, with the run's
     `pipeline_root` (a gs://, s3:// or minio:// URI, like a run's pipeline_root; the package's
-    defaultPipelineRoot is not used: KFP 2.16 ignores it) and `parameter_overrides` as the run's
-    parameters. Raises KfpRejected (with KFP's error text) where KFP would refuse or fail the run,
+    defaultPipelineRoot is not used: KFP 2.16 ignores it), `parameter_overrides` as the run's
+    parameters and `run_name` as its display name. Each task runs in a pod of its own (pod_command).
+    Raises KfpRejected (with KFP's error text) where KFP would refuse or fail the run,
     ReplayUnsupported for spec features it does not emulate.
+
+    volumes: the PersistentVolumeClaims of the run's namespace, name -> the directory standing for the
+      volume; a pod mounts the ones its executor's Kubernetes config names (a claim that does not
+      exist leaves the pod unschedulable: KfpRejected).
 
     storage_dir: the emulated object store (default: $KFP_REPLAY_STORAGE_DIR); replays sharing it
       see each other's outputs. work_dir: per-task pod directories and logs (default: a new
@@ -1538,7 +1450,11 @@ def replay(package_path: str, pipeline_root: str, parameter_overrides: dict | No
     if not storage_dir:
         raise ReplayError("replay needs storage_dir (or $KFP_REPLAY_STORAGE_DIR): the emulated object store")
     os.makedirs(storage_dir, exist_ok=True)
-    spec = load_pipeline_spec(package_path)
+    if not run_name:
+        raise KfpRejected("Failed to create a run due to invalid name: The run name is empty. Please specify a "
+                          "valid name", stage="run creation")
+    package = load_package(package_path)
+    spec = package.spec
     overrides = {k: _to_value(v) for k, v in (parameter_overrides or {}).items()}
     validate_run_parameters(spec, overrides)
     parameters = {}
@@ -1549,7 +1465,7 @@ def replay(package_path: str, pipeline_root: str, parameter_overrides: dict | No
             parameters[name] = _to_value(declared["defaultValue"])
         elif declared.get("isOptional"):
             parameters[name] = None
-    check_executors(spec)
+    check_executors(spec, package.kubernetes)
     deps = task_dependencies(spec)
     order = execution_order(spec, deps)
     if work_dir is None:
@@ -1557,6 +1473,6 @@ def replay(package_path: str, pipeline_root: str, parameter_overrides: dict | No
         work_dir = tempfile.mkdtemp(prefix="run-", dir=os.path.join(storage_dir, ".replay"))
     os.makedirs(work_dir, exist_ok=True)
     log = (lambda msg: print(msg, file=sys.stderr, flush=True)) if verbose else (lambda msg: None)
-    run = _Run(spec, pipeline_root, parameters, env, storage_dir, work_dir, publish_logs, timeout, python, log,
-               cache=cache)
+    run = _Run(package, pipeline_root, parameters, env, storage_dir, work_dir, publish_logs, timeout, python, log,
+               cache=cache, run_name=run_name, volumes=volumes)
     return run.run(order, deps)

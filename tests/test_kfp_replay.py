@@ -1,18 +1,20 @@
-"""Tests of the KFP replay harness (tests/kfp_replay.py) itself.
+"""Tests of the KFP replay harness (tests/kfp_replay.py) itself, and of the project's package on it.
 
-- The project's compiled package is refused the way KFP 2.16 refuses it (the resolver tasks).
 - Hand-written packages whose steps are `python -c` scripts pin down what the replay checks:
-  the ExecutorInput the launcher builds, output metadata merging, conditions and the tasks
-  after a skipped one, importers, and the errors KFP raises.
+  the ExecutorInput the launcher builds, output metadata merging, conditions (CEL) and the tasks
+  after a skipped one, importers, pods (each task's own file system, the volumes declared for it),
+  and the errors KFP raises.
 - TFX's Resolver (what the project's package held) is refused at run creation.
 - A small TFX pipeline (importers, StatisticsGen, python-function components, a tfx.dsl.Cond),
   compiled with KubeflowV2DagRunner and TFX's own entry point: stock TFX 1.21 fails on KFP 2.16
   at its first step (what kubeflow/entrypoint.py fixes).
-- The project's own package, compiled by `python -m kubeflow compile` and replayed as compiled
-  (every step on kubeflow/entrypoint.py) over one pipeline root with KFP's caching: the first run
-  pushes and registers a model; the second finds it as the serving model, evaluates against it and
-  pushes and registers a second version; a third with an unreachable threshold is not blessed, so
-  the Pusher is skipped and the registrar omitted.
+- The project's own package, compiled by `python -m kubeflow compile --serving-volume` and replayed as
+  compiled (every step on kubeflow/entrypoint.py, each in its own pod, MLflow over HTTP) over one
+  MinIO pipeline root with KFP's caching: the first run pushes and registers a model; the second finds
+  it as the serving model on the volume, evaluates against it and pushes and registers a second version;
+  a third with an unreachable threshold is not blessed, so the Pusher is skipped and the registrar
+  omitted. Without the volume the baseline lookup finds nothing. The registered model is loaded and
+  served by `mlflow models serve`.
 """
 
 import json
@@ -21,13 +23,16 @@ import textwrap
 
 import pytest
 import yaml
+from mlflow.tracking import MlflowClient
 from tfx.dsl.component.experimental.annotations import InputArtifact, OutputArtifact, Parameter
 from tfx.dsl.component.experimental.decorators import component
 from tfx.types import standard_artifacts
 
 from kubeflow import entrypoint, kubeflow_v2_runner
 from tests import kfp_replay
-from tests.kfp_replay import Cel, CelError, KfpRejected, ReplayUnsupported, TaskFailed, replay
+from tests.helpers import invoke_mlflow_model, mlflow_model_server, mlflow_tracking_server
+from tests.kfp_replay import Cel, CelError, KfpRejected, TaskFailed, replay
+from tests.test_tracking import SAMPLE_DAY_FIRST, SAMPLES, _assert_rows, _check_registered_model, _expected
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = {"PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": "-1"}
@@ -53,7 +58,7 @@ ei = json.loads(sys.argv[1])
 def out_path(key):
     uri = ei["outputs"]["artifacts"][key]["artifacts"][0]["uri"]
     scheme, rest = uri.split("://", 1)
-    return os.environ["KFP_REPLAY_POD_ROOT"] + {"gs": "/gcs/", "minio": "/minio/", "s3": "/s3/"}[scheme] + rest
+    return {"gs": "/gcs/", "minio": "/minio/", "s3": "/s3/"}[scheme] + rest
 def write_metadata(doc):
     os.makedirs(os.path.dirname(ei["outputs"]["outputFile"]), exist_ok=True)
     with open(ei["outputs"]["outputFile"], "w") as f:
@@ -186,10 +191,9 @@ def test_a_chain_replays_with_the_executor_input_the_launcher_builds(tmp_path):
     task_root = data["uri"].rsplit("/", 1)[0]
     assert task_root.rsplit("/", 1)[0] == f"minio://bkt/root/p/{result.run_id}/produce"
     assert data["name"] == "data" and data["type"]["instanceSchema"].startswith("title: tfx.Examples")
-    assert ei["outputs"]["outputFile"] == (produce.pod_root + "/minio/" + task_root[len("minio://"):]
-                                           + "/output_metadata.json")
+    assert ei["outputs"]["outputFile"] == "/minio/" + task_root[len("minio://"):] + "/output_metadata.json"
     assert ei["outputs"]["artifacts"]["executor-logs"]["artifacts"][0]["type"] == {"schemaTitle": "system.Artifact"}
-    assert ei["outputs"]["parameters"]["count"]["outputFile"] == produce.pod_root + "/tmp/kfp/outputs/count"
+    assert ei["outputs"]["parameters"]["count"]["outputFile"] == "/tmp/kfp/outputs/count"
 
     # The output metadata merged, then stored as ML Metadata stores it.
     stored = result.artifact("produce", "data").metadata
@@ -198,7 +202,7 @@ def test_a_chain_replays_with_the_executor_input_the_launcher_builds(tmp_path):
     assert result.tasks["produce"].output_parameters == {"count": 5.0}
     # The consumer read the uploaded files from its own pod's local path.
     consume = result.tasks["consume"]
-    assert consume.argv[-1] == consume.pod_root + "/minio/" + data["uri"][len("minio://"):]
+    assert consume.argv[-1] == "/minio/" + data["uri"][len("minio://"):]
     with open(result.local_path(result.artifact("consume", "report").uri)) as f:
         assert f.read() == "5 rows\n"
     assert "after" in result.tasks["after"].log()
@@ -252,6 +256,96 @@ def test_run_parameters_are_checked_as_the_api_server_checks_them(tmp_path):
 def test_pipeline_roots_kfp_cannot_store_in_are_refused(tmp_path, root, message):
     with pytest.raises(KfpRejected, match=message):
         replay(_chain_package(tmp_path), root, storage_dir=str(tmp_path / "store"))
+
+
+# What each pod sees: it writes a note into /srv/shared unless one is there, and something into /etc, and
+# says which of the paths it is given it can see.
+PROBE = WRITE_OUTPUT + """
+note = "/srv/shared/note.txt"
+found = os.path.exists(note)
+if not found:
+    os.makedirs(os.path.dirname(note), exist_ok=True)
+    with open(note, "w") as f:
+        f.write(os.environ["KFP_POD_NAME"])
+with open("/etc/kfp-replay-probe", "w") as f:
+    f.write("written in a pod")
+write_metadata({"artifacts": {"out": {"artifacts": [{"metadata": {
+    "found": found, "seen": [p for p in sys.argv[3:] if os.path.exists(p)]}}]}}})
+"""
+SHARED_MOUNT = {"pvcMount": [{"constant": "shared", "mountPath": "/srv/shared",
+                              "pvcNameParameter": {"runtimeValue": {"constant": "shared"}}}]}
+
+
+def _probe_package(tmp_path, probed: list[str], mounts: dict | None = None, name: str = "probe") -> str:
+    """Two tasks, `first` then `second`, running PROBE; `mounts`: executor label -> Kubernetes config."""
+    components = {t: {"executorLabel": f"{t}_ex", "outputDefinitions": {"artifacts": {"out": _schema("tfx.String")}}}
+                  for t in ("first", "second")}
+    executors = {f"{t}_ex": {"container": {"image": "x", "command": ["python", "-c", PROBE, "{{$}}", t, *probed]}}
+                 for t in ("first", "second")}
+    tasks = {"first": {"componentRef": {"name": "first"}, "taskInfo": {"name": "first"},
+                       "cachingOptions": {"enableCache": True}},
+             "second": {"componentRef": {"name": "second"}, "taskInfo": {"name": "second"},
+                        "dependentTasks": ["first"], "cachingOptions": {"enableCache": True}}}
+    path = _package(tmp_path, tasks, components, executors, name=name)
+    if mounts is not None:
+        with open(path) as f:
+            spec = yaml.safe_load(f)
+        with open(path, "w") as f:
+            yaml.safe_dump_all([spec, {"platforms": {"kubernetes": {"deploymentSpec": {"executors": mounts}}}}], f)
+    return path
+
+
+def test_each_task_runs_in_a_pod_of_its_own(tmp_path):
+    """Without a volume, what a task writes on an absolute path is its own: the next task does not see it,
+    nor does this machine; the emulated bucket and the pods' directories are out of its sight."""
+    storage = tmp_path / "store"
+    probed = [str(storage), str(tmp_path), "/minio", "/tmp"]
+    result = replay(_probe_package(tmp_path, probed), "minio://bkt/root", env=ENV, storage_dir=str(storage))
+    assert result.executed == ["first", "second"]
+    for task in ("first", "second"):
+        metadata = result.artifact(task, "out").metadata
+        assert metadata["found"] == 0.0  # the second pod does not see the first one's note
+        assert metadata["seen"] == {"list": ["/minio", "/tmp"]}  # its own mounts, not this machine's dirs
+    assert not os.path.exists("/srv/shared/note.txt") and not os.path.exists("/etc/kfp-replay-probe")
+    assert result.tasks["first"].volumes == []
+
+
+def test_a_declared_volume_is_shared_by_the_pods_that_mount_it(tmp_path):
+    storage, volume = tmp_path / "store", tmp_path / "pv"
+    package = _probe_package(tmp_path, [str(volume)], {"first_ex": SHARED_MOUNT, "second_ex": SHARED_MOUNT})
+    common = {"env": ENV, "storage_dir": str(storage), "cache": True}
+    result = replay(package, "minio://bkt/root", volumes={"shared": str(volume)}, **common)
+    assert [result.artifact(t, "out").metadata["found"] for t in ("first", "second")] == [0.0, 1.0]
+    assert result.artifact("first", "out").metadata["seen"] == {"list": []}  # the claim's backing directory: hidden
+    assert result.tasks["second"].volumes == [{"claim": "shared", "mount_path": "/srv/shared", "sub_path": ""}]
+    with open(volume / "note.txt") as f:
+        assert f.read().startswith("probe-")  # written by the first pod
+    assert not os.path.exists("/srv/shared")
+    # The claims are part of the cache key: without the volume nothing is reused.
+    assert replay(package, "minio://bkt/root", volumes={"shared": str(volume)}, **common).cached == ["first", "second"]
+    without = replay(_probe_package(tmp_path, [], name="probe"), "minio://bkt/root", **common)
+    assert without.executed == ["first", "second"]
+    # Mounted in one pod only, the claim does not reach the other.
+    only_first = replay(_probe_package(tmp_path, [], {"first_ex": SHARED_MOUNT}), "minio://bkt/root",
+                        volumes={"shared": str(tmp_path / "pv2")}, **common)
+    assert [only_first.artifact(t, "out").metadata["found"] for t in ("first", "second")] == [0.0, 0.0]
+
+
+def test_volumes_are_checked_as_kfp_and_kubernetes_check_them(tmp_path):
+    store = str(tmp_path / "store")
+    package = _probe_package(tmp_path, [], {"first_ex": SHARED_MOUNT})
+    with pytest.raises(KfpRejected, match='pod of task first cannot be scheduled: persistentvolumeclaim "shared" not '
+                                          "found"):
+        replay(package, "minio://bkt/root", env=ENV, storage_dir=store)
+    bad = _probe_package(tmp_path, [], {"first_ex": {"pvcMount": [{"constant": "shared", "mountpath": "/x"}]}})
+    with pytest.raises(KfpRejected, match="failed to unmarshal kubernetes config") as refused:
+        replay(bad, "minio://bkt/root", env=ENV, storage_dir=store, volumes={"shared": str(tmp_path / "pv")})
+    assert refused.value.stage == "run creation"
+    no_path = _probe_package(tmp_path, [], {"first_ex": {"pvcMount": [{"constant": "shared"}]}})
+    with pytest.raises(KfpRejected, match="failed to mount volume, missing mountpath or pvc name"):
+        replay(no_path, "minio://bkt/root", env=ENV, storage_dir=store, volumes={"shared": str(tmp_path / "pv")})
+    with pytest.raises(KfpRejected, match="The run name is empty"):
+        replay(package, "minio://bkt/root", storage_dir=store, run_name="")
 
 
 def _single(tmp_path, body: str, outputs=None, parameters=None, task_parameters=None) -> str:
@@ -373,24 +467,31 @@ def test_cel_conditions(condition, expected):
 
 @pytest.mark.parametrize("condition, message", [
     ("(inputs.artifacts['_Trainer.blessing'].artifacts[0].metadata['blessed'] == 1.0)",
-     "no such key: _Trainer.blessing"),
-    ("inputs.artifacts['_Evaluator.blessing'].artifacts[0].metadata['blessed']", "return type is not bool"),
-    ("inputs.artifacts['_Evaluator.blessing'].artifacts[1].uri == ''", "index out of range"),
-    ("inputs.parameter_values['name'] < 1.0", "no such overload"),
-    ("inputs.artifacts['_Evaluator.blessing'].artifacts[0].blessed == 1.0", "undefined field 'blessed'"),
+     'evaluation error: .*Key not found in map : "_Trainer.blessing"'),
+    ("inputs.artifacts['_Evaluator.blessing'].artifacts[0].metadata['blessed']",
+     "evaluation error: return type is not bool, got 1.0"),
+    ("inputs.artifacts['_Evaluator.blessing'].artifacts[1].uri == ''", "evaluation error: .*index=1 size=1"),
+    ("inputs.parameter_values['name'] < 1.0",
+     r"evaluation error: .*No matching overloads found : _<_\(string, double\)"),
+    # Checked against the ExecutorInput proto, as cel-go checks it: not even evaluated.
+    ("inputs.artifacts['_Evaluator.blessing'].artifacts[0].blessed == 1.0",
+     "undefined field 'blessed' not found in struct 'ml_pipelines.RuntimeArtifact'"),
+    ("1 < 1.0", r"found no matching overload for '_<_' applied to '\(int, double\)'"),
+    ("blessed == 1.0", "undeclared reference to 'blessed'"),
 ])
-def test_cel_evaluation_errors_fail_as_in_the_driver(condition, message):
+def test_cel_errors_fail_as_in_the_driver(condition, message):
     with pytest.raises(CelError, match=message):
         Cel(condition).evaluate(INPUTS)
 
 
 @pytest.mark.parametrize("condition", [
-    "size(inputs.artifacts) > 0", "true ? true : false", "'a' in ['a']", "inputs.parameter_values['x'] * 2.0 > 1.0",
-    "has(inputs.artifacts)", "outputs.output_file == ''", "1u == 1u",
+    "size(inputs.artifacts) == 1", "true ? has(inputs.artifacts) : false", "'x' in [inputs.parameter_values['name']]",
+    "inputs.parameter_values['threshold'] * 2.0 == 1.0", "outputs.output_file == ''", "1u + 1u == 2u",
+    "parseJson('{\"a\": [1, 2]}').a[1] == 2", "inputs.artifacts.all(k, k.startsWith('_'))",
 ])
-def test_cel_outside_the_subset_fails_loudly(condition):
-    with pytest.raises(ReplayUnsupported):
-        Cel(condition).evaluate(INPUTS)
+def test_cel_conditions_are_the_whole_language_with_kfps_parse_json(condition):
+    """Not a subset: Google's CEL, with KFP's parseJson; outputs exist but are empty when conditions run."""
+    assert Cel(condition).evaluate(INPUTS) is True
 
 
 def test_a_condition_on_a_missing_input_fails_the_task_like_the_driver(tmp_path):
@@ -398,7 +499,7 @@ def test_a_condition_on_a_missing_input_fails_the_task_like_the_driver(tmp_path)
     tasks = {"step": {"componentRef": {"name": "step"}, "taskInfo": {"name": "step"},
                       "triggerPolicy": {"condition": BLESSED}}}
     package = _package(tmp_path, tasks, components, {"step_ex": _script("pass")})
-    with pytest.raises(KfpRejected, match=r"driver.Container\(.*\) failed: evaluation error: no such key"):
+    with pytest.raises(KfpRejected, match=r"driver.Container\(.*\) failed: evaluation error: .*Key not found in map"):
         replay(package, "gs://b/r", storage_dir=str(tmp_path / "s"))
 
 
@@ -597,7 +698,7 @@ def test_a_tfx_cond_on_a_channel_the_node_also_consumes_reads_a_missing_input(tm
     assert set(task["inputs"]["artifacts"]) == {"blessing"}
     blessing = {"name": "1", "uri": "gs://b/x", "metadata": {"blessed": 1.0}}
     inputs = {"artifacts": {"blessing": {"artifacts": [blessing]}}}
-    with pytest.raises(CelError, match="no such key: _Score.blessing"):
+    with pytest.raises(CelError, match='Key not found in map : "_Score.blessing"'):
         Cel(task["triggerPolicy"]["condition"]).evaluate(inputs)
 
 
@@ -605,7 +706,8 @@ def test_a_tfx_cond_on_a_channel_the_node_also_consumes_reads_a_missing_input(tm
 # The project's package: its own steps, run without a cluster
 # --------------------------------------------------------------------------------------------
 
-DATENMT_ROOT = "gs://datenmt-bucket/runs"
+DATENMT_ROOT = "minio://mlpipeline/datenmt"  # the bucket of a stock install's MinIO
+SERVING_CLAIM = "datenmt-serving"
 DATENMT_TASKS = ["ImportSchemaGen", "SyntheticDateExampleGen", "StatisticsGen", "ExampleValidator", "AnomaliesGate",
                  "Transform", "Tuner", "Trainer", "serving_model_baseline", "Evaluator", "MlflowReporter", "Pusher",
                  "MlflowRegistrar"]
@@ -615,12 +717,19 @@ SMALL_RUN = {"num_examples": 500, "epochs": 1, "max_trials": 1, "trial_epochs": 
 
 
 @pytest.fixture(scope="module")
-def datenmt(tmp_path_factory):
-    """The package `python -m kubeflow compile` writes, replayed three times over one pipeline root and
-    one emulated bucket, with KFP's caching (on by default on KFP). Compiled with two paths of this machine
-    a cluster would not use: the schema's (in the image: /pipeline/schemas/schema.pbtxt) and the serving
-    directory (on a cluster: gs://, or a volume mounted in every step's pod); Beam in memory. MLflow: a
-    SQLite store under the test's directory (on a cluster: a tracking server).
+def mlflow_uri(tmp_path_factory):
+    """A real MLflow tracking server on loopback: the pods reach it over HTTP, as a cluster service."""
+    with mlflow_tracking_server(tmp_path_factory.mktemp("mlflow")) as uri:
+        yield uri
+
+
+@pytest.fixture(scope="module")
+def datenmt(tmp_path_factory, mlflow_uri):
+    """The package `python -m kubeflow compile --serving-volume` writes, replayed three times over one
+    pipeline root in the emulated MinIO bucket, with KFP's caching (on by default on KFP). Every task runs
+    in a pod of its own; the serving volume is a claim of the run's namespace, backed by a directory
+    here. Compiled with the schema's path on this machine (in the image: /pipeline/schemas/schema.pbtxt)
+    and Beam in memory.
 
     The second run changes `patience`, a Trainer setting, as a scheduler would: the data, statistics,
     Transform and Tuner come from cache, the Trainer trains a new candidate, and everything after it
@@ -631,24 +740,30 @@ def datenmt(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("datenmt")
     package = str(tmp / "datenmt_pipeline.yaml")
-    serving = str(tmp / "serving_model")
     assert kfp_cli.main(["compile", "--pipeline-root", DATENMT_ROOT, "--image", "registry.example/datenmt:1",
-                         "--package", package, "--serving-model-dir", serving, "--schema-path", schemas.SCHEMA_PATH,
+                         "--package", package, "--serving-volume", SERVING_CLAIM, "--schema-path", schemas.SCHEMA_PATH,
                          *(f"--beam-arg={a}" for a in BEAM_ARGS)]) == 0
-    # The tracking server's side: a store and the experiment (artifacts under the test's directory).
-    settings = tracking.local_settings(str(tmp), "datenmt", "datenmt-date-normaliser")
-    tracking.experiment_id(settings)
-    parameters = {**SMALL_RUN, "tracking_uri": settings.tracking_uri}
-    storage = str(tmp / "store")
-    common = {"env": ENV, "storage_dir": storage, "cache": True, "verbose": True}
-    first = replay(package, DATENMT_ROOT, parameters, **common)
+    volume = str(tmp / "persistent-volume")  # what the claim is bound to
+    settings = tracking.TrackingSettings(mlflow_uri, "datenmt", "datenmt-date-normaliser")
+    parameters = {**SMALL_RUN, "tracking_uri": mlflow_uri}
+    common = {"env": ENV, "storage_dir": str(tmp / "store"), "volumes": {SERVING_CLAIM: volume}, "cache": True,
+              "verbose": True}
+    first = replay(package, DATENMT_ROOT, parameters, run_name="datenmt first", **common)
     # Any drop is tolerated, so that the second candidate is pushed whatever one epoch gives it.
-    second = replay(package, DATENMT_ROOT, {**parameters, "patience": 2, "max_accuracy_drop": 1.0}, **common)
+    second_parameters = {**parameters, "patience": 2, "max_accuracy_drop": 1.0}
+    second = replay(package, DATENMT_ROOT, second_parameters, run_name="datenmt second", **common)
     # The same again with a threshold no model reaches: only the Evaluator (and the reporter) run again.
-    missed = replay(package, DATENMT_ROOT, {**parameters, "patience": 2, "max_accuracy_drop": 1.0,
-                                            "accuracy_threshold": 1.0}, **common)
-    return {"package": package, "serving": serving, "settings": settings, "first": first, "second": second,
-            "missed": missed}
+    missed = replay(package, DATENMT_ROOT, {**second_parameters, "accuracy_threshold": 1.0}, run_name="datenmt missed",
+                    **common)
+    return {"package": package, "volume": volume, "serving": os.path.join(volume, "serving_model"),
+            "settings": settings, "common": common, "second_parameters": second_parameters, "first": first,
+            "second": second, "missed": missed}
+
+
+def _on_volume(datenmt, pod_path: str) -> str:
+    """Where a path under the serving volume's mount is in the directory behind the claim."""
+    assert pod_path.startswith(kubeflow_v2_runner.SERVING_VOLUME_MOUNT + "/"), pod_path
+    return datenmt["volume"] + pod_path[len(kubeflow_v2_runner.SERVING_VOLUME_MOUNT):]
 
 
 def _uploaded(result, task: str, key: str) -> str:
@@ -662,8 +777,15 @@ def test_the_first_replay_runs_every_step_and_pushes_without_a_baseline(datenmt)
     assert first.executed == DATENMT_TASKS
     # As compiled: the containers' own command (the project's entry point) and TFX's arguments.
     assert all(t.argv[1:3] == ["-m", "kubeflow.entrypoint"] for t in first.tasks.values())
-    # Only the paths compiled from this machine are flagged (on a cluster: the image's schema, a volume or gs://).
-    assert all("is a path on this machine" in w for w in first.warnings), first.warnings
+    # Only the schema's path is one of this machine (in the image: /pipeline/schemas/schema.pbtxt).
+    assert [w.split(":")[0] for w in first.warnings] == ["ImportSchemaGen"], first.warnings
+    # The serving volume is mounted in the two pods that use the serving directory, and in no other.
+    mount = {"claim": SERVING_CLAIM, "mount_path": kubeflow_v2_runner.SERVING_VOLUME_MOUNT, "sub_path": ""}
+    assert {n: t.volumes for n, t in first.tasks.items() if t.volumes} == {"serving_model_baseline": [mount],
+                                                                           "Pusher": [mount]}
+    # The launcher's name for the log, with the attempt's index, in the ExecutorInput the step was given.
+    logs = first.tasks["Trainer"].executor_input["outputs"]["artifacts"]["executor-logs"]["artifacts"][0]
+    assert logs["uri"].endswith("/executor-logs-0") and first.artifact("Trainer", "executor-logs").uri == logs["uri"]
     baseline = first.artifact("serving_model_baseline", "baseline_model")
     assert baseline.metadata["found"] == 0.0 and baseline.metadata["pushed_version"] == ""
     evaluator_input = first.tasks["Evaluator"].executor_input["inputs"]["artifacts"]
@@ -674,8 +796,8 @@ def test_the_first_replay_runs_every_step_and_pushes_without_a_baseline(datenmt)
     pushed = first.artifact("Pusher", "pushed_model")
     assert pushed.metadata["pushed"] == 1.0
     destination = pushed.metadata["pushed_destination"]
-    assert os.path.dirname(destination) == datenmt["serving"]
-    assert os.path.exists(os.path.join(destination, "saved_model.pb"))
+    assert os.path.dirname(destination) == kubeflow_v2_runner.SERVING_VOLUME_MOUNT + "/serving_model"
+    assert os.path.exists(os.path.join(_on_volume(datenmt, destination), "saved_model.pb"))  # on the volume
     # Outputs were uploaded at their remote URIs under the run's root, not left at the pod's paths.
     assert first.artifact("Trainer", "model").uri.startswith(f"{DATENMT_ROOT}/datenmt/{first.run_id}/Trainer/")
     assert os.path.exists(os.path.join(_uploaded(first, "Trainer", "model"), "Format-Serving", "saved_model.pb"))
@@ -709,8 +831,34 @@ def test_the_second_replay_evaluates_against_the_serving_model_and_pushes_a_new_
     diffs = {kv.key.name for m in metrics for kv in m.metric_keys_and_values if kv.key.is_diff}
     assert "exact_match" in diffs, diffs
     second_push = second.artifact("Pusher", "pushed_model").metadata["pushed_destination"]
-    assert second_push != first_push and os.path.dirname(second_push) == datenmt["serving"]
+    assert second_push != first_push and os.path.dirname(second_push) == os.path.dirname(first_push)
     assert sorted(os.listdir(datenmt["serving"])) == sorted(os.path.basename(p) for p in (first_push, second_push))
+
+
+@pytest.mark.slow
+def test_without_the_declared_volume_the_second_run_does_not_find_its_baseline(datenmt, tmp_path):
+    """The same package without its platform spec: the baseline lookup's pod has no volume, so it sees an
+    empty directory of its own where the first run's push is. Replayed up to that step only (the steps before
+    it come from cache, as in the second run; the lookup runs again: the claims are part of its cache key)."""
+    with open(datenmt["package"]) as f:
+        spec, platform = yaml.safe_load_all(f)
+    assert list(platform["platforms"]) == ["kubernetes"]
+    tasks = spec["root"]["dag"]["tasks"]
+    for name in DATENMT_TASKS[DATENMT_TASKS.index("serving_model_baseline") + 1:]:
+        del tasks[name]
+    package = str(tmp_path / "without_volume.yaml")
+    with open(package, "w") as f:
+        yaml.safe_dump(spec, f)
+    second = datenmt["second"]
+    again = replay(package, DATENMT_ROOT, datenmt["second_parameters"], run_name="datenmt without volume",
+                   **datenmt["common"])
+    assert again.cached == DATENMT_TASKS[:8] and again.executed == ["serving_model_baseline"]
+    assert again.artifact("Trainer", "model").name == second.artifact("Trainer", "model").name  # the same candidate
+    assert again.tasks["serving_model_baseline"].volumes == []
+    assert second.artifact("serving_model_baseline", "baseline_model").metadata["found"] == 1.0  # with the volume
+    baseline = again.artifact("serving_model_baseline", "baseline_model")
+    assert baseline.metadata["found"] == 0.0 and baseline.metadata["source_uri"] == ""
+    assert len(os.listdir(datenmt["serving"])) == 2  # still there, on the volume
 
 
 @pytest.mark.slow
@@ -773,3 +921,20 @@ def test_a_model_that_is_not_blessed_is_neither_pushed_nor_registered(datenmt):
     assert len(client.search_model_versions(f"name='{settings.registered_model}'")) == 2
     assert missed.artifact("serving_model_baseline", "baseline_model").name == second.artifact(
         "serving_model_baseline", "baseline_model").name
+
+
+@pytest.mark.slow
+def test_the_registered_model_is_loaded_and_served_as_the_local_one_is(datenmt, tmp_path):
+    """The version the second replay registered, through the tracking server's registry and artifact proxy:
+    loaded as an MLflow Model, then served by `mlflow models serve`; both answer as the pushed SavedModel."""
+    settings = datenmt["settings"]
+    destination = datenmt["second"].artifact("Pusher", "pushed_model").metadata["pushed_destination"]
+    (version,) = [v for v in MlflowClient(settings.tracking_uri).search_model_versions(
+        f"name='{settings.registered_model}'") if v.tags["pushed_destination"] == destination]
+    pushed = _on_volume(datenmt, destination)
+    _check_registered_model(settings.tracking_uri, settings.registered_model, version, pushed)
+    with mlflow_model_server(f"models:/{settings.registered_model}/{version.version}", settings.tracking_uri,
+                             tmp_path) as url:
+        records = [{"human": h, "day_first": d} for h, d in zip(SAMPLES, SAMPLE_DAY_FIRST, strict=True)]
+        _assert_rows(invoke_mlflow_model(url, {"dataframe_records": records}),
+                     _expected(pushed, SAMPLES, SAMPLE_DAY_FIRST))

@@ -98,17 +98,86 @@ def test_package_bakes_in_the_images_paths_and_the_run_id_placeholder(package):
         assert run_id == "{{$.pipeline_job_uuid}}"
 
 
-def test_compile_refuses_a_serving_directory_tensorflow_cannot_write(tmp_path, capsys):
+@pytest.mark.parametrize("flags, message", [
+    ([], "give a serving volume (--serving-volume PVC_NAME) or a gs:// serving model directory"),
+    (["--serving-model-dir", "s3://models/datenmt"], "TensorFlow has no s3:// file system"),
+    # Each pod has its own file system: a local path is shared only on the declared volume.
+    (["--serving-model-dir", "/mnt/serving/models"], "is a local path: each step's pod has its own file system"),
+    (["--serving-volume", "datenmt-serving", "--serving-model-dir", "/models"],
+     "is not on the serving volume datenmt-serving, which is mounted at /mnt/serving"),
+])
+def test_compile_refuses_a_serving_directory_the_steps_cannot_share(tmp_path, capsys, flags, message):
     path = str(tmp_path / "p.yaml")
-    assert kfp_cli.main(["compile", "--pipeline-root", "minio://mlpipeline/datenmt", "--package", path]) == 2
-    assert "--serving-model-dir" in capsys.readouterr().err
-    assert kfp_cli.main(["compile", "--pipeline-root", "minio://mlpipeline/datenmt", "--package", path,
-                         "--serving-model-dir", "s3://models/datenmt"]) == 2
-    assert "TensorFlow has no s3:// file system" in capsys.readouterr().err
+    assert kfp_cli.main(["compile", "--pipeline-root", "minio://mlpipeline/datenmt", "--package", path, *flags]) == 2
+    assert message in capsys.readouterr().err
     assert not os.path.exists(path)
-    options = kubeflow_v2_runner.CompileOptions(pipeline_root="minio://mlpipeline/datenmt",
-                                                serving_model_dir="/mnt/serving")
-    assert kubeflow_v2_runner.serving_model_dir(options) == "/mnt/serving"  # a mounted volume
+
+
+@pytest.fixture(scope="module")
+def volume_package(tmp_path_factory) -> str:
+    """The recipe's package for a stock install: MinIO root, the serving directory on a declared volume."""
+    path = str(tmp_path_factory.mktemp("kfp") / "datenmt_pipeline.yaml")
+    assert kfp_cli.main(["compile", "--pipeline-root", "minio://mlpipeline/datenmt", "--image", IMAGE,
+                         "--serving-volume", "datenmt-serving", "--package", path]) == 0
+    return path
+
+
+def _mount_pvc_as_kfp_compiles_it(tmp_path, claim: str, mount_path: str) -> dict:
+    """The executor config kfp's own compiler writes for a task given `kfp.kubernetes.mount_pvc`."""
+    from kfp import compiler, dsl, kubernetes
+
+    @dsl.container_component
+    def step():
+        return dsl.ContainerSpec(image=IMAGE)
+
+    @dsl.pipeline(name="mounted")
+    def mounted():
+        kubernetes.mount_pvc(step(), pvc_name=claim, mount_path=mount_path)
+
+    path = str(tmp_path / "mounted.yaml")
+    compiler.Compiler().compile(mounted, path)
+    with open(path) as f:
+        _, platform = yaml.safe_load_all(f)
+    (config,) = platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"].values()
+    return config
+
+
+def test_serving_volume_is_declared_on_every_step_that_uses_the_serving_directory(volume_package, tmp_path):
+    with open(volume_package) as f:
+        spec, platform = yaml.safe_load_all(f)
+    tasks = spec["root"]["dag"]["tasks"]
+    serving = "/mnt/serving/serving_model"
+    assert tasks["serving_model_baseline"]["inputs"]["parameters"]["serving_model_dir"]["runtimeValue"][
+        "constant"] == serving
+    assert f'"base_directory": "{serving}"' in tasks["Pusher"]["inputs"]["parameters"]["push_destination"][
+        "runtimeValue"]["constant"]
+    # Exactly those two steps read or write it: the registrar registers from its own copy of the Pusher's
+    # output (the replay runs it in a pod without the volume).
+    executors = platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
+    label = {name: spec["components"][task["componentRef"]["name"]]["executorLabel"] for name, task in tasks.items()}
+    assert sorted(executors) == sorted([label["serving_model_baseline"], label["Pusher"]])
+    expected = _mount_pvc_as_kfp_compiles_it(tmp_path, "datenmt-serving", kubeflow_v2_runner.SERVING_VOLUME_MOUNT)
+    assert all(config == expected for config in executors.values()), (executors, expected)
+    assert expected["pvcMount"][0]["mountPath"] == "/mnt/serving"
+    # The API server picks out both documents (and the platform spec parses as KFP's proto).
+    package = kfp_replay.load_package(volume_package)
+    assert package.spec == spec and package.executor_config(label["Pusher"]) == expected
+    kfp_replay.check_executors(package.spec, package.kubernetes)
+    assert kfp_replay.load_package(volume_package).kubernetes == platform["platforms"]["kubernetes"]
+
+
+def test_the_volume_changes_nothing_else_in_the_package(volume_package, package):
+    """The pipeline spec is the gs:// package's but for the root and the serving directory: the same tasks,
+    only container and importer executors on the project's entry point, read back by kfp's own loader."""
+    with open(volume_package) as f:
+        with_volume = f.read()
+    with open(package) as f:
+        without = yaml.safe_load(f)
+    rewritten = (with_volume.split("\n---\n")[0].replace("minio://mlpipeline/datenmt", "gs://bucket/datenmt")
+                 .replace("/mnt/serving/serving_model", "gs://bucket/datenmt/serving_model"))
+    assert yaml.safe_load(rewritten) == without
+    spec = components.load_component_from_file(volume_package).pipeline_spec
+    assert set(spec.root.dag.tasks) == set(without["root"]["dag"]["tasks"])
 
 
 def test_entrypoint_prepares_the_executor_input_kfp_gives_tfx(tmp_path):
@@ -148,7 +217,6 @@ def test_entrypoint_prepares_the_executor_input_kfp_gives_tfx(tmp_path):
     assert restored == {"uri": "gs://b/r/p/run/base/2/baseline_model", "metadata": {"found": 0.0}}
     with pytest.raises(ValueError, match="no type"):
         entrypoint.prepare({"inputs": {"artifacts": {"x": {"artifacts": [{"type": {}, "uri": "gs://b/x"}]}}}}, {})
-    assert entrypoint.LOCAL_ROOT_ENV == kfp_replay.POD_ROOT_ENV  # what the replay harness sets
 
 
 def test_package_uses_the_configured_image_and_module_paths(package):
