@@ -86,14 +86,22 @@ class AddQuery(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="datenmt")
+class PaddingBias(layers.Layer):
+    """The padding mask (batch, T) -> what MaskedSoftmax adds to the scores (batch, T): 0 on the input's
+    characters, -1e9 on padding. Computed once per input, not once per output step."""
+
+    def call(self, mask):
+        return ops.where(mask, 0.0, -1e9)
+
+
+@keras.saving.register_keras_serializable(package="datenmt")
 class MaskedSoftmax(layers.Layer):
-    """Scores (batch, T, 1) and the padding mask (batch, T) -> weights (batch, T) summing to 1 over the
+    """Scores (batch, T, 1) and the padding bias (batch, T) -> weights (batch, T) summing to 1 over the
     input's characters, 0 on padding."""
 
     def call(self, inputs):
-        scores, mask = inputs
-        scores = ops.where(mask, ops.squeeze(scores, -1), ops.full_like(mask, -1e9, dtype=scores.dtype))
-        return ops.softmax(scores, axis=1)
+        scores, padding_bias = inputs
+        return ops.softmax(ops.squeeze(scores, -1) + padding_bias, axis=1)
 
 
 @keras.saving.register_keras_serializable(package="datenmt")
@@ -131,9 +139,10 @@ class _AttentionStep:
         self.softmax = MaskedSoftmax(name="attention_weights")
         self.dot = layers.Dot(axes=1, name="attention_context")
 
-    def __call__(self, a, keys, mask, s_prev):
-        """Returns (context (batch, 2*n_a), alphas (batch, T)); keys = self.keys(a), computed once."""
-        alphas = self.softmax([self.score(self.hidden([keys, self.query(s_prev)])), mask])
+    def __call__(self, a, keys, padding_bias, s_prev):
+        """Returns (context (batch, 2*n_a), alphas (batch, T)); keys = self.keys(a) and padding_bias, computed
+        once."""
+        alphas = self.softmax([self.score(self.hidden([keys, self.query(s_prev)])), padding_bias])
         return self.dot([alphas, a]), alphas
 
 
@@ -149,6 +158,7 @@ def build_models(config: ModelConfig) -> tuple[keras.Model, keras.Model]:
     a = layers.Bidirectional(layers.LSTM(config.n_a, return_sequences=True), name="encoder")(x, mask=mask)
     attention = _AttentionStep()
     keys = attention.keys(a)
+    padding_bias = PaddingBias(name="padding_bias")(mask)
     # The cell itself, not an LSTM layer over a one-step sequence: the same weights and step, without an RNN
     # loop (and its masking) around each of the Ty steps.
     decoder_cell = layers.LSTMCell(config.n_s, name="post_attention_lstm")
@@ -156,13 +166,15 @@ def build_models(config: ModelConfig) -> tuple[keras.Model, keras.Model]:
 
     s = ZeroState(config.n_s, name="s0")(ids)
     c = ZeroState(config.n_s, name="c0")(ids)
-    outputs, alphas = [], []
+    states, alphas = [], []
     for _ in range(config.ty):
-        context, alpha = attention(a, keys, mask, s)
+        context, alpha = attention(a, keys, padding_bias, s)
         s, (_, c) = decoder_cell(context, [s, c])
-        outputs.append(output_layer(s))
+        states.append(s)
         alphas.append(alpha)
-    probabilities = StackSteps(name="characters")(outputs)
+    # The shared output layer once over the Ty decoder states (batch, Ty, n_s): the same Dense softmax per
+    # step, in one product instead of Ty.
+    probabilities = output_layer(StackSteps(name="decoder_states")(states))
     weights = StackSteps(name="attention")(alphas)
     return (keras.Model(ids, probabilities, name="datenmt"),
             keras.Model(ids, weights, name="datenmt_attention"))

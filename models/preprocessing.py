@@ -26,11 +26,15 @@ def pad_or_truncate(ids: tf.RaggedTensor, length: int, pad_id: int) -> tf.Tensor
     return tf.cast(dense, tf.int64)
 
 
+def input_lengths(ids: tf.Tensor) -> tf.Tensor:
+    """Characters per row (batch) of padded input ids [batch, T]."""
+    return tf.reduce_sum(tf.cast(tf.not_equal(ids, features.PAD_ID), tf.int32), axis=-1)
+
+
 def trim_padding(ids: tf.Tensor) -> tf.Tensor:
     """Padded ids [batch, Tx] -> [batch, T]: only as many positions as the batch's longest input (at least
     one). The model masks padding, so this changes its work, not its answers."""
-    lengths = tf.reduce_sum(tf.cast(tf.not_equal(ids, features.PAD_ID), tf.int32), axis=1)
-    return ids[:, :tf.maximum(tf.reduce_max(lengths), 1)]
+    return ids[:, :tf.maximum(tf.reduce_max(input_lengths(ids)), 1)]
 
 
 def model_text(normalized: tf.Tensor, day_first: tf.Tensor) -> tf.Tensor:

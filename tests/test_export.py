@@ -8,12 +8,14 @@ import os
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 from tfx.types import standard_artifacts
 
 from models import calibration, export, features, saved_model, training
+from models import model as model_lib
 from tests.helpers import make_fn_args
 
 TRAINER_CONFIG = {"epochs": 2, "batch_size": 50, "patience": 2, "seed": 5, "verbose": 0}
@@ -275,3 +277,26 @@ def test_inputs_whose_reading_may_depend_on_the_preference(text, depends):
     """Read under both preferences: day and month as numbers that could each be a month, year last (compact
     eight-digit dates too); never year-first dates, month words, or a day over 12."""
     assert bool(export.may_depend_on_preference(tf.constant([text])).numpy()[0]) == depends
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 200, 700])
+def test_rows_read_in_length_groups_get_the_answers_of_one_call_in_input_order(n):
+    """A client's batch in any order is read in groups of similar length (at least MIN_GROUP_ROWS rows, at most
+    LENGTH_GROUPS groups, empty ones skipped); the answers are those of one model call, in input order."""
+    keras.utils.set_random_seed(n)
+    model, _ = model_lib.build_models(model_lib.ModelConfig(input_vocab_size=18, output_vocab_size=11, n_a=8, n_s=8))
+    rng = np.random.default_rng(n)
+    lengths = rng.integers(1, features.TX, n)
+    ids = np.where(np.arange(features.TX)[None, :] < lengths[:, None],
+                   rng.integers(1, 20, (n, features.TX)), features.PAD_ID)
+    ids = tf.constant(ids, tf.int64)
+    grouped = export.probabilities_by_length(model, ids).numpy()
+    assert grouped.shape == (n, features.TY, 11)
+    if n:
+        np.testing.assert_allclose(grouped, model(ids).numpy(), atol=1e-5)
+
+
+def test_an_empty_batch_gets_empty_answers(trained):
+    _, loaded = trained
+    out = loaded.signatures["serving_default"](human=tf.constant([], tf.string), day_first=tf.constant([], tf.bool))
+    assert all(len(v) == 0 for v in out.values()), out

@@ -192,3 +192,33 @@ def test_the_tuner_prints_one_line_per_trial_and_its_choice(transformed_data, tm
     assert lines[0].startswith("trial 1/1: n_a 32, n_s 32 (") and lines[0].endswith(" parameters)")  # smallest first
     assert lines[1].startswith("trial 1/1: validation exact match ")
     assert lines[2].startswith("chosen: n_a 32, n_s 32 (the only trial")
+
+
+def _rows_of_random_length(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """n rows of padded input ids of random lengths 1..Tx-1 and ids of their targets (the row's index)."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(1, features.TX, n)
+    human = np.where(np.arange(features.TX)[None, :] < lengths[:, None], 5, features.PAD_ID).astype(np.int64)
+    return human, np.arange(n, dtype=np.int64)
+
+
+def test_training_batches_hold_every_row_once_grouped_by_length_and_repeat_with_the_seed():
+    human, index = _rows_of_random_length(2000, seed=3)
+    dataset = tf.data.Dataset.from_tensor_slices((human, index)).shuffle(2000, seed=1)
+    batches = training.group_by_length(dataset, 2000, batch_size=30, seed=1)
+    assert int(batches.cardinality()) == 67  # ceil(2000 / 30), known for the learning-rate warm-up
+    epoch = [(h.numpy(), i.numpy()) for h, i in batches]
+    assert len(epoch) == 67
+    assert sorted(np.concatenate([i for _, i in epoch]).tolist()) == list(range(2000))  # every row once
+    lengths = [(h != features.PAD_ID).sum(axis=1) for h, _ in epoch]
+    spread = np.mean([b.max() - b.min() for b in lengths])
+    random_spread = np.mean([np.ptp((human[i:i + 30] != 0).sum(1)) for i in range(0, 2000, 30)])
+    assert spread < random_spread / 10  # batches of about one length: padded to about their own length
+    # Batches are not in order of length (the windows' batches are shuffled) ...
+    assert not np.all(np.diff([b.mean() for b in lengths]) >= 0)
+    # ... and the same seed gives the same batches; the next epoch another order.
+    again = [i.numpy() for _, i in training.group_by_length(
+        tf.data.Dataset.from_tensor_slices((human, index)).shuffle(2000, seed=1), 2000, 30, seed=1)]
+    assert all(np.array_equal(a, b) for a, b in zip(again, (i for _, i in epoch), strict=True))
+    second = [i.numpy() for _, i in batches]
+    assert not all(np.array_equal(a, b) for a, b in zip(second, (i for _, i in epoch), strict=True))
