@@ -18,7 +18,7 @@ from components.scalar_config import scalar_parameters, with_scalars_in_custom_c
 from models import tuning
 
 # What a pipeline sets per run: the trial budget and each trial's training settings.
-TUNING_PARAMETERS = {"max_trials": int, "epochs": int, "batch_size": int, "seed": int}
+TUNING_PARAMETERS = {"max_trials": int, "epochs": int, "trial_examples": int, "batch_size": int, "seed": int}
 IntParameter = int | data_types.RuntimeParameter
 
 
@@ -51,10 +51,11 @@ class TimedTuner(base_component.BaseComponent):
     def __init__(self, *, examples: types.BaseChannel, transform_graph: types.BaseChannel,
                  schema: types.BaseChannel, tuner_fn: str, train_args: trainer_pb2.TrainArgs,
                  eval_args: trainer_pb2.EvalArgs, max_trials: IntParameter, epochs: IntParameter,
-                 batch_size: IntParameter, seed: IntParameter, base_model: types.BaseChannel | None = None):
+                 trial_examples: IntParameter, batch_size: IntParameter, seed: IntParameter,
+                 base_model: types.BaseChannel | None = None):
         super().__init__(spec=TimedTunerSpec(
             examples=examples, transform_graph=transform_graph, schema=schema, base_model=base_model,
             tuner_fn=tuner_fn, train_args=train_args, eval_args=eval_args,
-            max_trials=max_trials, epochs=epochs, batch_size=batch_size, seed=seed,
+            max_trials=max_trials, epochs=epochs, trial_examples=trial_examples, batch_size=batch_size, seed=seed,
             best_hyperparameters=types.Channel(type=standard_artifacts.HyperParameters),
             tuner_results=types.Channel(type=standard_artifacts.TunerResults)))

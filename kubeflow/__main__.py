@@ -28,7 +28,7 @@ def _compile(args) -> int:
     options = kubeflow_v2_runner.CompileOptions(
         pipeline_root=args.pipeline_root, image=args.image, pipeline_name=args.pipeline_name,
         serving_model_dir=args.serving_model_dir, serving_volume=args.serving_volume, schema_path=args.schema_path,
-        enable_tuning=args.tuning,
+        enable_tuning=args.tuning, hyperparameters_uri=args.hyperparameters,
         **({"beam_pipeline_args": tuple(args.beam_args)} if args.beam_args else {}))
     try:
         serving = kubeflow_v2_runner.serving_model_dir(options)
@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     compile_ = flags.add_settings_arguments(
         commands.add_parser("compile", help="write the KFP pipeline package (.yaml)"),
-        ["pipeline_name", "tuning", "beam_args"])
+        ["pipeline_name", "tuning", "hyperparameters", "beam_args"])
     compile_.add_argument("--pipeline-root", required=True,
                           help="object-store root the cluster can write (gs://, s3:// or minio://)")
     compile_.add_argument("--serving-volume", metavar="PVC_NAME",

@@ -62,6 +62,8 @@ class CompileOptions:
     serving_volume: str | None = None
     schema_path: str = IMAGE_SCHEMA_PATH  # the curated schema, as a path inside the image
     enable_tuning: bool = _DEFAULTS.tuning
+    # A previous run's best_hyperparameters (its URI in the object store), imported instead of searching.
+    hyperparameters_uri: str | None = None
     beam_pipeline_args: tuple[str, ...] = _DEFAULTS.beam_args
 
 
@@ -113,8 +115,9 @@ def create_kubeflow_pipeline(options: CompileOptions) -> tfx.dsl.Pipeline:
         seed=params["seed"],
         splits=configs.SPLITS,
         training_config=configs.component_config(configs.TRAINING_CONFIG_FIELDS, params),
-        tuning_config=configs.component_config(configs.TUNING_CONFIG_FIELDS, params) if options.enable_tuning
-        else None,
+        tuning_config=configs.component_config(configs.TUNING_CONFIG_FIELDS, params)
+        if options.enable_tuning and not options.hyperparameters_uri else None,
+        hyperparameters_uri=options.hyperparameters_uri,
         accuracy_threshold=params["accuracy_threshold"],
         max_accuracy_drop=params["max_accuracy_drop"],
         serving_model_dir=serving_model_dir(options),
@@ -200,7 +203,8 @@ def package_spec(job: dict) -> dict:
     runtime = job.get("runtimeConfig", {})
     declared = spec["root"].get("inputDefinitions", {}).get("parameters", {})
     for name, value in runtime.get("parameterValues", {}).items():
-        declared[name]["defaultValue"] = value
+        if name in declared:  # a parameter no step uses (the Tuner's, without a search) is not declared
+            declared[name]["defaultValue"] = value
     if runtime.get("gcsOutputDirectory"):
         spec["defaultPipelineRoot"] = runtime["gcsOutputDirectory"]
     for label, executor in sorted(spec["deploymentSpec"]["executors"].items()):

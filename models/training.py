@@ -141,13 +141,16 @@ def group_by_length(dataset: tf.data.Dataset, num_examples: int, batch_size: int
 
 def input_fn(file_pattern, data_accessor: tfx.components.DataAccessor,
              tf_transform_output: tft.TFTransformOutput, batch_size: int,
-             shuffle: bool = True, seed: int | None = None) -> tf.data.Dataset:
+             shuffle: bool = True, seed: int | None = None, max_examples: int | None = None) -> tf.data.Dataset:
     """One pass over a split of transformed examples as (human_ids, iso_ids) batches of similar input length,
-    each batch's ids padded only to its longest input. The split is read into memory in sorted order, then
-    (`shuffle`) shuffled whole with `seed` (None: the global seed), again each epoch, and grouped by length
-    (`group_by_length`), so a seed gives the same batches run after run; without `shuffle`, the rows are
-    batched in order of length (evaluation)."""
+    each batch's ids padded only to its longest input. The split is read into memory in sorted order (and cut
+    to a subsample of `max_examples` rows drawn with `seed`), then (`shuffle`) shuffled whole with `seed`
+    (None: the global seed), again each epoch, and grouped by length (`group_by_length`), so a seed gives the
+    same batches run after run; without `shuffle`, the rows are batched in order of length (evaluation)."""
     human, iso = read_split_sorted(file_pattern, data_accessor, tf_transform_output)
+    if max_examples is not None and max_examples < len(human):
+        rows = np.sort(np.random.default_rng(seed).permutation(len(human))[:max_examples])
+        human, iso = human[rows], iso[rows]
     if shuffle:
         dataset = tf.data.Dataset.from_tensor_slices((human, iso))
         dataset = dataset.shuffle(len(human), seed=seed, reshuffle_each_iteration=True)
@@ -160,9 +163,12 @@ def input_fn(file_pattern, data_accessor: tfx.components.DataAccessor,
 
 
 def train_and_eval_datasets(fn_args: tfx.components.FnArgs, tf_transform_output: tft.TFTransformOutput,
-                            batch_size: int, seed: int | None = None) -> tuple[tf.data.Dataset, tf.data.Dataset]:
-    """The training split shuffled with `seed` and the ordered eval split of a Trainer's or Tuner's FnArgs."""
-    train = input_fn(fn_args.train_files, fn_args.data_accessor, tf_transform_output, batch_size, seed=seed)
+                            batch_size: int, seed: int | None = None, max_train_examples: int | None = None,
+                            ) -> tuple[tf.data.Dataset, tf.data.Dataset]:
+    """The training split (or a subsample of `max_train_examples` of it) shuffled with `seed`, and the eval
+    split in order of length, of a Trainer's or Tuner's FnArgs."""
+    train = input_fn(fn_args.train_files, fn_args.data_accessor, tf_transform_output, batch_size, seed=seed,
+                     max_examples=max_train_examples)
     evaluation = input_fn(fn_args.eval_files, fn_args.data_accessor, tf_transform_output, batch_size,
                           shuffle=False)
     return train, evaluation
@@ -172,7 +178,8 @@ def hyperparameter_values(hyperparameters: Mapping[str, Any] | None) -> dict[str
     """n_a and n_s: the Tuner's best, or the defaults when tuning is off."""
     values = {"n_a": model_lib.DEFAULT_N_A, "n_s": model_lib.DEFAULT_N_S}
     if hyperparameters:
-        values.update(keras_tuner.HyperParameters.from_config(hyperparameters).values)
+        chosen = keras_tuner.HyperParameters.from_config(hyperparameters).values
+        values.update({name: chosen[name] for name in values if name in chosen})  # not Hyperband's tuner/...
     return values
 
 

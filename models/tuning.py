@@ -1,5 +1,12 @@
-"""Tuner's tuner_fn: a grid search over n_a and n_s within the serving budget, smallest first, that prefers
-the smallest model among the trials as good as the best."""
+"""Tuner's tuner_fn: Hyperband over the encoder size n_a and the decoder size n_s, its trials trained on a seeded
+subsample of the training split, choosing the smallest model within SCORE_TOLERANCE of the best.
+
+Hyperband (Li et al., JMLR 2018; keras-tuner's `Hyperband`) spends a budget well: most sizes get a short
+trial, and only the better half (1 / HYPERBAND_FACTOR) of each round trains on, from its own checkpoint, for
+HYPERBAND_FACTOR times as many epochs, up to `max_epochs`; brackets of different aggressiveness hedge against
+sizes that start slowly. A trial's epoch is a pass over `trial_examples` training examples (the same seeded
+subsample for every trial), scored on the whole eval split.
+"""
 
 from __future__ import annotations
 
@@ -15,28 +22,54 @@ from models import model as model_lib
 from models import training
 
 OBJECTIVE = keras_tuner.Objective("val_exact_match", direction="max")
-# The grid holds the sizes that serve closest to python-dateutil's speed on 2 cores (README, "Benchmark"): the
-# encoder's n_a sets most of the work per string (the model alone at n_s 32: n_a 32 about 51,000 strings/s,
-# n_a 48 34,000, n_a 64 25,000), the decoder's n_s less (n_a 32: n_s 64 about 43,000, whole-model serving of
-# an n_s 48 model about 30,000).
-N_A_CHOICES = (32,)
-N_S_CHOICES = (32, 48)
-# Trials whose validation exact match is within this of the best count as good as the best; the smallest
-# of them (fewest parameters: the least work per string when serving) is chosen.
+# The search space: from below today's sizes to well above them (the seed design's n_a 32, n_s 64).
+N_A_CHOICES = (16, 24, 32, 48, 64, 96, 128)
+N_S_CHOICES = (16, 24, 32, 48, 64, 96, 128, 192, 256)
+SIZES = ("n_a", "n_s")
+# Each Hyperband round keeps the best 1 / HYPERBAND_FACTOR of its trials and trains them this many times longer.
+HYPERBAND_FACTOR = 2
+# Among the trials trained for the most epochs, those whose validation exact match is within this of the best
+# count as good as the best; the smallest of them (fewest parameters: the least work per string when serving)
+# is chosen. Serving pays for every parameter; a gain smaller than this is not worth it.
 SCORE_TOLERANCE = 0.01
 TRIALS_FILE = "trials.json"  # every trial's record, beside the Tuner's results
 
 
-class TimedGridSearch(keras_tuner.GridSearch):
-    """GridSearch that keeps each trial's wall time in `trial_seconds` (trial id -> seconds) and ranks
-    trials smallest-first among those within SCORE_TOLERANCE of the best (`get_best_hyperparameters`, which
-    TFX's Tuner writes as best_hyperparameters)."""
+def hyperband_trials(max_epochs: int, factor: int = HYPERBAND_FACTOR) -> int:
+    """How many trials one Hyperband iteration runs (keras-tuner's bracket and round sizes), continuations of
+    earlier trials included."""
+    oracle = keras_tuner.oracles.HyperbandOracle(OBJECTIVE, max_epochs=max_epochs, factor=factor)
+    brackets = oracle._get_num_brackets()
+    return sum(oracle._get_size(bracket, round_num)
+               for bracket in range(brackets) for round_num in range(oracle._get_num_rounds(bracket)))
+
+
+def sizes_of(hp: keras_tuner.HyperParameters) -> dict[str, int]:
+    """n_a and n_s of a trial (without Hyperband's own `tuner/...` values)."""
+    return {name: hp.get(name) for name in SIZES}
+
+
+def describe(hp: keras_tuner.HyperParameters) -> str:
+    """ "n_a 32, n_s 64" """
+    return ", ".join(f"{name} {value}" for name, value in sizes_of(hp).items())
+
+
+def trial_epochs(hp: keras_tuner.HyperParameters) -> tuple[int, int]:
+    """(the epoch a trial starts from, the epoch it trains to): Hyperband continues a trial of an earlier round
+    from its checkpoint."""
+    return hp.values.get("tuner/initial_epoch", 0), hp.values.get("tuner/epochs", 0)
+
+
+class TimedHyperband(keras_tuner.Hyperband):
+    """Hyperband that keeps each trial's wall time (`trial_seconds`) and parameter count (`trial_parameters`),
+    prints one line before and after each trial instead of keras-tuner's tables, and ranks trials
+    `prefer_small` (`get_best_hyperparameters`, which TFX's Tuner writes as best_hyperparameters)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.trial_seconds: dict[str, float] = {}
-        self._trial_started: dict[str, float] = {}
         self.trial_parameters: dict[str, int] = {}
+        self._trial_started: dict[str, float] = {}
 
     def on_search_begin(self):
         self.oracle.verbose = 0  # keras-tuner's own tables and summaries; one line per trial instead
@@ -44,9 +77,13 @@ class TimedGridSearch(keras_tuner.GridSearch):
 
     def on_trial_begin(self, trial):
         self._trial_started[trial.trial_id] = time.perf_counter()
-        self.trial_parameters[trial.trial_id] = self.hypermodel.build(trial.hyperparameters).count_params()
-        print(f"trial {len(self.trial_seconds) + 1}/{self.oracle.max_trials}: {describe(trial.hyperparameters)} "
-              f"({self.trial_parameters[trial.trial_id]:,} parameters)", flush=True)
+        hp = trial.hyperparameters
+        self.trial_parameters[trial.trial_id] = self.hypermodel.build(hp).count_params()
+        start, end = trial_epochs(hp)
+        epochs = f"epochs {start + 1}-{end}" if start else f"{end} epoch{'s' * (end != 1)}"
+        continued = f", continuing trial {hp.values['tuner/trial_id']}" if "tuner/trial_id" in hp.values else ""
+        print(f"trial {len(self.trial_seconds) + 1}/{self.oracle.max_trials}: {describe(hp)} "
+              f"({self.trial_parameters[trial.trial_id]:,} parameters), {epochs}{continued}", flush=True)
         super().on_trial_begin(trial)
 
     def on_trial_end(self, trial):
@@ -61,23 +98,24 @@ class TimedGridSearch(keras_tuner.GridSearch):
         super().on_search_end()
         best = self.get_best_hyperparameters()
         if best:
-            print(f"chosen: {describe(best[0])} ({self._why_chosen()})", flush=True)
+            print(f"chosen: {describe(best[0])} (the smallest model within {SCORE_TOLERANCE} of the best "
+                  f"validation exact match of the trials trained for {self._longest()} epochs)", flush=True)
 
-    def _why_chosen(self) -> str:
-        scored = sum(t.score is not None for t in self.oracle.trials.values())
-        if scored == 1:
-            return "the only trial: the grid's smallest sizes"
-        return f"the smallest model within {SCORE_TOLERANCE} of the best validation exact match of {scored} trials"
+    def _scored(self) -> list:
+        return [t for t in self.oracle.trials.values() if t.score is not None]
+
+    def _longest(self) -> int:
+        return max(trial_epochs(t.hyperparameters)[1] for t in self._scored())
 
     def get_best_hyperparameters(self, num_trials: int = 1) -> list[keras_tuner.HyperParameters]:
-        scored = [t for t in self.oracle.trials.values() if t.score is not None]
-        ranked = prefer_small(scored, self.trial_parameters, SCORE_TOLERANCE)
+        scored = self._scored()
+        if not scored:
+            return []
+        longest = self._longest()
+        full = [t for t in scored if trial_epochs(t.hyperparameters)[1] == longest]
+        shorter = sorted((t for t in scored if t not in full), key=lambda t: -t.score)
+        ranked = prefer_small(full, self.trial_parameters, SCORE_TOLERANCE) + shorter
         return [t.hyperparameters for t in ranked[:num_trials]]
-
-
-def describe(hp: keras_tuner.HyperParameters) -> str:
-    """ "n_a 32, n_s 64" """
-    return ", ".join(f"{name} {value}" for name, value in hp.values.items())
 
 
 def prefer_small(trials: list, parameters: dict[str, int], tolerance: float) -> list:
@@ -95,24 +133,30 @@ def prefer_small(trials: list, parameters: dict[str, int], tolerance: float) -> 
 
 
 def trial_records(tuner: keras_tuner.Tuner) -> list[dict[str, Any]]:
-    """One record per trial, in trial order; `seconds` where the tuner timed it (TimedGridSearch)."""
-    seconds = getattr(tuner, "trial_seconds", {})
-    return [{
-        "trial_id": t.trial_id,
-        "status": str(t.status),
-        "score": t.score,
-        "hyperparameters": dict(t.hyperparameters.values),
-        "seconds": seconds.get(t.trial_id),
-        "parameters": getattr(tuner, "trial_parameters", {}).get(t.trial_id),
-    } for t in sorted(tuner.oracle.trials.values(), key=lambda t: t.trial_id)]
+    """One record per trial, in trial order: its sizes, the epochs it trained (from, to), score, wall time and
+    parameter count (where the tuner timed and counted it: TimedHyperband)."""
+    records = []
+    for t in sorted(tuner.oracle.trials.values(), key=lambda t: t.trial_id):
+        start, end = trial_epochs(t.hyperparameters)
+        records.append({
+            "trial_id": t.trial_id,
+            "status": str(t.status),
+            "score": t.score,
+            "hyperparameters": sizes_of(t.hyperparameters),
+            "initial_epoch": start,
+            "epochs": end,
+            "continues": t.hyperparameters.values.get("tuner/trial_id"),
+            "seconds": getattr(tuner, "trial_seconds", {}).get(t.trial_id),
+            "parameters": getattr(tuner, "trial_parameters", {}).get(t.trial_id),
+        })
+    return records
 
 
 def search_space() -> keras_tuner.HyperParameters:
-    """The declared search space. The grid starts at its defaults, the smallest sizes, and goes up, so a
-    budget of fewer trials than sizes tries the small ones."""
+    """The declared search space: n_a and n_s, each an ordered choice of sizes."""
     hp = keras_tuner.HyperParameters()
-    hp.Choice("n_a", N_A_CHOICES, default=min(N_A_CHOICES))
-    hp.Choice("n_s", N_S_CHOICES, default=min(N_S_CHOICES))
+    hp.Choice("n_a", N_A_CHOICES, ordered=True)
+    hp.Choice("n_s", N_S_CHOICES, ordered=True)
     return hp
 
 
@@ -128,20 +172,23 @@ def _hypermodel(tf_transform_output: tft.TFTransformOutput, config: training.Tra
 
 
 def tuner_fn(fn_args: tfx.components.FnArgs) -> tfx.components.TunerFnResult:
-    """TFX Tuner entry point. custom_config: max_trials, epochs (per trial), batch_size, seed (None: unseeded
-    trials), ..."""
+    """TFX Tuner entry point. custom_config: max_trials (at most this many of Hyperband's trials), epochs (the
+    most epochs a trial trains: Hyperband's max_epochs), trial_examples (training examples per trial epoch),
+    batch_size, seed (None: unseeded trials), ..."""
     custom = dict(fn_args.custom_config or {})
-    if "max_trials" not in custom:
-        raise ValueError("custom_config must set max_trials (the Tuner's trial budget)")
-    max_trials = int(custom.pop("max_trials"))
-    if max_trials < 1:
-        raise ValueError(f"max_trials must be >= 1, got {max_trials}")
+    missing = [k for k in ("max_trials", "trial_examples") if k not in custom]
+    if missing:
+        raise ValueError(f"custom_config must set {' and '.join(missing)} (the Tuner's budget)")
+    max_trials, trial_examples = int(custom.pop("max_trials")), int(custom.pop("trial_examples"))
+    if min(max_trials, trial_examples) < 1:
+        raise ValueError(f"max_trials and trial_examples must be >= 1, got {max_trials} and {trial_examples}")
     config = training.TrainingConfig.from_custom_config(custom)
     tf_transform_output = tft.TFTransformOutput(fn_args.transform_graph_path)
-    tuner = TimedGridSearch(
+    tuner = TimedHyperband(
         hypermodel=_hypermodel(tf_transform_output, config),
         objective=OBJECTIVE,
-        max_trials=max_trials,
+        max_epochs=config.epochs,
+        factor=HYPERBAND_FACTOR,
         hyperparameters=search_space(),
         seed=config.seed,
         directory=fn_args.working_dir,
@@ -149,8 +196,12 @@ def tuner_fn(fn_args: tfx.components.FnArgs) -> tfx.components.TunerFnResult:
         overwrite=True,
         max_consecutive_failed_trials=1,  # a failing trial is a bug to see, not to skip
     )
-    train, evaluation = training.train_and_eval_datasets(fn_args, tf_transform_output, config.batch_size, config.seed)
+    # TFX's Tuner reads the oracle's max_trials; Hyperband's schedule sets how many trials it runs.
+    tuner.oracle.max_trials = min(max_trials, hyperband_trials(config.epochs))
+    train, evaluation = training.train_and_eval_datasets(fn_args, tf_transform_output, config.batch_size,
+                                                         config.seed, max_train_examples=trial_examples)
     return tfx.components.TunerFnResult(
         tuner=tuner,
         fit_kwargs={"x": train, "validation_data": evaluation, "epochs": config.epochs,
                     "verbose": config.verbose, "callbacks": training.warm_up(config, train)})
+

@@ -22,8 +22,8 @@ SERVING_BATCH_SIZE = 1024  # strings per call of the serving signature (`datenmt
 LOG_FILE = "datenmt.log"  # under the output directory: everything the console does not show
 # The Trainer's and the Tuner's settings (models.training.TrainingConfig keys) -> the setting holding each.
 TRAINING_CONFIG_FIELDS = {"epochs": "epochs", "batch_size": "batch_size", "patience": "patience", "seed": "seed"}
-TUNING_CONFIG_FIELDS = {"max_trials": "max_trials", "epochs": "trial_epochs", "batch_size": "batch_size",
-                        "seed": "seed"}
+TUNING_CONFIG_FIELDS = {"max_trials": "max_trials", "epochs": "trial_epochs", "trial_examples": "trial_examples",
+                        "batch_size": "batch_size", "seed": "seed"}
 
 
 class SettingsError(ValueError):
@@ -49,6 +49,17 @@ def known_runner(value: Any) -> str | None:
 def beam_options(value: Any) -> str | None:
     bad = [a for a in value if not (isinstance(a, str) and a.startswith("--") and len(a) > 2)]
     return f"Beam options are written --name=value, got {bad[0]!r}" if bad else None
+
+
+def best_hyperparameters(value: Any) -> str | None:
+    """None (search), or a Tuner's best_hyperparameters output: a URI (checked when the Importer runs) or a
+    local directory holding its one file, as the Trainer reads it."""
+    if value is None or "://" in value:
+        return None
+    if not os.path.isdir(value) or len(os.listdir(value)) != 1:
+        return ("must be a Tuner's best_hyperparameters output: a directory holding best_hyperparameters.txt "
+                "(outputs/pipeline_root/Tuner/best_hyperparameters/<id>)")
+    return None
 
 
 def non_empty(value: Any) -> str | None:
@@ -85,9 +96,16 @@ class Settings:
     patience: int = _field(3, help="epochs without a better validation exact match before training stops",
                            check=positive, kfp=True)
     tuning: bool = _field(True, help="search n_a and n_s before training")
-    max_trials: int = _field(1, help="Tuner trials, smallest sizes first (1: the smallest; 2 covers the grid)",
+    hyperparameters: str | None = _field(
+        None, check=best_hyperparameters,
+        help="import a previous run's best_hyperparameters (the Tuner's output directory) with an Importer node "
+             "and train with them instead of searching")
+    max_trials: int = _field(15, help="most Tuner trials (Hyperband's schedule for --trial-epochs runs 15 at 4)",
                              check=positive, kfp=True)
-    trial_epochs: int = _field(1, help="epochs per Tuner trial", check=positive, kfp=True)
+    trial_epochs: int = _field(4, help="most epochs a Tuner trial trains (Hyperband's max_epochs)", check=positive,
+                               kfp=True)
+    trial_examples: int = _field(20000, help="training examples per epoch of a Tuner trial (a seeded subsample)",
+                                 check=positive, kfp=True)
     accuracy_threshold: float = _field(0.95, help="whole-string exact match needed to bless and push a model",
                                        check=unit_interval, kfp=True)
     max_accuracy_drop: float = _field(0.005, help="tolerated drop below the serving model's exact match",
@@ -129,6 +147,11 @@ class Settings:
     def training_config(self) -> dict[str, int]:
         """The Trainer's settings (models.training.TrainingConfig fields)."""
         return component_config(TRAINING_CONFIG_FIELDS, vars(self))
+
+    @property
+    def searches(self) -> bool:
+        """Whether the run searches n_a and n_s (tuning on, no imported hyperparameters)."""
+        return self.tuning and not self.hyperparameters
 
     @property
     def tuning_config(self) -> dict[str, int]:

@@ -50,7 +50,7 @@ def _parser_of(name: str, convert: Callable[[str], Any]) -> Callable[[str], Any]
 
 def _add(parser: argparse._ActionsContainer, field: dataclasses.Field, default: Any) -> None:
     name, help_text = field.name, field.metadata["help"]
-    kind = type(field.default) if field.default is not dataclasses.MISSING else str
+    kind = type(field.default) if field.default not in (dataclasses.MISSING, None) else str
     if kind is bool:
         parser.add_argument(flag_name(name), dest=name, action=argparse.BooleanOptionalAction, default=default,
                             help=help_text)

@@ -38,7 +38,8 @@ def pipeline_from_settings(settings: configs.Settings) -> tfx.dsl.Pipeline:
         seed=settings.seed,
         splits=configs.SPLITS,
         training_config=settings.training_config,
-        tuning_config=settings.tuning_config if settings.tuning else None,
+        tuning_config=settings.tuning_config if settings.searches else None,
+        hyperparameters_uri=settings.hyperparameters,
         accuracy_threshold=settings.accuracy_threshold,
         max_accuracy_drop=settings.max_accuracy_drop,
         serving_model_dir=settings.serving_model_dir,
@@ -60,7 +61,7 @@ def tracking_settings(settings: configs.Settings) -> tracking.TrackingSettings |
 
 def data_config(settings: configs.Settings) -> dict:
     return tracking.data_config(settings.num_examples, settings.seed, settings.epochs,
-                                max_trials=settings.max_trials if settings.tuning else 0, splits=configs.SPLITS)
+                                max_trials=settings.max_trials if settings.searches else 0, splits=configs.SPLITS)
 
 
 def thresholds(settings: configs.Settings) -> dict[str, float]:
@@ -100,7 +101,7 @@ def run(settings: configs.Settings) -> summary.RunSummary:
     if mlflow_settings is not None:
         mlflow_run = tracking.report_run(
             mlflow_settings, run_records, result, data_config(settings), thresholds(settings),
-            trial_epochs=settings.trial_epochs if settings.tuning else None, metadata_uri=settings.metadata_path)
+            trial_epochs=settings.trial_epochs if settings.searches else None, metadata_uri=settings.metadata_path)
         result = dataclasses.replace(result, mlflow_run=f"{mlflow_settings.tracking_uri} run {mlflow_run}")
     return result
 

@@ -26,6 +26,7 @@ PREPROCESSING_FN = "models.preprocessing.preprocessing_fn"
 TUNER_FN = "models.tuning.tuner_fn"
 RUN_FN = "models.training.run_fn"
 BASELINE_NODE_ID = "serving_model_baseline"  # LatestPushedModel: the Evaluator's baseline
+HYPERPARAMETERS_IMPORTER_ID = "hyperparameters_importer"  # a previous run's best_hyperparameters
 
 IntParameter = int | data_types.RuntimeParameter
 FloatParameter = float | data_types.RuntimeParameter
@@ -100,6 +101,7 @@ def create_pipeline(
     accuracy_threshold: FloatParameter,
     max_accuracy_drop: FloatParameter,
     serving_model_dir: str | None = None,
+    hyperparameters_uri: str | None = None,
     mlflow_reporter: Mapping[str, Any] | None = None,
     schema_path: str = schemas.SCHEMA_PATH,
     metadata_connection_config: tfx.proto.orchestration.metadata_pb2.ConnectionConfig | None = None,
@@ -116,11 +118,14 @@ def create_pipeline(
       splits: split name -> hash buckets; needs 'train' and 'eval'. The Evaluator scores
         'test' when there is one (the Trainer's early stopping has seen 'eval'), else 'eval'.
       training_config: the Trainer's epochs, batch_size, patience and seed.
-      tuning_config: the Tuner's max_trials, and epochs, batch_size and seed per trial; None: no tuning.
+      tuning_config: the Tuner's max_trials, most epochs per trial (Hyperband's max_epochs), trial_examples,
+        batch_size and seed; None: no search.
       accuracy_threshold: whole-string exact match a model needs to be blessed.
       max_accuracy_drop: how much lower than the baseline model's exact match is tolerated.
       serving_model_dir: Pusher's base directory (one numbered version per push), where the
         Evaluator's baseline, the newest version, is looked up; None: no baseline, no Pusher.
+      hyperparameters_uri: a previous run's best_hyperparameters, imported by an Importer node for the
+        Trainer (routine retraining without a search); needs tuning_config None.
       mlflow_reporter: tracking_uri, experiment, registered_model and pipeline_run_id (values or
         RuntimeParameters) for an MlflowReporter step after the Evaluator and, with a Pusher, an
         MlflowRegistrar step after the Pusher that registers the pushed model (for orchestrators
@@ -133,6 +138,8 @@ def create_pipeline(
 
     Every numeric setting may be a RuntimeParameter (a pipeline parameter on Kubeflow).
     """
+    if hyperparameters_uri and tuning_config is not None:
+        raise ValueError("import best hyperparameters or search for them, not both: give tuning_config=None")
     missing = {"train", "eval"} - set(splits)
     if missing:
         raise ValueError(f"splits must include {sorted(missing)}, got {sorted(splits)}")
@@ -154,12 +161,18 @@ def create_pipeline(
         eval_args=tfx.proto.EvalArgs(splits=["eval"]),
     )
     components = [example_gen, *validation, transform]
-    tuner = None
+    tuner = hyperparameters = None
     if tuning_config is not None:
         tuner = TimedTuner(tuner_fn=TUNER_FN, **tuning_config, **train_inputs).with_id("Tuner")
         components.append(tuner)
-    trainer = Trainer(run_fn=RUN_FN, hyperparameters=tuner.outputs["best_hyperparameters"] if tuner else None,
-                      **training_config, **train_inputs)
+        hyperparameters = tuner.outputs["best_hyperparameters"]
+    elif hyperparameters_uri:
+        importer = tfx.dsl.Importer(source_uri=hyperparameters_uri,
+                                    artifact_type=tfx.types.standard_artifacts.HyperParameters
+                                    ).with_id(HYPERPARAMETERS_IMPORTER_ID)
+        components.append(importer)
+        hyperparameters = importer.outputs["result"]
+    trainer = Trainer(run_fn=RUN_FN, hyperparameters=hyperparameters, **training_config, **train_inputs)
     components.append(trainer)
     evaluation = create_evaluation_and_push(
         examples, schema, trainer.outputs["model"], eval_split="test" if "test" in splits else "eval",

@@ -74,7 +74,7 @@ def main_job_settings(output_dir: str, *extra: str) -> configs.Settings:
     """The main job's settings for a tiny run: 2,000 examples, one short epoch, in-memory Beam."""
     args = flags.build_parser("test").parse_args([
         "--output-dir", output_dir, "--pipeline-name", "datenmt-test", "--num-examples", "2000",
-        "--seed", "3", "--epochs", "1", "--max-trials", "2", "--trial-epochs", "1",
+        "--seed", "3", "--epochs", "1", "--max-trials", "2", "--trial-epochs", "2", "--trial-examples", "400",
         *[f"--beam-arg={a}" for a in IN_MEMORY_BEAM_ARGS], *extra])
     return flags.settings_from_args(args)
 

@@ -23,7 +23,8 @@ from tests.kfp_contract_server import KfpContractServer
 
 IMAGE = "registry.example.com/team/datenmt-pipeline:1.2.3"
 PARAMETERS = {"num_examples", "seed", "epochs", "batch_size", "patience", "max_trials", "trial_epochs",
-              "accuracy_threshold", "max_accuracy_drop", "tracking_uri", "mlflow_experiment", "registered_model"}
+              "trial_examples", "accuracy_threshold", "max_accuracy_drop", "tracking_uri", "mlflow_experiment",
+              "registered_model"}
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +97,24 @@ def test_package_bakes_in_the_images_paths_and_the_run_id_placeholder(package):
     for task in ("MlflowReporter", "MlflowRegistrar"):  # the driver replaces it by the run's id
         run_id = tasks[task].inputs.parameters["pipeline_run_id"].runtime_value.constant.string_value
         assert run_id == "{{$.pipeline_job_uuid}}"
+
+
+def test_imported_hyperparameters_replace_the_search_with_an_importer(tmp_path):
+    """Routine retraining on Kubeflow: an Importer node (KFP's importer executor) hands the Trainer a previous
+    run's best_hyperparameters; no Tuner runs."""
+    path = str(tmp_path / "retrain.yaml")
+    uri = "gs://bucket/datenmt/runs/1/Tuner/best_hyperparameters"
+    assert kfp_cli.main(["compile", "--pipeline-root", "gs://bucket/datenmt", "--package", path,
+                         "--hyperparameters", uri]) == 0
+    with open(path) as f:
+        spec = yaml.safe_load(f)
+    tasks = spec["root"]["dag"]["tasks"]
+    assert "Tuner" not in tasks and pipeline_lib.HYPERPARAMETERS_IMPORTER_ID in tasks
+    importers = [e["importer"] for e in spec["deploymentSpec"]["executors"].values() if "importer" in e]
+    assert len(importers) == 1 and importers[0]["artifactUri"]["constant"] == uri
+    assert importers[0]["typeSchema"]["instanceSchema"].startswith("title: tfx.HyperParameters")
+    trainer = tasks["Trainer"]["inputs"]["artifacts"]["hyperparameters"]["taskOutputArtifact"]
+    assert trainer["producerTask"] == pipeline_lib.HYPERPARAMETERS_IMPORTER_ID
 
 
 @pytest.mark.parametrize("flags, message", [

@@ -158,7 +158,8 @@ def test_heartbeat_names_the_component_at_work_until_it_finishes():
 
 def test_settings_refuse_bad_values_in_one_line():
     for bad in ({"accuracy_threshold": 2.0}, {"num_examples": 0}, {"runner": "airflow"},
-                {"beam_args": ("runner=Flink",)}):
+                {"beam_args": ("runner=Flink",)}, {"hyperparameters": "/no/such/tuner/output"},
+                {"trial_examples": 0}):
         with pytest.raises(configs.SettingsError) as raised:
             configs.Settings(**bad)
         assert "\n" not in str(raised.value) and next(iter(bad)).replace("_", "-") in str(raised.value)

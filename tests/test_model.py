@@ -128,70 +128,92 @@ def test_hyperparameters_default_without_tuning_and_follow_the_tuner():
     assert training.hyperparameter_values(hp.get_config()) == {"n_a": 64, "n_s": 32}
 
 
-def test_tuner_fn_declares_the_search_space_and_a_bounded_oracle(transformed_data, tmp_path):
-    fn_args = make_fn_args(transformed_data, str(tmp_path), {"max_trials": 3, "epochs": 2, "batch_size": 50})
-    result = tuning.tuner_fn(fn_args)
+def test_tuner_fn_declares_the_search_space_and_a_bounded_hyperband(transformed_data, tmp_path):
+    custom = {"max_trials": 30, "epochs": 4, "trial_examples": 600, "batch_size": 50}
+    result = tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path), custom))
     tuner = result.tuner
-    assert isinstance(tuner.oracle, keras_tuner.oracles.GridSearchOracle)
-    assert tuner.oracle.max_trials == 3
+    assert isinstance(tuner.oracle, keras_tuner.oracles.HyperbandOracle)
+    assert (tuner.oracle.max_epochs, tuner.oracle.factor) == (4, tuning.HYPERBAND_FACTOR)
+    # TFX's Tuner needs max_trials: Hyperband's own schedule (15 trials at 4 epochs, factor 2), or the cap.
+    assert tuner.oracle.max_trials == tuning.hyperband_trials(4) == 15
+    capped = tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path / "capped"), {**custom, "max_trials": 3}))
+    assert capped.tuner.oracle.max_trials == 3
     assert tuner.oracle.objective.name == "val_exact_match" and tuner.oracle.objective.direction == "max"
     space = {hp.name: list(hp.values) for hp in tuner.oracle.hyperparameters.space}
-    assert space == {"n_a": [32], "n_s": [32, 48]}
-    # The grid starts at the smallest sizes.
-    assert {hp.name: hp.default for hp in tuner.oracle.hyperparameters.space} == {"n_a": 32, "n_s": 32}
-    assert result.fit_kwargs["epochs"] == 2
-    with pytest.raises(ValueError, match="max_trials"):
-        tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path / "x"), {"max_trials": 0}))
+    assert space == {"n_a": [16, 24, 32, 48, 64, 96, 128], "n_s": [16, 24, 32, 48, 64, 96, 128, 192, 256]}
+    # A trial's epoch is a seeded subsample of trial_examples training examples (of 1,500 here).
+    assert int(result.fit_kwargs["x"].cardinality()) == 600 // 50
+    for bad, message in (({"max_trials": 0}, "max_trials"), ({"trial_examples": 0}, "trial_examples")):
+        with pytest.raises(ValueError, match=message):
+            tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path / "x"), {**custom, **bad}))
+    with pytest.raises(ValueError, match="must set trial_examples"):
+        tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path / "y"), {"max_trials": 1, "epochs": 1,
+                                                                              "batch_size": 50}))
 
 
-def test_the_tuner_prefers_the_smallest_model_among_trials_as_good_as_the_best(transformed_data, tmp_path):
-    tuner = tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path),
-                                        {"max_trials": 3, "epochs": 1, "batch_size": 50})).tuner
-    sizes = {"big": (32, 48, 0.971), "small": (32, 32, 0.965), "worse": (32, 32, 0.90)}
-    for trial_id, (n_a, n_s, score) in sizes.items():
+def test_the_tuner_prefers_the_smallest_model_among_the_longest_trials_as_good_as_the_best(
+        transformed_data, tmp_path):
+    tuner = tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path), {
+        "max_trials": 3, "epochs": 2, "trial_examples": 100, "batch_size": 50})).tuner
+    trials = {"big": (32, 48, 0.971, 2), "small": (32, 32, 0.965, 2), "worse": (32, 32, 0.90, 2),
+              "short": (16, 16, 0.99, 1)}
+    for trial_id, (n_a, n_s, score, epochs) in trials.items():
         hp = tuning.search_space()
-        hp.values.update({"n_a": n_a, "n_s": n_s})
+        hp.values.update({"n_a": n_a, "n_s": n_s, "tuner/epochs": epochs, "tuner/initial_epoch": 0})
         trial = keras_tuner.engine.trial.Trial(hp, trial_id=trial_id, status="COMPLETED")
         trial.score = score
         tuner.oracle.trials[trial_id] = trial
         tuner.trial_parameters[trial_id] = tuner.hypermodel.build(hp).count_params()
-    best = tuner.get_best_hyperparameters(3)
-    # 0.965 is within SCORE_TOLERANCE of 0.971: the smaller model wins; 0.90 is not good enough.
-    assert [(hp.get("n_a"), hp.get("n_s")) for hp in best] == [(32, 32), (32, 48), (32, 32)]
+    best = tuner.get_best_hyperparameters(4)
+    # Among the trials trained for the most epochs, 0.965 is within SCORE_TOLERANCE of 0.971: the smaller model
+    # wins; 0.90 is not good enough; a trial trained for fewer epochs, whatever its score, comes last.
+    assert [(hp.get("n_a"), hp.get("n_s")) for hp in best] == [(32, 32), (32, 48), (32, 32), (16, 16)]
     assert best[2] is tuner.oracle.trials["worse"].hyperparameters
     records = tuning.trial_records(tuner)
     assert {r["trial_id"]: r["parameters"] for r in records} == tuner.trial_parameters
+    assert {r["trial_id"]: r["epochs"] for r in records} == {k: v[3] for k, v in trials.items()}
+    assert all(set(r["hyperparameters"]) == {"n_a", "n_s"} for r in records)
+    # The Trainer takes only the sizes of what the Tuner writes (not Hyperband's tuner/... values).
+    assert training.hyperparameter_values(best[0].get_config()) == {"n_a": 32, "n_s": 32}
 
 
 def _trial_val_losses(transformed_data, working_dir: str, seed: int) -> list[float]:
     result = tuning.tuner_fn(make_fn_args(transformed_data, working_dir,
-                                          {"max_trials": 1, "epochs": 1, "batch_size": 100, "seed": seed,
-                                           "verbose": 0}))
+                                          {"max_trials": 1, "epochs": 1, "trial_examples": 500, "batch_size": 100,
+                                           "seed": seed, "verbose": 0}))
     result.tuner.search(**result.fit_kwargs)
     trials = sorted(result.tuner.oracle.trials.values(), key=lambda t: t.trial_id)
     return [t.metrics.get_last_value("val_loss") for t in trials]
 
 
 def test_the_seed_makes_the_tuners_trials_repeatable(transformed_data, tmp_path):
-    """A trial starts from seeded weights and reads the training examples in the seed's order, so a search run
-    again with the same seed scores its trial the same, and another seed differently."""
+    """A trial's sizes are drawn with the seed, it starts from seeded weights and reads a seeded subsample of the
+    training examples in the seed's order, so a search run again with the same seed scores its trial the same,
+    and another seed differently."""
     first = _trial_val_losses(transformed_data, str(tmp_path / "a"), seed=3)
     assert len(first) == 1
     assert _trial_val_losses(transformed_data, str(tmp_path / "b"), seed=3) == first
     assert _trial_val_losses(transformed_data, str(tmp_path / "c"), seed=4) != first
 
 
-def test_the_tuner_prints_one_line_per_trial_and_its_choice(transformed_data, tmp_path, capsys):
-    result = tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path),
-                                          {"max_trials": 1, "epochs": 1, "batch_size": 100, "verbose": 0}))
+def test_hyperband_continues_the_better_trials_and_prints_one_line_per_trial_and_its_choice(
+        transformed_data, tmp_path, capsys):
+    result = tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path), {
+        "max_trials": 5, "epochs": 2, "trial_examples": 300, "batch_size": 100, "seed": 1, "verbose": 0}))
     capsys.readouterr()
     result.tuner.search(**result.fit_kwargs)
-    out = capsys.readouterr().out
-    lines = out.splitlines()
-    assert len(lines) == 3, out
-    assert lines[0].startswith("trial 1/1: n_a 32, n_s 32 (") and lines[0].endswith(" parameters)")  # smallest first
-    assert lines[1].startswith("trial 1/1: validation exact match ")
-    assert lines[2].startswith("chosen: n_a 32, n_s 32 (the only trial")
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 * 5 + 1, lines
+    assert lines[0].startswith("trial 1/5: n_a ") and lines[0].endswith(" parameters), 1 epoch")
+    assert lines[1].startswith("trial 1/5: validation exact match ")
+    # Hyperband's first bracket: two 1-epoch trials, the better one trained on to 2 epochs from its checkpoint.
+    records = tuning.trial_records(result.tuner)
+    assert [(r["initial_epoch"], r["epochs"]) for r in records] == [(0, 1), (0, 1), (1, 2), (0, 2), (0, 2)]
+    better = max(records[:2], key=lambda r: r["score"])
+    assert records[2]["continues"] == better["trial_id"]
+    assert records[2]["hyperparameters"] == better["hyperparameters"]
+    assert "continuing trial" in lines[4]
+    assert lines[-1].startswith("chosen: n_a ") and "trained for 2 epochs" in lines[-1]
 
 
 def _rows_of_random_length(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

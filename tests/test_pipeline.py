@@ -251,11 +251,22 @@ def test_cli_translates_with_the_latest_pushed_model(runs, tmp_path):
 
 
 @pytest.mark.slow
-def test_beam_dag_runner_runs_the_whole_pipeline(tmp_path):
-    result = main_job.run(main_job_settings(str(tmp_path), "--runner", "beam", "--no-tuning", "--no-tracking",
-                                        "--num-examples", "1000", "--accuracy-threshold", "0"))
+def test_beam_dag_runner_retrains_with_imported_hyperparameters(runs, tmp_path):
+    """TFX's BeamDagRunner runs the whole pipeline; routine retraining imports a previous run's
+    best_hyperparameters with an Importer node instead of searching, and the Trainer uses them."""
+    with _store(runs.metadata_path) as m:
+        (imported,) = m.store.get_artifacts_by_type("HyperParameters")
+    with open(os.path.join(imported.uri, "best_hyperparameters.txt")) as f:
+        sizes = {k: v for k, v in json.load(f)["values"].items() if k in ("n_a", "n_s")}
+    result = main_job.run(main_job_settings(str(tmp_path), "--runner", "beam", "--no-tracking",
+                                            "--hyperparameters", imported.uri,
+                                            "--num-examples", "1000", "--accuracy-threshold", "0"))
     states = _states(result)
-    assert set(states) == set(ALL_COMPONENTS) - {"Tuner"} | {"Pusher"}
+    assert set(states) == (set(ALL_COMPONENTS) - {"Tuner"}) | {"Pusher", pipeline_lib.HYPERPARAMETERS_IMPORTER_ID}
     assert set(states.values()) == {"COMPLETE"}
     assert result.blessed and result.pushed_to
-    assert result.mlflow_run is None and not (tmp_path / "mlflow").exists()  # --no-tracking
+    with _store(os.path.join(str(tmp_path), "metadata", "metadata.db")) as m:
+        (model_run,) = m.store.get_artifacts_by_type("ModelRun")
+    with open(os.path.join(model_run.uri, "model.json")) as f:
+        trained = json.load(f)
+    assert {k: trained[k] for k in sizes} == sizes
