@@ -114,11 +114,14 @@ def _ctime_texts() -> list[str]:
     return out
 
 
-def python_normalizer() -> Callable[[str], str]:
-    """`data_gen.text.normalize` for one string, with Python's `re` (the longest strings are many)."""
-    from data_gen import text  # imports TensorFlow; only needed here
+def python_normalizer(rules: Iterable[tuple[str, str]] | None = None) -> Callable[[str], str]:
+    """`data_gen.text.normalize` for one string, with Python's `re` (the longest strings are many); other
+    `rules` than `data_gen.text.NORMALIZATION_RULES` (to show what a change of them would merge)."""
+    if rules is None:
+        from data_gen import text  # imports TensorFlow; only needed here
 
-    rules = [(re.compile(p), r) for p, r in text.NORMALIZATION_RULES]
+        rules = text.NORMALIZATION_RULES
+    rules = [(re.compile(p), r) for p, r in rules]
 
     def normalize(s: str) -> str:
         s = s.lower()

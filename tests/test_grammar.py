@@ -483,18 +483,6 @@ def large_sample():
     return list(zip(examples, read_texts, strict=True))
 
 
-def python_normalizer(rules) -> callable:
-    """data_gen.text.normalize's steps with Python's `re`, for other rules than the shipped ones."""
-    compiled = [(re.compile(p), r) for p, r in rules]
-
-    def normalize(s: str) -> str:
-        s = s.lower()
-        for pattern, rewrite in compiled:
-            s = pattern.sub(rewrite, s)
-        return s.strip()
-    return normalize
-
-
 # The normalisation before issue 27: ":" became a space, so "05:14:44" read as "05 14 44".
 COLON_DROPPING_RULES = ((r"[,;:!?\"'()\[\]]", " "),) + text.NORMALIZATION_RULES[1:]
 
@@ -527,7 +515,7 @@ def test_normalisation_never_turns_a_refusal_into_a_date(large_sample):
     alone were ("05:14:44" -> "05 14 44", 14 May 2044), which is why ":" is kept."""
     shipped = dict((e.human, n) for e, n in large_sample if not e.iso)
     assert not refusals_read_as_dates(large_sample, shipped.__getitem__)
-    dropped = refusals_read_as_dates(large_sample, python_normalizer(COLON_DROPPING_RULES))
+    dropped = refusals_read_as_dates(large_sample, lengths.python_normalizer(COLON_DROPPING_RULES))
     assert len(dropped) > 30, len(dropped)
     lone_time = re.compile(r"(?:\S+ )?\d{1,2}:\d\d:\d\d")  # "05:14:44", "wed 03:18:03"
     assert all(lone_time.fullmatch(h.lower().strip(' ()[]".,')) for h, _ in dropped), dropped[:5]
