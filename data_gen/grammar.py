@@ -20,7 +20,8 @@ own module (each imports only the ones above it; a test checks it):
 | `times` | times of day: their tables, drawing and writing one |
 | `rendering` | writing a recipe and a date as text: order, separators, weekday, time, casing, noise |
 | `sampling` | drawing a grammar date's recipe (core, weekday, time, noise) and its real date |
-| `refusals` | drawing a refusal (with `phrases` for the non-date ones) and impossible dates |
+| `ranges` | drawing a range or list of dates (a refusal) and its dates |
+| `refusals` | drawing a refusal (with `phrases` for the non-date ones, `ranges`) and impossible dates |
 | `lengths` | the longest strings the grammar can write, by construction |
 
 The grammar and its policies are described in docs/data.md.
@@ -42,30 +43,36 @@ from data_gen.families import (
     HELD_OUT_FAMILIES,
     NEGATIVE_FAMILIES,
     NOT_IMPOSSIBLE,
+    NOT_RANGE,
     NOT_TIME,
     POSITIVE_FAMILIES,
+    REFUSAL_REASONS,
     family_of,
     is_held_out,
     is_negative,
+    refusal_reason,
 )
 from data_gen.generator import SHARD_SIZE, shard_sizes
 from data_gen.lengths import Longest, longest_length, longest_lengths
+from data_gen.ranges import sample_span_dates
 from data_gen.reading import Readings, catalogue_shape, label, label_date, pivot_year, readings, resolve
-from data_gen.recipe import YMD, AnyDate, Recipe, TimeOfDay
+from data_gen.recipe import YMD, AnyDate, Recipe, SpanForm, TimeOfDay
 from data_gen.refusals import impossible_date, sample_negative
 from data_gen.rendering import render, render_labelled
-from data_gen.sampling import DAY_FIRST_SHARE, sample_positive, sample_real_date
+from data_gen.sampling import DAY_FIRST_SHARE, sample_positive, sample_real_date, sample_weekday_conflict
 
 # Bump when the grammar changes in a way that changes generated data (and the pin in tests/test_grammar.py).
-GRAMMAR_VERSION = "5"
+GRAMMAR_VERSION = "6"
 
-# Shares of the three sources of examples.
+# Shares of the sources of examples: the old catalogue, refusals, weekday conflicts, and grammar dates (the rest).
 CATALOGUE_SHARE = 0.15
-NEGATIVE_SHARE = 0.14
+NEGATIVE_SHARE = 0.16
+WEEKDAY_CONFLICT_SHARE = 0.02
 
 __all__ = [
-    "DateExample", "Recipe", "TimeOfDay", "YMD", "Readings", "Longest", "FAMILIES", "HELD_OUT_FAMILIES",
-    "NEGATIVE_FAMILIES", "POSITIVE_FAMILIES", "FAMILY_DESCRIPTIONS", "is_held_out", "is_negative",
+    "DateExample", "Recipe", "TimeOfDay", "SpanForm", "YMD", "Readings", "Longest", "FAMILIES", "HELD_OUT_FAMILIES",
+    "NEGATIVE_FAMILIES", "POSITIVE_FAMILIES", "FAMILY_DESCRIPTIONS", "REFUSAL_REASONS", "refusal_reason",
+    "is_held_out", "is_negative",
     "sample_recipe", "sample_date", "render", "readings", "resolve", "label", "family_of",
     "make_example", "sample_example", "generate_shard", "generate_shard_with_recipes", "generate",
     "longest_lengths", "longest_length", "pivot_year", "catalogue_shape", "SHARD_SIZE", "shard_sizes",
@@ -85,21 +92,26 @@ _CATALOGUE_CHOICE = Choice([(f.name, f.weight) for f in formats_lib.CATALOGUE])
 
 
 def sample_recipe(rng: random.Random) -> Recipe:
-    """Draws one recipe: the old catalogue, a refusal or a grammar date."""
+    """Draws one recipe: the old catalogue, a refusal, a weekday conflict or a grammar date."""
     u = rng.random()
     if u < CATALOGUE_SHARE:
         return Recipe(kind=CATALOGUE, catalogue=_CATALOGUE_CHOICE(rng), day_first=rng.random() < DAY_FIRST_SHARE)
     if u < CATALOGUE_SHARE + NEGATIVE_SHARE:
         return sample_negative(rng)
+    if u < CATALOGUE_SHARE + NEGATIVE_SHARE + WEEKDAY_CONFLICT_SHARE:
+        return sample_weekday_conflict(rng)
     return sample_positive(rng)
 
 
 def sample_date(rng: random.Random, recipe: Recipe) -> AnyDate | None:
-    """A date the recipe can write: a real date, a YMD for impossible dates, None for phrases."""
+    """A date the recipe can write: a real date, a YMD for impossible dates, real dates for ranges, None
+    for phrases."""
     if recipe.kind in phrases.KINDS or recipe.kind == NOT_TIME:
         return None
     if recipe.kind == NOT_IMPOSSIBLE:
         return impossible_date(rng, recipe)
+    if recipe.kind == NOT_RANGE:
+        return sample_span_dates(rng, recipe)
     return sample_real_date(rng, recipe)
 
 

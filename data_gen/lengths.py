@@ -17,8 +17,17 @@ from typing import NamedTuple
 
 from data_gen import formats as formats_lib
 from data_gen import phrases
-from data_gen.families import CATALOGUE, NOT_DAY_MONTH, NOT_IMPOSSIBLE, NOT_MONTH_YEAR, NOT_TIME, NOT_WEEKDAY
+from data_gen.families import (
+    CATALOGUE,
+    NOT_DAY_MONTH,
+    NOT_IMPOSSIBLE,
+    NOT_MONTH_YEAR,
+    NOT_RANGE,
+    NOT_TIME,
+    NOT_WEEKDAY,
+)
 from data_gen.formats import FIRST_DATE, LAST_DATE
+from data_gen.ranges import MAX_RANGE_LENGTH
 from data_gen.recipe import Recipe, TimeOfDay
 from data_gen.refusals import TIME_PREFIX, WEEKDAY_PREFIX
 from data_gen.rendering import date_text, finish, join_core, weekday_affixes
@@ -81,10 +90,10 @@ def _longest_weekday_pieces() -> list[tuple[str, str]]:
 
 def _longest_time_pieces(iso: bool, alone: bool = False, before: bool = False) -> list[str]:
     out = []
-    for clock, shape, pad, meridiem, zone, joiner in time_options(iso, before):
+    for clock, shape, pad, meridiem, zone, joiner, (sep, digits) in time_options(iso, before, alone):
         hour = 23 if clock == 24 else 12 if shape == "h" else 10  # the widest hour ("10:59 p.m.")
-        out.append(time_text(TimeOfDay(hour, 59, 59, 999, clock, shape, pad, meridiem, zone,
-                                       "" if alone else joiner, before)))
+        out.append(time_text(TimeOfDay(hour, 59, 59, sep + "9" * digits, clock, shape, pad, meridiem, zone,
+                                       joiner, before)))
     return out
 
 
@@ -105,11 +114,14 @@ def _ctime_texts() -> list[str]:
     return out
 
 
-def python_normalizer() -> Callable[[str], str]:
-    """`data_gen.text.normalize` for one string, with Python's `re` (the longest strings are many)."""
-    from data_gen import text  # imports TensorFlow; only needed here
+def python_normalizer(rules: Iterable[tuple[str, str]] | None = None) -> Callable[[str], str]:
+    """`data_gen.text.normalize` for one string, with Python's `re` (the longest strings are many); other
+    `rules` than `data_gen.text.NORMALIZATION_RULES` (to show what a change of them would merge)."""
+    if rules is None:
+        from data_gen import text  # imports TensorFlow; only needed here
 
-    rules = [(re.compile(p), r) for p, r in text.NORMALIZATION_RULES]
+        rules = text.NORMALIZATION_RULES
+    rules = [(re.compile(p), r) for p, r in rules]
 
     def normalize(s: str) -> str:
         s = s.lower()
@@ -179,10 +191,11 @@ def longest_lengths() -> tuple[Longest, Longest]:
             times_before = _top(_longest_time_pieces(iso=False, before=True), normalize)
         weekdays = all_weekdays if WEEKDAY_SHARE[style] > 0 else [("", "")]
         combine(style, [_longest_core_text(c) for c in leaves], weekdays, times, times_before)
-        # Refusals shaped like dates: impossible (no weekday; years out of range too), month-year
-        # (with "of" too), day-month (weekday).
+        # Refusals shaped like dates: impossible (years out of range; a weekday only with years in range or
+        # in four digits), month-year (with "of" too), day-month (weekday).
         combine(NOT_IMPOSSIBLE, [_longest_core_text(c, in_range=False) for c in leaves], [("", "")], times,
                 times_before)
+        combine(NOT_IMPOSSIBLE, [_longest_core_text(c) for c in leaves], all_weekdays, times, times_before)
         month_of_year = [c._replace(seps=(c.seps[0], " of "), year="apos" if c.year == "two" else c.year)
                          for c in leaves if c.month in MONTH_WORD_FORMS and c.order != "ymd"]
         combine(NOT_MONTH_YEAR, [_longest_core_text(c, drop="day") for c in leaves + month_of_year],
@@ -193,11 +206,15 @@ def longest_lengths() -> tuple[Longest, Longest]:
     alone_times = _top(_longest_time_pieces(iso=False, alone=True), normalize)
     prefixes = [p for p in TIME_PREFIX.values]
     for prefix, time in itertools.product(prefixes, alone_times):
-        candidates += [(NOT_TIME, t) for t in _finishes(prefix + time)]
+        if not (prefix and time.startswith("T")):  # "T14:05:33Z" takes no prefix
+            candidates += [(NOT_TIME, t) for t in _finishes(prefix + time)]
     weekday_names = [_longest_text(EN_US.weekday[f]) for f in WEEKDAY_FORMS]
     weekday_times = [""] + _top(_longest_time_pieces(iso=False), normalize)
     for prefix, name, time in itertools.product(WEEKDAY_PREFIX.values, weekday_names, weekday_times):
         candidates += [(NOT_WEEKDAY, t) for t in _finishes(prefix + name + time)]
+    # Ranges: at most MAX_RANGE_LENGTH characters before noise (the sampler's bound; this stand-in has that
+    # length and ends in a digit, which keeps a trailing ".").
+    candidates += [(NOT_RANGE, t) for t in _finishes("r" * (MAX_RANGE_LENGTH - 1) + "9")]
     for kind in phrases.KINDS:
         candidates += [(kind, t) for t in _finishes(phrases.longest(kind))]
     for fmt in formats_lib.CATALOGUE:

@@ -1,7 +1,8 @@
 """What an example is made of: a `Recipe` (every choice it is written with), its `TimeOfDay`, and a date.
 
 The date is separate from the recipe (`rendering.render(date, recipe)`): a real `datetime.date`, a `YMD`
-that need not be one (impossible-date refusals), or None (phrase and time refusals).
+that need not be one (impossible-date refusals), the real dates of a range or list (`Dates`, range
+refusals), or None (phrase and time refusals).
 """
 
 from __future__ import annotations
@@ -23,14 +24,16 @@ class YMD(NamedTuple):
     day: int
 
 
-AnyDate = datetime.date | YMD
+Dates = tuple[datetime.date, ...]  # the dates of a range or a list, in order
+AnyDate = datetime.date | YMD | Dates
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class TimeOfDay:
     """A time of day and how it is written.
 
-    clock: 24 or 12. shape: "h" (12-hour only: "2pm"), "hm", "hms", "hmsf" (ISO only: milliseconds).
+    clock: 24 or 12. shape: "h" (12-hour only: "2pm"), "hm", "hms", "hmsf" (seconds and a fraction of a
+    second: `fraction`, written with its separator: ".5", ".123", ".123456", or logging's ",123").
     meridiem: for 12-hour clocks, how "am" is written (" am", "am", " a.m.", " AM", ...); "pm" is the
     same with p. zone: appended as written ("", " UTC", "Z", " +02:00", ...). joiner: what comes
     between the date and the time (" ", ", ", " at ", "T"; before the date " ", ", ", " on "); "" for
@@ -42,7 +45,7 @@ class TimeOfDay:
     hour: int
     minute: int = 0
     second: int = 0
-    millisecond: int = 0
+    fraction: str = ""
     clock: int = 24
     shape: str = "hm"
     pad_hour: bool = True
@@ -52,6 +55,24 @@ class TimeOfDay:
     before: bool = False
     inside: bool = False
     basic: bool = False
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SpanForm:
+    """How a range or a list of dates is joined ("22-27 June 1963", "from 3 May to 5 June 2009").
+
+    shared: the fields written once, "" (none: "3/5/2009 to 5/5/2009"), "year" ("3 May - 5 June 2009")
+    or "month_year" ("22-27 June 1963", "June 22 - 27, 1963"); a shared field before the ones that vary
+    is written in the first part, one after them in the last. count: how many dates (3: a list, "3, 4
+    and 5 May 2009"). prefix: "", "from " or "between ". joiner: before the last part (" - ", "-", " to ",
+    " and ", "/", ...); list_joiner: between the earlier parts of a list (", ").
+    """
+
+    shared: str = ""
+    count: int = 2
+    prefix: str = ""
+    joiner: str = " - "
+    list_joiner: str = ", "
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -66,8 +87,10 @@ class Recipe:
     year: "" (absent), four, two, apos, spelled (num2words), thousand ("two thousand eleven") or
       thousand_and ("two thousand and eleven"). hyphen: spelled numbers with "-" or " ".
     weekday: "" or a form of WEEKDAY_FORMS; weekday_after: its position; weekday_sep: ", " or " "
-      before the date, ", ", " " or "()" after it.
-    time: an optional time of day.
+      before the date, ", ", " " or "()" after it. weekday_shift: the written weekday is the date's own
+      this many days on (1-6: a weekday conflict, "Friday March 11 1905" for a Saturday); a date that
+      does not exist (`YMD`) has none, and writes weekday number `weekday_shift` (0 = Monday).
+    time: an optional time of day. span: how the dates of a range or list are joined (range refusals).
     casing: lower, title or upper. decoration: "", "()", "[]", '""', "." or ",".
     spacing: "", "lead", "trail" or "double" (the first space doubled).
     day_first: the reading preference for ambiguous numeric dates.
@@ -88,7 +111,9 @@ class Recipe:
     weekday: str = ""
     weekday_after: bool = False
     weekday_sep: str = ", "
+    weekday_shift: int = 0
     time: TimeOfDay | None = None
+    span: SpanForm | None = None
     casing: str = "title"
     decoration: str = ""
     spacing: str = ""

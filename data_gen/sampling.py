@@ -11,20 +11,23 @@ A date's **core** is its style, field order, separators and the forms of day, mo
 A positive adds a weekday, a time of day (`data_gen.times`; never with spelled dates), casing and noise,
 and a preference (`day_first`); 0.4 % are machine-written with the time inside (C's ctime and the Unix
 `date` command: "Thu Jun  5 14:05:33 UTC 2009"), and 75 % of timed eight-digit year-first dates take
-ISO 8601's basic time ("20090625T140533Z"). `core_leaves` enumerates every core the tables can draw
-(for `data_gen.lengths`). Real dates are uniform over the recipe's range, 5 % of them at a month's end.
+ISO 8601's basic time ("20090625T140533Z"). A weekday conflict (`sample_weekday_conflict`) is a positive
+with a weekday that is not the date's own (the label is still the date). `core_leaves` enumerates every
+core the tables can draw (for `data_gen.lengths`). Real dates are uniform over the recipe's range, 5 % of
+them at a month's end.
 """
 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime
 import random
 from collections.abc import Iterator
 from typing import NamedTuple
 
 from data_gen.choice import Choice
-from data_gen.families import CATALOGUE
+from data_gen.families import CATALOGUE, held_out_shape
 from data_gen.formats import FIRST_DATE, LAST_DATE, TWO_DIGIT_FIRST_DATE, TWO_DIGIT_LAST_DATE, get_format
 from data_gen.recipe import DATE, Recipe, TimeOfDay
 from data_gen.times import sample_time
@@ -227,13 +230,13 @@ def _basic_time_possible(core: Core, weekday_after: bool) -> bool:
 CTIME_CORE = dict(style="word", order="mdy", seps=(" ", " "), month="abbr", year="four")
 
 
-def _sample_ctime(rng: random.Random) -> Recipe:
+def sample_ctime(rng: random.Random, with_weekday: bool = False, kind: str = DATE) -> Recipe:
     """A date with the time inside, as C's ctime and the Unix `date` command write it."""
-    weekday = "abbr" if _CTIME_WEEKDAY(rng) else ""
+    weekday = "abbr" if with_weekday or _CTIME_WEEKDAY(rng) else ""
     day = CTIME_DAY(rng)
     time = TimeOfDay(rng.randrange(24), rng.randrange(60), rng.randrange(60), shape="hms",
                      zone=CTIME_ZONE(rng), joiner=" ", inside=True)
-    return Recipe(kind=DATE, **CTIME_CORE, day=day, weekday=weekday, weekday_sep=" ", time=time, **sample_noise(rng))
+    return Recipe(kind=kind, **CTIME_CORE, day=day, weekday=weekday, weekday_sep=" ", time=time, **sample_noise(rng))
 
 
 def sample_noise(rng: random.Random) -> dict:
@@ -242,27 +245,52 @@ def sample_noise(rng: random.Random) -> dict:
             "day_first": rng.random() < DAY_FIRST_SHARE}
 
 
-def core_fields(core: Core) -> dict:
-    """The core as `Recipe` fields."""
-    return core._asdict()
+def core_fields(core: Core, **changes) -> dict:
+    """The core as `Recipe` fields, with `changes` (a field left out: ""); spelled numbers' hyphen only
+    where a spelled field is left."""
+    fields = core._asdict() | changes
+    if not fields["hyphen"] and fields["day"] != "spelled" and fields["year"] not in SPELLED_YEAR_FORMS:
+        fields["hyphen"] = True
+    return fields
 
 
-def sample_positive(rng: random.Random) -> Recipe:
-    """A grammar date's recipe: a machine-written ctime, or a core with an optional weekday and time."""
-    if rng.random() < _CTIME_SHARE:
-        return _sample_ctime(rng)
-    core = sample_core(rng, STYLE(rng))
+def sample_weekday_and_time(rng: random.Random, core: Core, weekday_share: float, time_share: float) -> dict:
+    """A weekday (before or after the date) and a time of day (ISO's where the core is ISO's), at their
+    shares, as `Recipe` fields."""
     weekday, after, wsep = "", False, ", "
-    if rng.random() < WEEKDAY_SHARE[core.style]:
+    if rng.random() < weekday_share:
         weekday = WEEKDAY_FORM(rng)
         after = WEEKDAY_AFTER(rng)
         wsep = WEEKDAY_SEP[after](rng)
     time = None
-    if rng.random() < TIME_SHARE[core.style]:
+    if rng.random() < time_share:
         time = sample_time(rng, _iso_time_possible(core, after), can_go_before=True,
                            basic=_basic_time_possible(core, after))
-    return Recipe(kind=DATE, **core_fields(core), weekday=weekday, weekday_after=after, weekday_sep=wsep,
-                  time=time, **sample_noise(rng))
+    return {"weekday": weekday, "weekday_after": after, "weekday_sep": wsep, "time": time}
+
+
+def sample_positive(rng: random.Random, with_weekday: bool = False, ctime_share: float = _CTIME_SHARE) -> Recipe:
+    """A grammar date's recipe: a machine-written ctime, or a core with an optional weekday (always, if
+    `with_weekday`) and time."""
+    if rng.random() < ctime_share:
+        return sample_ctime(rng, with_weekday)
+    core = sample_core(rng, STYLE(rng))
+    extras = sample_weekday_and_time(rng, core, 1.0 if with_weekday else WEEKDAY_SHARE[core.style],
+                                     TIME_SHARE[core.style])
+    return Recipe(kind=DATE, **core_fields(core), **extras, **sample_noise(rng))
+
+
+# Weekday conflicts: the ctime share among them (machine-written dates with a weekday are common).
+_CONFLICT_CTIME_SHARE = 0.03
+
+
+def sample_weekday_conflict(rng: random.Random) -> Recipe:
+    """A grammar date with a weekday that is not its own, 1-6 days on (never in a held-out shape)."""
+    while True:
+        recipe = dataclasses.replace(sample_positive(rng, with_weekday=True, ctime_share=_CONFLICT_CTIME_SHARE),
+                                     weekday_shift=rng.randint(1, 6))
+        if held_out_shape(recipe) is None:
+            return recipe
 
 
 # --------------------------------------------------------------------------------------------

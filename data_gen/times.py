@@ -1,12 +1,13 @@
 """Times of day: how often each shape is drawn, drawing one, and writing it (the answer ignores the time).
 
-24-hour ("14:05", "09:05:33"), 12-hour ("2pm", "2:05 p.m.", "2:05:33 PM"), joined to the date by " ",
-", ", " at ", " @ ", " - " or ISO's "T" ("2003-09-25T10:49:41.123Z"), with zones ("UTC", "EST", "Z",
-"+02:00", "-0500"); or, for about a quarter of the non-ISO times, before the date, joined by " on ", " "
-or ", " ("2pm on June 25, 2009", "14:05, 25/06/2009"); ISO 8601 basic ("20090625T140533Z") after an
-eight-digit year-first date. A time alone (a refusal) is never one that normalisation turns into a
-numeric date ("02:25:19" becomes "02 25 19"). Where a date may take a time, and the machine-written
-shapes with the time inside the date, are the sampler's (`data_gen.sampling`).
+24-hour ("14:05", "09:05:33", "14:05:33.123", logging's "14:05:33,123"), 12-hour ("2pm", "2:05 p.m.",
+"2:05:33 PM"), joined to the date by " ", ", ", " at ", " @ ", " - " or ISO's "T" ("2003-09-25T10:49:41.123Z"),
+with zones ("UTC", "EST", "Z", "+02:00", "-0500"); or, for about a quarter of the non-ISO times, before the
+date, joined by " on ", " " or ", " ("2pm on June 25, 2009", "14:05, 25/06/2009"); ISO 8601 basic
+("20090625T140533Z") after an eight-digit year-first date. Fractions of a second have 1, 2, 3 or 6 digits.
+A time alone (a refusal) takes any of these shapes, and ISO's alone too ("T14:05:33Z", "14:05:33.5+02:00"):
+normalisation keeps the colons, so "05:14:44" is never the numeric date "05 14 44". Where a date may take a
+time, and the machine-written shapes with the time inside the date, are the sampler's (`data_gen.sampling`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import random
 from collections.abc import Iterator
 
 from data_gen.choice import Choice
-from data_gen.reading import pivot_year, real_date
 from data_gen.recipe import TimeOfDay
 
 _ISO_TIME_SHARE = 0.6  # of the timed dates that can take an ISO "T" time
@@ -26,8 +26,16 @@ _JOINER = Choice({" ": 40, ", ": 20, " at ": 32, " @ ": 3, " - ": 5})
 _TIME_BEFORE_SHARE = 0.27
 _BEFORE_JOINER = Choice({" on ": 45, " ": 30, ", ": 25})
 _CLOCK = Choice({24: 55, 12: 45})
-SHAPE = {24: Choice({"hm": 65, "hms": 35}), 12: Choice({"h": 25, "hm": 60, "hms": 15}),
+# Of the times alone (refusals): ISO 8601's shapes, with the "T" or without ("T14:05:33Z", "14:05:33.5Z").
+_LONE_ISO_SHARE = 0.15
+_LONE_ISO_JOINER = Choice({"T": 55, "": 45})
+SHAPE = {24: Choice({"hm": 60, "hms": 30, "hmsf": 10}), 12: Choice({"h": 25, "hm": 58, "hms": 14, "hmsf": 3}),
          "iso": Choice({"hm": 25, "hms": 50, "hmsf": 25}), "basic": Choice({"hms": 65, "hm": 35})}
+# Fractions of a second (shape "hmsf"), as (separator, digits): milliseconds, Python's microseconds
+# (str(datetime), isoformat), logging's ",123", tenths and hundredths.
+FRACTION = {24: Choice({(".", 3): 40, (",", 3): 30, (".", 6): 18, (".", 1): 7, (".", 2): 5}),
+            12: Choice({(".", 3): 70, (".", 1): 30}),
+            "iso": Choice({(".", 3): 60, (".", 6): 25, (".", 1): 8, (".", 2): 7})}
 _PAD_HOUR = Choice({True: 70, False: 30})
 _MERIDIEM = Choice({" am": 25, "am": 20, " AM": 25, "AM": 10, " a.m.": 12, "a.m.": 4, " A.M.": 4})
 ZONE = {
@@ -39,27 +47,41 @@ ZONE = {
 }
 
 
-def time_options(iso: bool, before: bool = False) -> Iterator[tuple]:
-    """Every (clock, shape, pad_hour, meridiem, zone, joiner) the time sampler can draw (after the
-    date, or before it)."""
-    if iso and not before:
+def _fractions(table: str | int, shape: str) -> tuple[tuple[str, int], ...]:
+    return FRACTION[table].values if shape == "hmsf" else (("", 0),)
+
+
+def time_options(iso: bool, before: bool = False, alone: bool = False) -> Iterator[tuple]:
+    """Every (clock, shape, pad_hour, meridiem, zone, joiner, (fraction separator, digits)) the time
+    sampler can draw: after the date, before it, or (`alone`) a time without a date."""
+    if (iso or alone) and not before:
         for shape in SHAPE["iso"].values:
             for zone in ZONE["iso"].values:
-                yield 24, shape, True, "", zone, "T"
-    for joiner in (_BEFORE_JOINER if before else _JOINER).values:
+                for fraction in _fractions("iso", shape):
+                    for joiner in (_LONE_ISO_JOINER.values if alone else ("T",)):
+                        yield 24, shape, True, "", zone, joiner, fraction
+    joiners = ("",) if alone else (_BEFORE_JOINER if before else _JOINER).values
+    for joiner in joiners:
         for clock in _CLOCK.values:
             for shape in SHAPE[clock].values:
                 for pad in (_PAD_HOUR.values if clock == 24 else (False,)):
                     for meridiem in (_MERIDIEM.values if clock == 12 else ("",)):
                         for zone in ZONE[clock].values:
-                            yield clock, shape, pad, meridiem, zone, joiner
+                            for fraction in _fractions(clock, shape):
+                                yield clock, shape, pad, meridiem, zone, joiner, fraction
+
+
+def _fraction(rng: random.Random, table: str | int) -> str:
+    """A fraction of a second as written: ".123", ",123", ".5", ".123456"."""
+    sep, digits = FRACTION[table](rng)
+    return f"{sep}{rng.randrange(10 ** digits):0{digits}d}"
 
 
 def sample_time(rng: random.Random, iso: bool, joiner: str | None = None, can_go_before: bool = False,
                 basic: bool = False) -> TimeOfDay:
     """A time of day: ISO 8601 basic (if `basic`) or extended (if `iso`) at their shares, else 24- or
     12-hour, after the date or (if `can_go_before`) before it; `joiner` fixes the joiner ("" alone)."""
-    before = False
+    before, table = False, "iso"
     if basic and rng.random() < _BASIC_TIME_SHARE:
         clock, shape, pad, meridiem = 24, SHAPE["basic"](rng), True, ""
         zone, joiner = ZONE["basic"](rng), "T"
@@ -72,7 +94,7 @@ def sample_time(rng: random.Random, iso: bool, joiner: str | None = None, can_go
         if joiner is None:
             before = can_go_before and rng.random() < _TIME_BEFORE_SHARE
             joiner = (_BEFORE_JOINER if before else _JOINER)(rng)
-        clock = _CLOCK(rng)
+        clock = table = _CLOCK(rng)
         shape = SHAPE[clock](rng)
         pad = _PAD_HOUR(rng) if clock == 24 else False
         meridiem = _MERIDIEM(rng) if clock == 12 else ""
@@ -80,25 +102,20 @@ def sample_time(rng: random.Random, iso: bool, joiner: str | None = None, can_go
     hour = rng.randrange(24)
     minute = rng.randrange(60) if shape != "h" else 0
     second = rng.randrange(60) if shape in ("hms", "hmsf") else 0
-    millisecond = rng.randrange(1000) if shape == "hmsf" else 0
-    return TimeOfDay(hour, minute, second, millisecond, clock, shape, pad, meridiem, zone, joiner, before,
+    fraction = _fraction(rng, table) if shape == "hmsf" else ""
+    return TimeOfDay(hour, minute, second, fraction, clock, shape, pad, meridiem, zone, joiner, before,
                      basic=basic)
 
 
-def reads_as_date(time: TimeOfDay) -> bool:
-    """Whether normalisation turns the time into a numeric date: "02:25:19" -> "02 25 19"."""
-    if time.clock != 24 or time.shape != "hms" or time.zone:
-        return False
-    year = pivot_year(time.second)
-    return bool(real_date(year, time.minute, time.hour) or real_date(year, time.hour, time.minute))
-
-
 def sample_lone_time(rng: random.Random, joiner: str | None = None) -> TimeOfDay:
-    """A time for a refusal without a date: never one that normalises to a numeric date."""
-    while True:
-        time = sample_time(rng, False, joiner)
-        if not reads_as_date(time):
-            return time
+    """A time for a refusal without a date, in any shape a date's time has; alone (`joiner` ""), a share
+    in ISO's shapes, with or without the "T" ("T14:05:33Z", "14:05:33.123+02:00")."""
+    if joiner == "" and rng.random() < _LONE_ISO_SHARE:
+        shape = SHAPE["iso"](rng)
+        return TimeOfDay(rng.randrange(24), rng.randrange(60), rng.randrange(60) if shape != "hm" else 0,
+                         _fraction(rng, "iso") if shape == "hmsf" else "", shape=shape, zone=ZONE["iso"](rng),
+                         joiner=_LONE_ISO_JOINER(rng))
+    return sample_time(rng, False, joiner)
 
 
 def time_text(time: TimeOfDay) -> str:
@@ -113,7 +130,7 @@ def time_text(time: TimeOfDay) -> str:
     if time.shape in ("hms", "hmsf"):
         text += f"{colon}{time.second:02d}"
     if time.shape == "hmsf":
-        text += f".{time.millisecond:03d}"
+        text += time.fraction
     if time.clock == 12:
         text += time.meridiem if time.hour < 12 else time.meridiem.replace("a", "p").replace("A", "P")
     if time.before:

@@ -11,8 +11,8 @@ The forms (the tables' keys):
   abbreviation), number ("6"), zero-padded ("06"); numbers up to 99, for impossible dates.
 - **Weekday**: full, abbreviated, with a dot, and the longer abbreviations "Tues"/"Weds"/"Thurs".
 - **Day**: number ("5"), zero-padded ("05"), ordinal ("5th"), spelled ("fifth", "twenty-first" or,
-  unhyphenated, "twenty first"), and C's space-padded " 5" (machine-written dates only); up to 39
-  (ordinal, spelled) or 99 (numbers) for impossible dates.
+  unhyphenated, "twenty first"), and C's space-padded " 5" (machine-written dates only); for impossible
+  dates, up to 39 (ordinal, spelled: "thirty-second") or 0 to 99 (numbers).
 - **Year**: four digits (1000-2999: refusals write years no label has), two digits ("09"),
   apostrophe ("'09"), spelled (num2words' `to="year"`: "nineteen seventy-eight", "nineteen hundred",
   "two thousand and nine", "twenty eleven"; 1800-2199), and for 2000-2099 "two thousand eleven" /
@@ -88,11 +88,11 @@ def _weekday_texts(locale: str) -> dict[str, dict[int, str]]:
 
 
 def _day_texts() -> dict[tuple[str, bool], dict[int, str]]:
-    days = range(1, 40)  # impossible dates write days up to 39, numbers (num, pad) up to 99
+    days = range(1, 40)  # impossible dates write days up to 39, numbers (num, pad) 0 to 99
     spelled = {d: num2words(d, to="ordinal") for d in days}
     out = {
-        ("num", True): {d: str(d) for d in range(1, 100)},
-        ("pad", True): {d: f"{d:02d}" for d in range(1, 100)},
+        ("num", True): {d: str(d) for d in range(0, 100)},
+        ("pad", True): {d: f"{d:02d}" for d in range(0, 100)},
         ("ord", True): {d: f"{d}{formats_lib.ordinal_suffix(d)}" for d in days},
         ("spelled", True): spelled,
         ("spelled", False): {d: t.replace("-", " ") for d, t in spelled.items()},

@@ -129,6 +129,11 @@ def test_input_length_covers_the_longest_string_of_every_format():
     ("25.06.09", "25.06.09"),
     ("2009-06-25", "2009-06-25"),
     ("(25th of June, 2009)!", "25th of june 2009"),
+    # Colons stay: a time is never a numeric date ("05 14 44").
+    ("05:14:44", "05:14:44"),
+    ("Thu, 25/06/2009 at 2:05 p.m.", "thu 25/06/2009 at 2:05 p m"),
+    ("2009-06-25T14:05:33.5Z", "2009-06-25t14:05:33.5z"),
+    ("12:30:45,123", "12:30:45 123"),
 ])
 def test_normalize(raw, expected):
     assert text.normalize_text(raw) == expected
