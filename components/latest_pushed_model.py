@@ -29,7 +29,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import tensorflow as tf
 from tfx import types
 from tfx.dsl.components.base import base_component, base_executor, executor_spec
 from tfx.types import component_spec, standard_artifacts
@@ -70,12 +69,6 @@ class Executor(base_executor.BaseExecutor):
             baseline.set_string_custom_property(PUSHED_VERSION_PROPERTY, "")
             baseline.set_string_custom_property(SOURCE_URI_PROPERTY, "")
             return
-        if not tf.io.gfile.exists(os.path.join(source, "saved_model.pb")):
-            # The Pusher writes saved_model.pb last, so this is a push in progress or a broken one;
-            # `datenmt translate` would fail on it too. Say so rather than compare with something else.
-            raise FileNotFoundError(
-                f"the newest version under {serving_model_dir} ({source}) holds no saved_model.pb: a push in "
-                "progress or an incomplete one; remove it or wait for the push to end")
         io_utils.copy_dir(source, path_utils.serving_model_dir(baseline.uri))
         baseline.set_int_custom_property(FOUND_PROPERTY, 1)
         baseline.set_string_custom_property(PUSHED_VERSION_PROPERTY, os.path.basename(source.rstrip("/")))

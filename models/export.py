@@ -2,8 +2,12 @@
 
 Signatures (batch-major; `day_first` is the reading preferred when both day-month orders give a real date):
 - `serving_default(human: string[batch], day_first: bool[batch])` -> iso ("" when not a date), is_date,
-  confidence, ambiguous (the other preference would give another real date), input_length,
-  unknown_characters (the input characters the model never saw in training, joined)
+  confidence, uncertain (a date answer not to be trusted: confidence below calibration.CONFIDENT, a weekday
+  conflict or words never seen in training), reason (why there is no date: a key of
+  data_gen.families.REFUSAL_REASONS; "" for a date), weekday_conflict (the text names a weekday that is not
+  the answer's), named_weekday (the weekday the text names, in English, "" if none), unknown_words (words
+  never seen in training, joined), ambiguous (the other preference would give another real date),
+  input_length, unknown_characters (the input characters the model never saw in training, joined)
 - `attention(human, day_first)` -> attention (batch, Ty, T), input_characters (batch, T), iso; T is the
   batch's longest input (at most Tx)
 - `evaluate(examples: serialized tf.Example[batch])` -> iso: what TFMA scores against the raw label
@@ -21,10 +25,11 @@ import tensorflow as tf
 import tensorflow_transform as tft
 from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
 
+from data_gen import words as words_lib
 from data_gen.formats import FIRST_DATE, LAST_DATE
-from data_gen.text import normalize
+from data_gen.text import normalize, normalize_text
 from models import calibration, features
-from models.preprocessing import characters, input_lengths, model_text, trim_padding
+from models.preprocessing import characters, input_lengths, model_text, trim_padding, words
 
 # ISO months' lengths in a common year.
 _DAYS_IN_MONTH = tf.constant([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=tf.int32)
@@ -94,6 +99,39 @@ def is_answer(iso: tf.Tensor) -> tf.Tensor:
     return real & (year >= FIRST_DATE.year) & (year <= LAST_DATE.year)
 
 
+def weekday(iso: tf.Tensor) -> tf.Tensor:
+    """The weekday (Monday = 0) of each real date written YYYY-MM-DD: days since 1970-01-01, a Thursday, by
+    Howard Hinnant's days_from_civil."""
+    year, month, day = date_fields(iso)
+    year -= tf.cast(month <= 2, tf.int32)
+    era = year // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * (month + tf.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return (era * 146097 + day_of_era - 719468 + 3) % 7
+
+
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MIN_WEEKDAY_WORD = 3  # shorter abbreviations ("di", "do") are too often other words to tell a weekday
+
+
+def weekday_words(languages: tuple[words_lib.Words, ...] = (words_lib.EN_US,)) -> dict[str, int]:
+    """Normalised weekday names and abbreviations of the languages the grammar writes -> weekday (Monday = 0),
+    without the words that also name a month or another weekday, or are shorter than MIN_WEEKDAY_WORD."""
+    def normalised(texts) -> set[str]:
+        return {normalize_text(t) for t in texts}
+
+    months = normalised(t for lang in languages for table in lang.month.values() for t in table.values()
+                        if not t.isdigit())
+    found: dict[str, set[int]] = {}
+    for lang in languages:
+        for table in lang.weekday.values():
+            for day, text in table.items():
+                found.setdefault(normalize_text(text), set()).add(day)
+    return {word: days.pop() for word, days in sorted(found.items())
+            if len(days) == 1 and word not in months and len(word) >= MIN_WEEKDAY_WORD}
+
+
 def could_swap(iso: tf.Tensor) -> tf.Tensor:
     """Whether each answer ("" for none) is a date whose day and month, swapped, make another real date: a day
     of at most 12 that differs from the month."""
@@ -128,6 +166,20 @@ class DateNormaliserModule(tf.Module):
             default_value="?")
         # Input ids above this are the out-of-vocabulary bucket (ids are vocabulary indices + 1; 0 pads).
         self._last_known_id = tf_transform_output.vocabulary_size_by_name(features.INPUT_VOCAB_NAME)
+        self.known_words = tf.lookup.StaticHashTable(
+            tf.lookup.TextFileInitializer(
+                tf_transform_output.vocabulary_file_by_name(features.WORD_VOCAB_NAME),
+                key_dtype=tf.string, key_index=tf.lookup.TextFileIndex.WHOLE_LINE,
+                value_dtype=tf.int64, value_index=tf.lookup.TextFileIndex.LINE_NUMBER),
+            default_value=-1)
+        lexicon = weekday_words()
+        self.weekdays = tf.lookup.StaticHashTable(
+            tf.lookup.KeyValueTensorInitializer(list(lexicon), list(lexicon.values()), value_dtype=tf.int64),
+            default_value=-1)
+        targets = features.REFUSAL_TARGETS
+        self.refusal_reasons = tf.lookup.StaticHashTable(
+            tf.lookup.KeyValueTensorInitializer(list(targets.values()), list(targets)),
+            default_value="not_a_date")  # any other output that is no date
         self.input_chars = tf.lookup.StaticHashTable(
             tf.lookup.TextFileInitializer(
                 tf_transform_output.vocabulary_file_by_name(features.INPUT_VOCAB_NAME),
@@ -164,6 +216,23 @@ class DateNormaliserModule(tf.Module):
         joined = tf.strings.reduce_join(tf.ragged.boolean_mask(chars, unknown), axis=-1)
         return tf.scatter_nd(tf.expand_dims(rows, 1), joined, tf.shape(human, out_type=tf.int64))
 
+    def _words_checks(self, human: tf.Tensor, iso: tf.Tensor, is_date: tf.Tensor) -> dict:
+        """Per input: its words never seen in training (joined), the weekday it names (English, "" if none) and
+        whether that weekday is not the answer's."""
+        tokens = words(normalize(human))
+        unknown = tf.ragged.map_flat_values(self.known_words.lookup, tokens) < 0
+        named = tf.ragged.map_flat_values(self.weekdays.lookup, tokens)
+        named = tf.ragged.boolean_mask(named, named >= 0)
+        answer_weekday = tf.cast(weekday(tf.where(is_date, iso, "2000-01-01")), tf.int64)
+        conflict = tf.reduce_any(tf.not_equal(named, tf.expand_dims(answer_weekday, 1)), axis=1) & is_date
+        first_named = tf.reduce_max(named[:, :1].to_tensor(default_value=-1, shape=[None, 1]), axis=1)
+        return {
+            "unknown_words": tf.strings.reduce_join(tf.ragged.boolean_mask(tokens, unknown), axis=-1,
+                                                    separator=" "),
+            "named_weekday": tf.where(first_named >= 0, tf.gather(WEEKDAY_NAMES, tf.maximum(first_named, 0)), ""),
+            "weekday_conflict": conflict,
+        }
+
     def _predict(self, human: tf.Tensor, day_first: tf.Tensor) -> dict:
         """One model call reads every input under its preference and, after them, the inputs whose answer
         may depend on it under the other (`may_depend_on_preference`): `ambiguous` is whether that other
@@ -180,10 +249,16 @@ class DateNormaliserModule(tf.Module):
         iso = tf.where(is_date, raw, "")
         differs = is_answer(other) & tf.not_equal(other, tf.gather(iso, candidates))
         ambiguous = tf.scatter_nd(tf.expand_dims(candidates, 1), differs, tf.shape(human, out_type=tf.int64))
+        checks = self._words_checks(human, iso, is_date)
+        confident = confidence[:n] >= calibration.CONFIDENT
         return {
             "iso": iso,
             "is_date": is_date,
             "confidence": confidence[:n],
+            "uncertain": is_date & ~(confident & ~checks["weekday_conflict"]
+                                     & tf.equal(checks["unknown_words"], "")),
+            "reason": tf.where(is_date, "", self.refusal_reasons.lookup(raw)),
+            **checks,
             "ambiguous": ambiguous & could_swap(iso),
             "input_length": tf.reshape(transformed[features.HUMAN_LENGTH_KEY][:n], [-1]),
             "unknown_characters": self._unknown_characters(human, transformed[features.HUMAN_IDS_KEY][:n]),

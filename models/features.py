@@ -16,6 +16,7 @@ ISO_IDS_KEY = "iso_ids"  # int64 [Ty]: output character ids
 # Vocabularies built by tensorflow-transform (artifacts of the Transform run).
 INPUT_VOCAB_NAME = "human_chars"
 OUTPUT_VOCAB_NAME = "iso_chars"
+WORD_VOCAB_NAME = "human_words"  # the words (letter runs) of the training inputs: serving flags any other
 
 # Input ids: 0 is padding, 1..V are the vocabulary's characters, V+1 is "never
 # seen in training" (one OOV bucket). So the model's input depth is V + 2.
@@ -26,8 +27,11 @@ NUM_OOV_BUCKETS = 1
 # never survive normalisation, so a marker cannot be confused with the text.
 DAY_FIRST_MARKER = "D"
 MONTH_FIRST_MARKER = "M"
-# What the model writes for an input that is not a date: not a calendar date, so never mistaken for one.
-NOT_A_DATE_TARGET = "0000-00-00"
+# What the model writes for an input that is not a date, by the reason it is not one (data_gen.families'
+# REFUSAL_REASONS): month 00 is never a calendar date, so a refusal is never mistaken for a date.
+REFUSAL_TARGETS = {"not_a_date": "0000-00-00", "incomplete": "0000-00-01", "period": "0000-00-02",
+                   "relative": "0000-00-03", "time": "0000-00-04", "range": "0000-00-05", "impossible": "0000-00-06"}
+NOT_A_DATE_TARGET = REFUSAL_TARGETS["not_a_date"]
 
 TX = INPUT_LENGTH + 1  # the marker and the normalised text
 TY = OUTPUT_LENGTH

@@ -11,7 +11,10 @@ gives a model whose `predict` takes a DataFrame and returns one row per input, i
 | `is_date` | boolean | the model read one complete, real calendar date |
 | `confidence` | double | the model's confidence; 0.0 when the input could not be read (see `error`) |
 | `ambiguous` | boolean | the other day-month preference gives another real date |
-| `reason` | string | why there is no date: the refusal or the input error; `""` for a date |
+| `uncertain` | boolean | a date not to be trusted: confidence below the calibrated 0.9, or a flag |
+| `flags` | string | what is wrong with a date answer, comma-separated: `weekday_conflict`, `unknown_words` |
+| `warnings` | string | the flags in words ("the text names Friday, but 1905-03-11 is a Saturday"), `; `-separated |
+| `reason` | string | why there is no date: the refusal and its reason, or the input error; `""` for a date |
 | `error` | string | why the input could not be read (empty, too long, unknown characters); `""` otherwise |
 
 The preference, in order of precedence: a row's own `day_first` value, else the `day_first` parameter
@@ -44,7 +47,8 @@ from mlflow.types import ColSpec, ParamSchema, ParamSpec, Schema
 SAVED_MODEL_ARTIFACT = "saved_model"
 MODEL_NAME = "model"  # the logged model's name
 BATCH_SIZE = 1024
-OUTPUT_COLUMNS = ("iso", "is_date", "confidence", "ambiguous", "reason", "error")
+OUTPUT_COLUMNS = ("iso", "is_date", "confidence", "ambiguous", "uncertain", "flags", "warnings", "reason",
+                  "error")
 REQUIREMENTS = ("mlflow", "tensorflow", "numpy", "pandas")
 # The project's files the model imports when it is loaded, relative to the project root.
 SERVING_CODE = ("models/__init__.py", "models/features.py", "models/saved_model.py", "models/mlflow_model.py",
@@ -54,7 +58,8 @@ _EMPTY_DATA_GEN = '"""The part of data_gen that serving needs (data_gen.text), w
 SIGNATURE = ModelSignature(
     inputs=Schema([ColSpec("string", "human"), ColSpec("boolean", "day_first", required=False)]),
     outputs=Schema([ColSpec("string", "iso"), ColSpec("boolean", "is_date"), ColSpec("double", "confidence"),
-                    ColSpec("boolean", "ambiguous"), ColSpec("string", "reason"), ColSpec("string", "error")]),
+                    ColSpec("boolean", "ambiguous"), ColSpec("boolean", "uncertain"), ColSpec("string", "flags"),
+                    ColSpec("string", "warnings"), ColSpec("string", "reason"), ColSpec("string", "error")]),
     params=ParamSchema([ParamSpec("day_first", "boolean", False)]),
 )
 INPUT_EXAMPLE = pd.DataFrame({"human": ["3 may 1979", "tuesday april 5 2001", "04/03/2009", "june 2009"],
@@ -97,9 +102,12 @@ def predict_frame(normaliser, model_input: pd.DataFrame, day_first: Any = None) 
         translations = normaliser.translate((texts[i] for i in indices), BATCH_SIZE, day_first=preference)
         for i, t in zip(indices, translations, strict=True):
             rows[i] = {"iso": t.iso or "", "is_date": bool(t.is_date), "confidence": float(t.confidence or 0.0),
-                       "ambiguous": bool(t.ambiguous), "reason": t.reason or "", "error": t.error or ""}
+                       "ambiguous": bool(t.ambiguous), "uncertain": bool(t.uncertain), "flags": ",".join(t.flags),
+                       "warnings": "; ".join(t.warnings()) if t.is_date else "", "reason": t.reason or "",
+                       "error": t.error or ""}
     return pd.DataFrame(rows, columns=list(OUTPUT_COLUMNS)).astype(
-        {"iso": str, "is_date": bool, "confidence": float, "ambiguous": bool, "reason": str, "error": str})
+        {"iso": str, "is_date": bool, "confidence": float, "ambiguous": bool, "uncertain": bool, "flags": str,
+         "warnings": str, "reason": str, "error": str})
 
 
 def pip_requirements() -> list[str]:

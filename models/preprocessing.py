@@ -6,6 +6,7 @@ from __future__ import annotations
 import tensorflow as tf
 import tensorflow_transform as tft
 
+from data_gen import families
 from data_gen.text import normalize
 from models import features
 
@@ -13,6 +14,11 @@ from models import features
 def _squeeze(x: tf.Tensor) -> tf.Tensor:
     """[batch, 1] dense raw feature -> [batch]."""
     return tf.reshape(x, [-1])
+
+
+def words(normalized: tf.Tensor) -> tf.RaggedTensor:
+    """The words of normalised texts: their runs of letters, in any script ("3rd of june" -> rd, of, june)."""
+    return tf.strings.split(tf.strings.strip(tf.strings.regex_replace(normalized, r"[^\pL]+", " ")))
 
 
 def characters(texts: tf.Tensor) -> tf.RaggedTensor:
@@ -46,6 +52,7 @@ def model_text(normalized: tf.Tensor, day_first: tf.Tensor) -> tf.Tensor:
 def encode_human(human: tf.Tensor, day_first: tf.Tensor) -> dict[str, tf.Tensor]:
     """Input ids and normalised length of raw human strings ([batch] tf.string) read with a preference."""
     normalized = normalize(human)
+    tft.vocabulary(words(normalized), vocab_filename=features.WORD_VOCAB_NAME)  # for serving's unknown words
     chars = characters(model_text(normalized, day_first))
     ids = tft.compute_and_apply_vocabulary(
         chars, num_oov_buckets=features.NUM_OOV_BUCKETS,
@@ -56,24 +63,33 @@ def encode_human(human: tf.Tensor, day_first: tf.Tensor) -> dict[str, tf.Tensor]
     }
 
 
-def target(iso: tf.Tensor) -> tf.Tensor:
-    """The output the model learns: the ISO label, or NOT_A_DATE_TARGET for a refusal ("")."""
-    return tf.where(tf.equal(iso, ""), features.NOT_A_DATE_TARGET, iso)
+def refusal_targets() -> tf.lookup.StaticHashTable:
+    """Family -> what the model writes for a refusal of that family (features.REFUSAL_TARGETS of its reason);
+    an unknown family (or one with a date) -> NOT_A_DATE_TARGET."""
+    negative = [f for f in families.FAMILIES if families.refusal_reason(f)]
+    return tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(
+        negative, [features.REFUSAL_TARGETS[families.refusal_reason(f)] for f in negative]),
+        default_value=features.NOT_A_DATE_TARGET)
 
 
-def encode_iso(iso: tf.Tensor) -> tf.Tensor:
-    """Output ids [batch, Ty] of ISO labels (refusals as NOT_A_DATE_TARGET)."""
+def target(iso: tf.Tensor, family: tf.Tensor) -> tf.Tensor:
+    """The output the model learns: the ISO label, or for a refusal ("") the target of its reason."""
+    return tf.where(tf.equal(iso, ""), refusal_targets().lookup(family), iso)
+
+
+def encode_iso(iso: tf.Tensor, family: tf.Tensor) -> tf.Tensor:
+    """Output ids [batch, Ty] of ISO labels (refusals as the target of their reason)."""
     ids = tft.compute_and_apply_vocabulary(
-        characters(target(iso)), vocab_filename=features.OUTPUT_VOCAB_NAME)
+        characters(target(iso, family)), vocab_filename=features.OUTPUT_VOCAB_NAME)
     return pad_or_truncate(ids, features.TY, 0)
 
 
 def preprocessing_fn(inputs: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
     """tf.Transform callback: raw (human, day_first, iso, format) -> model features, labels, pass-throughs."""
-    iso = _squeeze(inputs[features.ISO_KEY])
+    iso, family = _squeeze(inputs[features.ISO_KEY]), _squeeze(inputs[features.FORMAT_KEY])
     outputs = encode_human(_squeeze(inputs[features.HUMAN_KEY]), _squeeze(inputs[features.DAY_FIRST_KEY]))
-    outputs[features.ISO_IDS_KEY] = encode_iso(iso)
+    outputs[features.ISO_IDS_KEY] = encode_iso(iso, family)
     # Passed through for evaluation (exact match against the raw label, slicing by family).
     outputs[features.ISO_KEY] = iso
-    outputs[features.FORMAT_KEY] = _squeeze(inputs[features.FORMAT_KEY])
+    outputs[features.FORMAT_KEY] = family
     return outputs

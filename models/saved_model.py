@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import datetime
 import itertools
 import os
 from collections.abc import Iterable, Iterator
@@ -20,15 +21,23 @@ class NoPushedModelError(FileNotFoundError):
     """No model has been pushed to the serving directory (none was blessed yet)."""
 
 
+SAVED_MODEL_FILE = "saved_model.pb"  # written last: a version without it is incomplete (TF Serving waits for it)
+
+
 def latest_model_dir(serving_model_dir: str) -> str:
-    """The newest numbered SavedModel version Pusher wrote under `serving_model_dir`."""
-    versions = [int(name) for name in tf.io.gfile.listdir(serving_model_dir)
-                if name.strip("/").isdigit()] if tf.io.gfile.isdir(serving_model_dir) else []
-    if not versions:
-        raise NoPushedModelError(
-            f"no pushed model under {serving_model_dir}: run the pipeline first (`make run`); "
-            "only models that pass the Evaluator are pushed")
-    return os.path.join(serving_model_dir, str(max(versions)))
+    """The newest complete numbered SavedModel version Pusher wrote under `serving_model_dir`. A version
+    directory without `saved_model.pb` (a push still being copied, or one killed mid-copy) is skipped, as TF
+    Serving skips it."""
+    versions = sorted((int(name.strip("/")) for name in tf.io.gfile.listdir(serving_model_dir)
+                       if name.strip("/").isdigit()), reverse=True) if tf.io.gfile.isdir(serving_model_dir) else []
+    for version in versions:
+        path = os.path.join(serving_model_dir, str(version))
+        if tf.io.gfile.exists(os.path.join(path, SAVED_MODEL_FILE)):
+            return path
+    incomplete = f" ({len(versions)} incomplete version(s) without {SAVED_MODEL_FILE})" if versions else ""
+    raise NoPushedModelError(
+        f"no pushed model under {serving_model_dir}{incomplete}: run the pipeline first (`make run`); "
+        "only models that pass the Evaluator are pushed")
 
 
 NOT_A_DATE = "not one complete, real calendar date"
@@ -64,9 +73,24 @@ def use_one_thread_per_op() -> bool:
     return True
 
 
+# What each refusal reason (the serving signature's `reason`; data_gen.families.REFUSAL_REASONS) tells a user.
+REASON_TEXTS = {
+    "incomplete": "not one complete date: a day, month or year is missing",
+    "period": "a period longer than a day, not one date",
+    "relative": "a relative date: it depends on today",
+    "time": "a time of day, not a date",
+    "range": "a range or list of dates, not one date",
+    "impossible": "no such day in the calendar (or a year outside 1900-2099)",
+    "not_a_date": NOT_A_DATE,
+}
+WEEKDAY_CONFLICT = "weekday_conflict"  # the text names a weekday that is not the answer's
+UNKNOWN_WORDS = "unknown_words"  # the text holds words never seen in training
+
+
 class Translation(NamedTuple):
-    """One input and its ISO date, or the model's refusal (not a date), or why it could not be read. (A
-    named tuple: immutable, and made once per input, cheaper than a frozen dataclass.)"""
+    """One input and its ISO date, or the model's refusal (not a date, and why), or why it could not be read.
+    A date is `uncertain` (not to be trusted) below the calibrated confidence or with a flag. (A named tuple:
+    immutable, and made once per input, cheaper than a frozen dataclass.)"""
 
     input: str
     iso: str | None = None  # None when not a date or not read
@@ -74,20 +98,39 @@ class Translation(NamedTuple):
     confidence: float | None = None
     ambiguous: bool | None = None  # the other day-month preference gives another real date
     error: str | None = None
+    refusal: str | None = None  # why the model refused: a key of REASON_TEXTS
+    uncertain: bool = False
+    flags: tuple[str, ...] = ()  # WEEKDAY_CONFLICT, UNKNOWN_WORDS
+    named_weekday: str = ""  # the weekday the text names (English), if any
+    unknown_words: str = ""
 
     @property
     def reason(self) -> str | None:
-        """Why there is no date: the input could not be read, or the model refused it."""
-        return self.error or (None if self.is_date else NOT_A_DATE)
+        """Why there is no date: the input could not be read, or the model refused it (and why)."""
+        return self.error or (None if self.is_date else REASON_TEXTS.get(self.refusal or "not_a_date"))
+
+    def warnings(self) -> list[str]:
+        """What a user should know about a date answer: each flag, said in words."""
+        said = []
+        if WEEKDAY_CONFLICT in self.flags:
+            actual = datetime.date.fromisoformat(self.iso).strftime("%A")
+            said.append(f"the text names {self.named_weekday.capitalize()}, but {self.iso} is a {actual}")
+        if UNKNOWN_WORDS in self.flags:
+            said.append(f"words never seen in training: {self.unknown_words}")
+        return said
 
     def as_dict(self) -> dict:
         fields = {"input": self.input}
         if self.error:
             fields["error"] = self.error
         elif self.is_date:
-            fields.update(iso=self.iso, is_date=True, confidence=round(self.confidence, 6), ambiguous=self.ambiguous)
+            fields.update(iso=self.iso, is_date=True, confidence=round(self.confidence, 6), ambiguous=self.ambiguous,
+                          uncertain=self.uncertain, flags=list(self.flags))
+            if self.flags:
+                fields["warnings"] = self.warnings()
         else:
-            fields.update(is_date=False, reason=self.reason, confidence=round(self.confidence, 6))
+            fields.update(is_date=False, refusal=self.refusal, reason=self.reason,
+                          confidence=round(self.confidence, 6))
         return fields
 
 
@@ -103,13 +146,24 @@ def input_error(input_length: int, unknown_characters: str) -> str | None:
     return None
 
 
+# The serving signature's outputs that make a Translation, in `translation`'s order.
+SIGNATURE_OUTPUTS = ("iso", "is_date", "confidence", "ambiguous", "input_length", "unknown_characters", "reason",
+                     "uncertain", "weekday_conflict", "named_weekday", "unknown_words")
+
+
 def translation(text: str, iso: bytes, is_date: bool, confidence: float, ambiguous: bool, input_length: int,
-                unknown_characters: bytes) -> Translation:
+                unknown_characters: bytes, reason: bytes, uncertain: bool, weekday_conflict: bool,
+                named_weekday: bytes, unknown_words: bytes) -> Translation:
     """The Translation of one input from its row of the serving signature's outputs."""
     error = input_error(input_length, unknown_characters.decode("utf-8"))
     if error:
         return Translation(text, error=error)
-    return Translation(text, iso.decode("utf-8") if is_date else None, is_date, confidence, ambiguous)
+    if not is_date:
+        return Translation(text, None, False, confidence, ambiguous, refusal=reason.decode("utf-8"))
+    unknown = unknown_words.decode("utf-8")
+    flags = (WEEKDAY_CONFLICT,) * bool(weekday_conflict) + (UNKNOWN_WORDS,) * bool(unknown)
+    return Translation(text, iso.decode("utf-8"), True, confidence, ambiguous, uncertain=bool(uncertain),
+                       flags=flags, named_weekday=named_weekday.decode("utf-8"), unknown_words=unknown)
 
 
 class DateNormaliser:
@@ -129,8 +183,7 @@ class DateNormaliser:
         if not texts:
             return []
         out = self._serve(human=tf.constant(texts, dtype=tf.string), day_first=tf.fill([len(texts)], day_first))
-        columns = zip(texts, *(out[k].numpy().tolist() for k in (
-            "iso", "is_date", "confidence", "ambiguous", "input_length", "unknown_characters")), strict=True)
+        columns = zip(texts, *(out[k].numpy().tolist() for k in SIGNATURE_OUTPUTS), strict=True)
         return [translation(*row) for row in columns]
 
     def translate(self, texts: Iterable[str], batch_size: int, day_first: bool = False) -> Iterator[Translation]:

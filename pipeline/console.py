@@ -13,23 +13,25 @@ import os
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
+from typing import TextIO
 
 from pipeline import configs, flags
 
 
 @contextlib.contextmanager
-def libraries_to_log(log_path: str, verbose: bool) -> Iterator[None]:
-    """While inside, stderr (file descriptor 2, so child processes too) goes to `log_path`; stdout stays."""
+def libraries_to_log(log_path: str, verbose: bool) -> Iterator[TextIO]:
+    """While inside, stderr (file descriptor 2, so child processes too) goes to `log_path`; stdout stays.
+    Yields the console's own stderr, for the command's messages (sys.stderr itself when `verbose`)."""
     if verbose:
-        yield
+        yield sys.stderr
         return
     os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)
     sys.stderr.flush()
     saved = os.dup(2)
-    with open(log_path, "a", buffering=1) as log:
+    with open(log_path, "a", buffering=1) as log, os.fdopen(os.dup(saved), "w", buffering=1) as console:
         os.dup2(log.fileno(), 2)
         try:
-            yield
+            yield console
         except BaseException:
             traceback.print_exc(file=log)  # the whole story into the log; the console gets one line
             raise

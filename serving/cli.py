@@ -35,17 +35,28 @@ def read_inputs(values: Sequence[str], stdin: TextIO) -> Iterator[str]:
 
 
 def format_line(t, as_json: bool) -> str:
-    """One output line: input, ISO date and confidence (and "ambiguous"), or "not a date", or the error."""
+    """One output line: input, ISO date and confidence (and "ambiguous", "uncertain"), or "not a date" and
+    why, or the error."""
     if as_json:
         return json.dumps(t.as_dict(), ensure_ascii=False)
     if t.error:
         return f"{t.input}\terror: {t.error}"
     if not t.is_date:
         return f"{t.input}\tnot a date\t{t.confidence:.4f}\t{t.reason}"
-    return f"{t.input}\t{t.iso}\t{t.confidence:.4f}" + ("\tambiguous" if t.ambiguous else "")
+    return (f"{t.input}\t{t.iso}\t{t.confidence:.4f}" + ("\tambiguous" if t.ambiguous else "")
+            + ("\tuncertain" if t.uncertain else ""))
 
 
 def translate_command(args: argparse.Namespace) -> int:
+    from pipeline import console
+
+    # TensorFlow's start-up and run-time chatter goes to the output directory's log, unless --verbose.
+    with console.libraries_to_log(os.path.join(args.output_dir, configs.LOG_FILE), args.verbose) as stderr:
+        return translate_inputs(args, stderr)
+
+
+def translate_inputs(args: argparse.Namespace, stderr: TextIO) -> int:
+    """Translates the inputs, one line each on stdout; warnings and the failure count on `stderr`."""
     from models import saved_model
     from reporting import plots
 
@@ -56,6 +67,8 @@ def translate_command(args: argparse.Namespace) -> int:
     for t in normaliser.translate(read_inputs(args.inputs, sys.stdin), batch_size=args.batch_size,
                                   day_first=args.day_first):
         print(format_line(t, args.json), flush=False)
+        for warning in t.warnings() if t.is_date and not args.json else ():
+            print(f"warning: {t.input!r}: {warning}", file=stderr)
         failures += bool(t.error)
         if args.attention and not t.error and len(attention_inputs) < MAX_ATTENTION_MAPS:
             attention_inputs.append(t.input)
@@ -64,11 +77,11 @@ def translate_command(args: argparse.Namespace) -> int:
         if attention_inputs:
             maps = [(text, *normaliser.attention(text, args.day_first)) for text in attention_inputs]
             plots.attention_maps(maps, args.attention)
-            print(f"attention map of {len(maps)} input(s) written to {args.attention}", file=sys.stderr)
+            print(f"attention map of {len(maps)} input(s) written to {args.attention}", file=stderr)
         else:
-            print("no attention map: no input could be translated", file=sys.stderr)
+            print("no attention map: no input could be translated", file=stderr)
     if failures:
-        print(f"{failures} input(s) could not be translated", file=sys.stderr)
+        print(f"{failures} input(s) could not be translated", file=stderr)
     return 1 if failures else 0
 
 
@@ -81,8 +94,8 @@ def run_command(args: argparse.Namespace) -> int:
 def bench_command(args: argparse.Namespace) -> int:
     from pipeline import console
 
-    # TensorFlow's start-up chatter goes to the output directory's log, as in the main job.
-    with console.libraries_to_log(os.path.join(args.output_dir, configs.LOG_FILE), verbose=False):
+    # TensorFlow's start-up chatter goes to the output directory's log, as in the main job (unless --verbose).
+    with console.libraries_to_log(os.path.join(args.output_dir, configs.LOG_FILE), args.verbose):
         from models import saved_model
 
         saved_model.use_one_thread_per_op()  # as `datenmt translate` and the MLflow model serve; before the
@@ -103,12 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
                            help="read 03/04/2001 as 3 April (default: month first, 4 March, the en_US reading); "
                                 "only inputs whose two readings are both real dates depend on it")
     translate.add_argument("--json", action="store_true",
-                           help="one JSON object per line: input, iso, is_date, confidence, ambiguous; "
-                                "is_date false and a reason for a non-date; error for an unreadable input")
+                           help="one JSON object per line: input, iso, is_date, confidence, ambiguous, uncertain, "
+                                "flags and warnings; is_date false, refusal and reason for a non-date; error for an "
+                                "unreadable input")
     translate.add_argument("--attention", metavar="FILE.png",
                            help=f"draw the attention maps of the first {MAX_ATTENTION_MAPS} inputs")
     translate.add_argument("--model", help="a SavedModel directory (default: the latest pushed model)")
-    flags.add_settings_arguments(translate, ["output_dir"])
+    flags.add_settings_arguments(translate, ["output_dir", "verbose"])
     translate.add_argument("--batch-size", type=flags.positive_int, default=configs.SERVING_BATCH_SIZE,
                            help=f"inputs translated at once (default {configs.SERVING_BATCH_SIZE})")
     translate.set_defaults(handler=translate_command)
@@ -117,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=run_command)
 
     bench = commands.add_parser("bench", help="benchmark figures of the latest pushed model and run")
-    flags.add_settings_arguments(bench, ["output_dir", "pipeline_name"])
+    flags.add_settings_arguments(bench, ["output_dir", "pipeline_name", "verbose"])
     bench.set_defaults(handler=bench_command)
     return parser
 

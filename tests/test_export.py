@@ -97,8 +97,9 @@ def test_export_has_the_three_signatures(trained):
     assert set(loaded.signatures) == {"serving_default", "attention", "evaluate"}
     inputs = loaded.signatures["serving_default"].structured_input_signature[1]
     assert (inputs["human"].dtype, inputs["day_first"].dtype) == (tf.string, tf.bool)
-    assert set(loaded.signatures["serving_default"].structured_outputs) == {
-        "iso", "is_date", "confidence", "ambiguous", "input_length", "unknown_characters"}
+    assert set(loaded.signatures["serving_default"].structured_outputs) == set(saved_model.SIGNATURE_OUTPUTS) == {
+        "iso", "is_date", "confidence", "ambiguous", "input_length", "unknown_characters", "reason", "uncertain",
+        "weekday_conflict", "named_weekday", "unknown_words"}
 
 
 def test_serving_turns_raw_strings_into_iso_strings_with_confidence_and_validity(trained):
@@ -118,13 +119,50 @@ def test_serving_turns_raw_strings_into_iso_strings_with_confidence_and_validity
     assert not out["ambiguous"][~out["is_date"]].any()  # only a date can be ambiguous
     assert list(out["input_length"]) == [20, 20, 20, 12, 8]
     assert [u.decode() for u in out["unknown_characters"]] == ["", "", "", "☃", ""]
+    # A refusal says why (a reason the model learnt); a date says whether to trust it.
+    reasons = [r.decode() for r in out["reason"]]
+    assert all((r == "") == d for r, d in zip(reasons, out["is_date"], strict=True))
+    assert {r for r in reasons if r} <= set(features.REFUSAL_TARGETS)
+    assert not out["uncertain"][~out["is_date"]].any() and not out["weekday_conflict"][~out["is_date"]].any()
+    assert (out["uncertain"][out["is_date"]] >= (out["confidence"][out["is_date"]] < calibration.CONFIDENT)).all()
+
+
+def test_a_weekday_that_is_not_the_answers_and_unknown_words_are_flagged(transformed_data):
+    """The rules behind `weekday_conflict`, `named_weekday` and `unknown_words`, on given answers: the weekdays
+    the text names (any form the grammar writes) against the answer's; words not among the training inputs'."""
+    _, _, tft_output = transformed_data
+    model, attention = model_lib.build_models(training.model_config(tft_output, 8, 8))
+    module = export.DateNormaliserModule(model, attention, tft_output)
+    texts = ["Friday March 11 1905", "Sat., March 11, 1905", "THURS 5 april 2001", "3 May 1979", "Dienstag 3 Mai 1979",
+             "friday"]
+    answers = ["1905-03-11", "1905-03-11", "2001-04-05", "1979-05-03", "1979-05-03", ""]
+    checks = module._words_checks(tf.constant(texts), tf.constant(answers), tf.constant([a != "" for a in answers]))
+    assert list(checks["weekday_conflict"].numpy()) == [True, False, False, False, False, False]
+    assert [w.decode() for w in checks["named_weekday"].numpy()] == ["friday", "saturday", "thursday", "", "",
+                                                                      "friday"]
+    known = {w.decode() for w in tft_output.vocabulary_by_name(features.WORD_VOCAB_NAME)}
+    assert {"dienstag", "mai"}.isdisjoint(known) and "may" in known
+    assert checks["unknown_words"].numpy()[4].decode() == "dienstag mai"
+    assert checks["unknown_words"].numpy()[3].decode() == ""
+
+
+def test_the_weekday_of_any_date_is_pythons():
+    dates = [datetime.date(1900, 1, 1) + datetime.timedelta(days=i) for i in range(0, 73049, 13)]
+    got = export.weekday(tf.constant([d.isoformat() for d in dates])).numpy()
+    assert list(got) == [d.weekday() for d in dates]
+
+
+def test_weekday_words_leave_out_month_words_and_short_abbreviations():
+    words = export.weekday_words()
+    assert words["friday"] == words["fri"] == 4 and words["thurs"] == words["thu"] == 3
+    assert all(len(w) >= export.MIN_WEEKDAY_WORD for w in words)
 
 
 def test_unknown_characters_are_reported_for_each_input_that_holds_them(trained):
     _, loaded = trained
-    texts = ["☃ 3 may 1979", "3 may 1979", "3 MAY 1979 ☃€", "", "€"]
+    texts = ["☃ 3 may 1979", "3 may 1979", "3 MAY 1979 ☃☂", "", "☂"]
     out = _serve(loaded, texts)
-    assert [u.decode() for u in out["unknown_characters"]] == ["☃", "", "☃€", "", "€"]
+    assert [u.decode() for u in out["unknown_characters"]] == ["☃", "", "☃☂", "", "☂"]
 
 
 def test_only_an_answer_whose_day_and_month_could_swap_is_ambiguous(trained):

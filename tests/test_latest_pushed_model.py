@@ -55,12 +55,13 @@ def test_the_newest_numbered_version_is_copied_where_the_evaluator_reads_a_model
     assert (copied / "assets" / "human_chars").read_text() == "abc"
 
 
-def test_a_newest_version_without_its_saved_model_stops_the_run(tmp_path):
+def test_a_half_written_newest_version_is_skipped_as_tf_serving_skips_it(tmp_path):
     serving = str(tmp_path / "serving")
     _push(serving, "1", {"saved_model.pb": "ok"})
     _push(serving, "2", {"variables/variables.index": "v"})  # a push in progress (Pusher writes the .pb last)
-    with pytest.raises(FileNotFoundError, match="holds no saved_model.pb"):
-        _run(serving, str(tmp_path / "out"))
+    baseline = _run(serving, str(tmp_path / "out"))
+    assert baseline.get_string_custom_property("pushed_version") == "1"
+    assert (tmp_path / "out" / "Format-Serving" / "saved_model.pb").read_text() == "ok"
 
 
 @pytest.mark.parametrize("found, kept", [(0, False), (1, True), (None, True)])

@@ -107,8 +107,13 @@ def test_progress_prints_one_line_per_component_event():
 def test_latest_model_dir_picks_the_newest_numbered_version(tmp_path):
     with pytest.raises(serving.NoPushedModelError, match="make run"):
         serving.latest_model_dir(str(tmp_path / "serving"))
+    (tmp_path / "serving" / "1900000000" / "variables").mkdir(parents=True)  # half-written: no saved_model.pb
+    with pytest.raises(serving.NoPushedModelError, match="1 incomplete version"):
+        serving.latest_model_dir(str(tmp_path / "serving"))
     for name in ("1700000000", "1800000000", "notes", "999"):
         (tmp_path / "serving" / name).mkdir(parents=True)
+        (tmp_path / "serving" / name / "saved_model.pb").write_bytes(b"")
+    # The newest complete version: a push still being copied (or killed mid-copy) is skipped.
     assert serving.latest_model_dir(str(tmp_path / "serving")) == str(tmp_path / "serving" / "1800000000")
 
 
@@ -128,18 +133,35 @@ def test_inputs_keep_their_order_and_dash_reads_stdin():
 def test_output_lines():
     ok = serving.Translation("3 may 1979", iso="1979-05-03", is_date=True, confidence=0.98765, ambiguous=False)
     both = serving.Translation("03/04/2001", iso="2001-03-04", is_date=True, confidence=0.9, ambiguous=True)
-    refused = serving.Translation("june 2009", is_date=False, confidence=0.99, ambiguous=False)
+    refused = serving.Translation("june 2009", is_date=False, confidence=0.99, ambiguous=False, refusal="incomplete")
+    ranged = serving.Translation("3-5 may 2009", is_date=False, confidence=0.97, ambiguous=False, refusal="range")
+    conflict = serving.Translation("friday march 11 1905", iso="1905-03-11", is_date=True, confidence=0.99,
+                                   ambiguous=False, uncertain=True, flags=(serving.WEEKDAY_CONFLICT,),
+                                   named_weekday="friday")
     bad = serving.Translation("", error="empty input")
     assert cli.format_line(ok, as_json=False) == "3 may 1979\t1979-05-03\t0.9877"
     assert cli.format_line(both, as_json=False) == "03/04/2001\t2001-03-04\t0.9000\tambiguous"
     assert cli.format_line(refused, as_json=False) == (
-        "june 2009\tnot a date\t0.9900\tnot one complete, real calendar date")
+        "june 2009\tnot a date\t0.9900\tnot one complete date: a day, month or year is missing")
+    assert cli.format_line(ranged, as_json=False) == (
+        "3-5 may 2009\tnot a date\t0.9700\ta range or list of dates, not one date")
+    assert cli.format_line(conflict, as_json=False) == "friday march 11 1905\t1905-03-11\t0.9900\tuncertain"
+    assert conflict.warnings() == ["the text names Friday, but 1905-03-11 is a Saturday"]
     assert cli.format_line(bad, as_json=False) == "\terror: empty input"
     assert cli.format_line(ok, as_json=True) == (
-        '{"input": "3 may 1979", "iso": "1979-05-03", "is_date": true, "confidence": 0.98765, "ambiguous": false}')
+        '{"input": "3 may 1979", "iso": "1979-05-03", "is_date": true, "confidence": 0.98765, "ambiguous": false, '
+        '"uncertain": false, "flags": []}')
     assert json.loads(cli.format_line(refused, as_json=True)) == {
-        "input": "june 2009", "is_date": False, "reason": "not one complete, real calendar date", "confidence": 0.99}
+        "input": "june 2009", "is_date": False, "refusal": "incomplete",
+        "reason": "not one complete date: a day, month or year is missing", "confidence": 0.99}
+    assert json.loads(cli.format_line(conflict, as_json=True))["warnings"] == conflict.warnings()
     assert cli.format_line(bad, as_json=True) == '{"input": "", "error": "empty input"}'
+
+
+def test_every_refusal_reason_is_said_in_words():
+    from data_gen import families
+
+    assert set(serving.REASON_TEXTS) == set(families.REFUSAL_REASONS)
 
 
 def test_translate_without_a_pushed_model_says_what_to_do(tmp_path, capsys):

@@ -17,6 +17,7 @@ TRAIN_ROWS = [
     {"human": ["Tuesday, April 5, 2001"], "iso": ["2001-04-05"], "format": ["with_weekday"], "day_first": [0]},
     {"human": ["25.06.09"], "iso": ["2009-06-25"], "format": ["numeric_short_year"], "day_first": [1]},
     {"human": ["hello world"], "iso": [""], "format": ["not_date_words"], "day_first": [0]},
+    {"human": ["3-5 May 2009"], "iso": [""], "format": ["not_date_range"], "day_first": [0]},
 ]
 UNSEEN = {"human": ["3 MAY 1979 ☃"], "iso": ["1979-05-03"], "format": ["word_dmy"], "day_first": [0]}
 OVER_LONG_TEXT = "wednesday the thirteenth of september two thousand and seventeen at noon"
@@ -34,7 +35,7 @@ def test_input_vocabulary_is_built_from_normalised_training_characters(transform
     _, output = transformed
     vocab = [c.decode() for c in output.vocabulary_by_name(features.INPUT_VOCAB_NAME)]
     markers = {features.DAY_FIRST_MARKER, features.MONTH_FIRST_MARKER}
-    assert set(vocab) == set("3 may1979tuesdayapril52001.25.06.09hello world") | markers
+    assert set(vocab) == set("3 may1979tuesdayapril52001.25.06.09hello world3-5 may 2009") | markers
     assert not any((c.isupper() and c not in markers) or c == "," for c in vocab)
     out_vocab = {c.decode() for c in output.vocabulary_by_name(features.OUTPUT_VOCAB_NAME)}
     assert out_vocab <= set("0123456789-") and "-" in out_vocab
@@ -72,13 +73,30 @@ def test_labels_and_pass_throughs(transformed):
     assert iso_ids.shape == (features.TY,)
     assert "".join(out_vocab[i] for i in iso_ids) == "1979-05-03"
     assert row[features.ISO_KEY] == b"1979-05-03" and row[features.FORMAT_KEY] == b"word_dmy"
-    # A refusal (empty label) is learnt as NOT_A_DATE_TARGET; its raw label passes through empty.
-    refusal = rows[5]
+    # A refusal (empty label) is learnt as the target of its family's reason; its raw label passes through empty.
+    refusal, range_ = rows[5], rows[6]
     assert "".join(out_vocab[i] for i in refusal[features.ISO_IDS_KEY]) == features.NOT_A_DATE_TARGET
-    assert refusal[features.ISO_KEY] == b""
+    assert "".join(out_vocab[i] for i in range_[features.ISO_IDS_KEY]) == features.REFUSAL_TARGETS["range"]
+    assert refusal[features.ISO_KEY] == range_[features.ISO_KEY] == b""
     # The day-first example is read with the day-first marker.
     vocab = [c.decode() for c in output.vocabulary_by_name(features.INPUT_VOCAB_NAME)]
     assert rows[4][features.HUMAN_IDS_KEY][0] == vocab.index(features.DAY_FIRST_MARKER) + 1
     spec = output.transformed_feature_spec()
     assert spec[features.HUMAN_IDS_KEY] == tf.io.FixedLenFeature([features.TX], tf.int64)
     assert spec[features.ISO_IDS_KEY] == tf.io.FixedLenFeature([features.TY], tf.int64)
+
+
+def test_every_refusal_reason_has_its_own_target_that_is_never_a_date():
+    from data_gen import families, labels
+
+    assert set(features.REFUSAL_TARGETS) == set(families.REFUSAL_REASONS)
+    targets = list(features.REFUSAL_TARGETS.values())
+    assert len(set(targets)) == len(targets)
+    assert all(len(t) == features.TY and not labels.is_valid_label(t) for t in targets)
+
+
+def test_the_words_of_the_training_inputs_are_a_vocabulary(transformed):
+    _, output = transformed
+    words = {w.decode() for w in output.vocabulary_by_name(features.WORD_VOCAB_NAME)}
+    # Letter runs of the normalised training texts (digits and punctuation split them), in any case written.
+    assert words == {"may", "tuesday", "april", "hello", "world"}
