@@ -25,11 +25,13 @@ import csv
 import dataclasses
 import datetime
 import math
+import re
 import statistics
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+import babel.localedata
 import dateparser.date
 import dateutil.parser
 
@@ -38,7 +40,9 @@ from data_gen import formats, labels
 if TYPE_CHECKING:  # the model parser wraps an already loaded model: no TensorFlow import here
     from models import saved_model
 
-COLUMNS = ("input", "expected", "day_first", "category")
+COLUMNS = ("input", "expected", "day_first", "category", "language")
+LINE_COLUMNS = COLUMNS[:4]  # a file may leave out `language`: then every line is English
+ENGLISH = "en"
 BOOLEANS = {"true": True, "false": False}
 MIN_TIMED_SECONDS = 2.0
 TIMING_ROUNDS = 3
@@ -56,33 +60,44 @@ class Line:
     expected: str
     day_first: bool
     category: str
+    language: str = ENGLISH  # ISO 639-1
 
     @property
     def is_date(self) -> bool:
         return self.expected != labels.NOT_A_DATE
 
 
+def is_language_code(code: str) -> bool:
+    """Whether `code` is an ISO 639-1 language code (two lower-case letters) that CLDR (through babel) knows."""
+    return re.fullmatch("[a-z]{2}", code) is not None and babel.localedata.exists(code)
+
+
 def read_handwritten(path: str) -> list[Line]:
-    """The lines of a benchmark TSV (`input expected day_first category`, a header first).
+    """The lines of a benchmark TSV (`input expected day_first category language`, a header first; a file
+    without the `language` column is English throughout).
 
     Fields are split on tabs only: no quoting, no stripping (`csv.QUOTE_NONE`, as benchmarks/README.md says).
-    `expected` is "" or a real `YYYY-MM-DD` date in 1900-2099; `day_first` is `true` or `false`. Any other
-    line raises HandwrittenFormatError naming the file, the line number and what is wrong.
+    `expected` is "" or a real `YYYY-MM-DD` date in 1900-2099; `day_first` is `true` or `false`; `language` an
+    ISO 639-1 code. Any other line raises HandwrittenFormatError naming the file, the line number and what is
+    wrong.
     """
     lines = []
     with open(path, encoding="utf-8", newline="") as f:
         reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
         header = next(reader, None)
-        if header is None or tuple(header) != COLUMNS:
+        columns = tuple(header) if header is not None else ()
+        if columns not in (COLUMNS, LINE_COLUMNS):
             raise HandwrittenFormatError(
-                f"{path}:1: the header must be {' '.join(COLUMNS)} (tab-separated), not {header!r}")
+                f"{path}:1: the header must be {' '.join(COLUMNS)} (tab-separated; language may be left out "
+                f"when every line is English), not {header!r}")
         for fields in reader:
             where = f"{path}:{reader.line_num}"
-            if len(fields) != len(COLUMNS):
+            if len(fields) != len(columns):
                 raise HandwrittenFormatError(
-                    f"{where}: expected {len(COLUMNS)} tab-separated columns ({', '.join(COLUMNS)}), "
+                    f"{where}: expected {len(columns)} tab-separated columns ({', '.join(columns)}), "
                     f"got {len(fields)}: {fields!r}")
-            text, expected, day_first, category = fields
+            text, expected, day_first, category, *language = fields
+            language = language[0] if language else ENGLISH
             if not text:
                 raise HandwrittenFormatError(f"{where}: the input is empty")
             if not labels.is_valid_label(expected):
@@ -93,7 +108,11 @@ def read_handwritten(path: str) -> list[Line]:
                 raise HandwrittenFormatError(f"{where}: day_first must be true or false, not {day_first!r}")
             if not category:
                 raise HandwrittenFormatError(f"{where}: the category is empty")
-            lines.append(Line(text, expected, BOOLEANS[day_first], category))
+            if not is_language_code(language):
+                raise HandwrittenFormatError(
+                    f"{where}: language must be an ISO 639-1 code (two lower-case letters, such as en or fr), "
+                    f"not {language!r}")
+            lines.append(Line(text, expected, BOOLEANS[day_first], category, language))
     if not lines:
         raise HandwrittenFormatError(f"{path}: no lines after the header")
     return lines
@@ -353,7 +372,7 @@ def write_answers(path: str, lines: Sequence[Line], by_parser: dict[str, Sequenc
     """A TSV of every line: input, expected, day_first, category, then each parser's answer ("" = refused)."""
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, delimiter="\t", quoting=csv.QUOTE_NONE, lineterminator="\n")
-        writer.writerow([*COLUMNS, *by_parser])
+        writer.writerow([*LINE_COLUMNS, *by_parser])
         for i, line in enumerate(lines):
             writer.writerow([line.input, line.expected, "true" if line.day_first else "false", line.category,
                              *(answered[i] or "" for answered in by_parser.values())])

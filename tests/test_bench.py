@@ -3,19 +3,24 @@ speed, the model's FLOPs count, and `datenmt bench` end to end on the pushed mod
 
 from __future__ import annotations
 
+import collections
 import csv
+import datetime
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 
+import babel
 import pytest
 
 from models import saved_model
 from serving import baselines
 
-HEADER = "input\texpected\tday_first\tcategory\n"
+HEADER = "input\texpected\tday_first\tcategory\n"  # the language column left out: every line English
+LANGUAGE_HEADER = "input\texpected\tday_first\tcategory\tlanguage\n"
 REPO_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks",
                          "handwritten.tsv")
 
@@ -65,6 +70,120 @@ def test_reader_wants_the_header(tmp_path):
         baselines.read_handwritten(_write(tmp_path, "1 March 2001\t2001-03-01\tfalse\teveryday\n"))
     with pytest.raises(baselines.HandwrittenFormatError, match="no lines"):
         baselines.read_handwritten(_write(tmp_path, HEADER))
+
+
+def test_reader_reads_each_lines_language(tmp_path):
+    path = _write(tmp_path, LANGUAGE_HEADER
+                  + "3. März 1979\t1979-03-03\ttrue\tordinal\tde\n"
+                  + "Friday March 11 1905\t1905-03-11\tfalse\tweekday_conflict\ten\n")
+    assert baselines.read_handwritten(path) == [
+        baselines.Line("3. März 1979", "1979-03-03", True, "ordinal", "de"),
+        baselines.Line("Friday March 11 1905", "1905-03-11", False, "weekday_conflict", "en"),
+    ]
+    assert baselines.Line("x", "", False, "partial").language == "en"  # a file without the column
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("3 mars 1979\t1979-03-03\ttrue\teveryday\tFR\n", "language must be an ISO 639-1 code .*'FR'"),
+    ("3 mars 1979\t1979-03-03\ttrue\teveryday\tfra\n", "'fra'"),
+    ("3 mars 1979\t1979-03-03\ttrue\teveryday\txx\n", "'xx'"),
+    ("3 mars 1979\t1979-03-03\ttrue\teveryday\t\n", "language must be"),
+    ("3 mars 1979\t1979-03-03\ttrue\teveryday\n", "expected 5 tab-separated columns"),
+])
+def test_reader_names_the_line_with_a_bad_language(tmp_path, row, message):
+    path = _write(tmp_path, LANGUAGE_HEADER + "1 March 2001\t2001-03-01\tfalse\teveryday\ten\n" + row)
+    with pytest.raises(baselines.HandwrittenFormatError, match=message) as caught:
+        baselines.read_handwritten(path)
+    assert f"{path}:3:" in str(caught.value)
+
+
+SIX_LANGUAGES = ("fr", "de", "es", "it", "pt", "nl")
+
+
+@pytest.fixture(scope="module")
+def repo_lines() -> list[baselines.Line]:
+    return baselines.read_handwritten(REPO_FILE)
+
+
+def test_the_repository_file_holds_every_category_and_language(repo_lines):
+    by_category = collections.Counter(line.category for line in repo_lines)
+    for category in ("weekday_conflict", "range", "untaught_language", "time_only", "impossible"):
+        assert by_category[category] >= 25, category
+    for language in SIX_LANGUAGES:
+        lines = [line for line in repo_lines if line.language == language]
+        dated = [line for line in lines if line.is_date]
+        assert len(dated) >= 35 and len(lines) - len(dated) >= 5, language
+        assert all(line.day_first for line in dated if line.category != "ambiguous"), language
+    untaught = {line.language for line in repo_lines if line.category == "untaught_language"}
+    assert len(untaught) >= 8 and not untaught & {"en", *SIX_LANGUAGES}
+    assert all(not line.is_date for line in repo_lines if line.category == "range")
+    assert all(line.is_date for line in repo_lines if line.category in ("weekday_conflict", "untaught_language"))
+    keys = collections.Counter((line.input, line.day_first, line.language) for line in repo_lines)
+    assert [key for key, n in keys.items() if n > 1] == []
+
+
+def _weekday_names(language: str) -> dict[str, int]:
+    """CLDR's weekday names and abbreviations in `language` (lower case, no final dot) -> Monday = 0 ...;
+    names that are also a month's ("mar" in Spanish) left out."""
+    locale = babel.Locale.parse(language)
+    days, months = {}, set()
+    for context in ("format", "stand-alone"):
+        for width in ("wide", "abbreviated"):
+            days.update({name.lower().rstrip("."): i for i, name in locale.days[context][width].items()})
+            months.update(name.lower().rstrip(".") for name in locale.months[context][width].values())
+    return {name: i for name, i in days.items() if name not in months}
+
+
+def test_the_repository_files_weekdays_are_the_dates_but_in_weekday_conflicts(repo_lines):
+    checked = collections.Counter()
+    for line in (line for line in repo_lines if line.is_date):
+        text = line.input.lower()
+        named = {i for name, i in _weekday_names(line.language).items()
+                 if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)}
+        weekday = datetime.date.fromisoformat(line.expected).weekday()
+        if line.category == "weekday_conflict":
+            assert named and weekday not in named, line
+        else:
+            assert named <= {weekday}, line
+        checked[line.category == "weekday_conflict"] += bool(named)
+    assert checked[True] >= 25 and checked[False] >= 100
+
+
+NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})\s*([./-]|\s)\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})(?!\d)")
+
+
+def _full_year(year: str) -> int:
+    """A written year; two-digit years pivot at 50 (50-99 are 19xx, 00-49 are 20xx)."""
+    return int(year) + (0 if len(year) == 4 else 1900 if int(year) >= 50 else 2000)
+
+
+def _date(year: int, month: int, day: int) -> str | None:
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def test_the_repository_files_numeric_dates_follow_the_ambiguity_convention(repo_lines):
+    """Day and month as numbers (not year first): a line whose two readings are both real dates is
+    `ambiguous` and holds the reading of its preference; any other has its one reading; an impossible
+    line has none."""
+    checked = 0
+    for line in (line for line in repo_lines if line.category != "range"):
+        for match in NUMERIC_DATE.finditer(line.input):
+            first, second, year = int(match[1]), int(match[3]), _full_year(match[4])
+            month_first, day_first = _date(year, first, second), _date(year, second, first)
+            readings = {month_first, day_first} - {None}
+            if line.category == "impossible":
+                assert not readings, line
+            elif line.is_date:
+                checked += 1
+                if len(readings) == 2:
+                    assert line.category == "ambiguous", line
+                    assert line.expected == (day_first if line.day_first else month_first), line
+                else:
+                    assert readings == {line.expected}, line
+    assert checked >= 100
 
 
 def test_the_repository_file_reads_and_pairs_its_ambiguous_lines():
