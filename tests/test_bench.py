@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+from typing import NamedTuple
 
 import babel
 import pytest
@@ -107,7 +108,7 @@ def repo_lines() -> list[baselines.Line]:
 
 def test_the_repository_file_holds_every_category_and_language(repo_lines):
     by_category = collections.Counter(line.category for line in repo_lines)
-    for category in ("weekday_conflict", "range", "untaught_language", "time_only", "impossible"):
+    for category in (*baselines.TRUST_CATEGORIES, "time_only", "impossible"):
         assert by_category[category] >= 25, category
     for language in SIX_LANGUAGES:
         lines = [line for line in repo_lines if line.language == language]
@@ -234,6 +235,19 @@ def test_dateparser_does_not_resolve_relative_words_or_timestamps():
     assert parser.parse(["the day before yesterday", "in two weeks", "1700000000"], False) == [None] * 3
 
 
+def test_dateparser_is_told_each_lines_language_and_dateutil_reads_english():
+    texts = ["3. März 1979", "3 maj 1979", "21 Aralık 2013", "le 04/05/2012", "Friday March 11 1905"]
+    languages = ["de", "sv", "tr", "fr", "en"]
+    dateparser_parser = baselines.DateparserParser()
+    assert dateparser_parser.parse(texts, True, languages) == [
+        "1979-03-03", "1979-05-03", "2013-12-21", "2012-05-04", "1905-03-11"]
+    assert dateparser_parser.parse(["le 04/05/2012"], False, ["fr"]) == ["2012-04-05"]  # MDY for month first
+    assert dateparser_parser.parse(texts, True) == [None, None, None, None, "1905-03-11"]  # all English
+    assert baselines.DateutilParser().parse(texts, True, languages) == [None, None, None, None, "1905-03-11"]
+    with pytest.raises(ValueError, match="does not know the language 'xx'"):
+        dateparser_parser.parse(["1 xx 2000"], True, ["xx"])
+
+
 # --- the model's adapter, with stand-in normalisers -------------------------------------------------------
 
 def test_a_translation_is_an_answer_only_when_it_is_a_real_date_and_no_error():
@@ -247,12 +261,45 @@ def test_a_translation_is_an_answer_only_when_it_is_a_real_date_and_no_error():
     assert baselines.model_answer(translation(error="empty input")) is None
 
 
+class StandInTranslation(NamedTuple):
+    """A translation with the fields models.saved_model.Translation gains for issue 27 (`reason`, `uncertain`,
+    `flags`), for testing the benchmark before they exist in main."""
+
+    input: str
+    iso: str | None = None
+    is_date: bool | None = None
+    confidence: float | None = None
+    ambiguous: bool | None = None
+    error: str | None = None
+    reason: str | None = None
+    uncertain: bool = False
+    flags: tuple[str, ...] = ()
+
+
+def test_a_models_reading_says_whether_to_trust_the_answer():
+    reading = baselines.model_reading
+    plain = reading(StandInTranslation("x", "2001-02-03", True, 0.99))
+    assert plain == baselines.Answer("2001-02-03") and plain.plain and plain.as_text() == "2001-02-03"
+    unsure = reading(StandInTranslation("x", "2001-02-03", True, 0.45, uncertain=True))
+    assert unsure == baselines.Answer("2001-02-03", uncertain=True) and not unsure.plain
+    flagged = reading(StandInTranslation("x", "1905-03-11", True, 0.99, uncertain=True, flags=["weekday_conflict"]))
+    assert flagged.flags == ("weekday_conflict",) and not flagged.plain
+    assert flagged.as_text() == "1905-03-11 (uncertain, weekday_conflict)"
+    # Flagged but not marked uncertain is still not plain: the flag is a sign not to take the date as it is.
+    assert not baselines.Answer("1905-03-11", flags=("weekday_conflict",)).plain
+    refused = reading(StandInTranslation("x", None, False, 0.99, reason="not a date"))
+    assert refused == baselines.Answer(None) and not refused.plain and refused.as_text() == ""
+    assert reading(StandInTranslation("x", error="empty input", uncertain=True)) == baselines.Answer(None)
+    assert not baselines.Answer("2001-02-30").plain  # not a calendar date
+
+
 class TableNormaliser:
     """Translates from a table keyed by (text, day_first); records the calls it gets."""
 
     def __init__(self, table: dict[tuple[str, bool], str]):
         self.table = table
         self.calls: list[tuple[int, bool, int]] = []
+        self.batches: list[list[str]] = []
 
     def translate(self, texts, batch_size, day_first=False):
         texts = list(texts)
@@ -260,6 +307,10 @@ class TableNormaliser:
         for text in texts:
             iso = self.table.get((text, day_first))
             yield saved_model.Translation(text, iso=iso, is_date=iso is not None)
+
+    def translate_batch(self, texts, day_first=False):
+        self.batches.append(list(texts))
+        return list(self.translate(texts, len(texts), day_first))
 
 
 def test_model_parser_passes_each_lines_day_first_preference():
@@ -269,6 +320,34 @@ def test_model_parser_passes_each_lines_day_first_preference():
     normaliser = TableNormaliser(table)
     assert baselines.answers(baselines.ModelParser(normaliser, batch_size=7), lines) == ["2001-04-03", "2001-03-04"]
     assert normaliser.calls == [(1, False, 7), (1, True, 7)]
+
+
+def test_the_model_reads_without_a_language_and_says_what_not_to_trust():
+    table = {("3. März 1979", True): "1979-03-03", ("Friday March 11 1905", False): "1905-03-11"}
+    lines = [baselines.Line("3. März 1979", "1979-03-03", True, "ordinal", "de"),
+             baselines.Line("Friday March 11 1905", "1905-03-11", False, "weekday_conflict")]
+
+    class Flagging(TableNormaliser):
+        def translate(self, texts, batch_size, day_first=False):
+            for t in super().translate(texts, batch_size, day_first):
+                conflict = t.input.startswith("Friday")
+                yield StandInTranslation(t.input, t.iso, t.is_date, 0.99, uncertain=conflict,
+                                         flags=("weekday_conflict",) * conflict)
+
+    normaliser = Flagging(table)
+    parser = baselines.ModelParser(normaliser, batch_size=7)
+    assert baselines.readings(parser, lines) == [
+        baselines.Answer("1979-03-03"), baselines.Answer("1905-03-11", True, ("weekday_conflict",))]
+    assert normaliser.calls == [(1, False, 7), (1, True, 7)]  # each preference; no language reaches it
+
+
+def test_arrival_order_calls_the_signature_on_consecutive_slices_one_at_a_time():
+    texts = [f"{i % 28 + 1} {'x' * (i % 13)} March 1990" for i in range(2500)]  # lengths in no order
+    normaliser = TableNormaliser({(t, False): "1990-03-01" for t in texts})
+    parser = baselines.ArrivalOrderModelParser(normaliser, batch_size=1024)
+    assert parser.parse(texts, False) == ["1990-03-01"] * 2500
+    assert [len(b) for b in normaliser.batches] == [1024, 1024, 452]
+    assert [t for b in normaliser.batches for t in b] == texts  # in arrival order, not sorted by length
 
 
 # --- scores and speed, with a stand-in parser -------------------------------------------------------------
@@ -282,9 +361,11 @@ class TableParser:
     def __init__(self, table: dict[tuple[str, bool], str], clock: FakeClock | None = None, cost: float = 0.0):
         self.table, self.clock, self.cost = table, clock, cost
         self.calls: list[tuple[int, bool]] = []
+        self.languages: list[list[str] | None] = []
 
-    def parse(self, texts, day_first):
+    def parse(self, texts, day_first, languages=None):
         self.calls.append((len(texts), day_first))
+        self.languages.append(languages)
         if self.clock:
             self.clock.now += self.cost * len(texts)
         return [self.table.get((text, day_first)) for text in texts]
@@ -335,6 +416,71 @@ def test_score_counts_matches_refusals_and_dated_answers():
     assert figures["non_dates_answered_with_date"] == 1 / 4  # "1999-99-99" is not a date
 
 
+TRUST_LINES = [  # (line, answer)
+    (baselines.Line("2 March 1990", "1990-03-02", False, "everyday"), baselines.Answer("1990-03-02")),
+    (baselines.Line("2 mars 1990", "1990-03-02", True, "everyday", "fr"), baselines.Answer("1990-02-03")),
+    (baselines.Line("2. März 1990", "1990-03-02", True, "ordinal", "de"), baselines.Answer("1990-03-02", True)),
+    (baselines.Line("March 1990", "", False, "partial"), baselines.Answer("1990-03-01")),  # plain: wrong
+    (baselines.Line("soon", "", False, "relative"), baselines.Answer("2000-01-01", True)),  # uncertain
+    (baselines.Line("demain", "", True, "relative", "fr"), baselines.Answer(None)),
+    # A weekday conflict: a plain answer is wrong even with the date written; flagged or refused is right.
+    (baselines.Line("Friday March 11 1905", "1905-03-11", False, "weekday_conflict"), baselines.Answer("1905-03-11")),
+    (baselines.Line("Monday, 3 May 1979", "1979-05-03", False, "weekday_conflict"),
+     baselines.Answer("1979-05-03", flags=("weekday_conflict",))),
+    (baselines.Line("Wed 31 Dec 1999", "1999-12-31", False, "weekday_conflict"), baselines.Answer(None)),
+    (baselines.Line("Sun 6/18/2008", "2008-06-18", False, "weekday_conflict"), baselines.Answer("2008-06-19", True)),
+    # A range: any plain date is wrong.
+    (baselines.Line("22-27 June 1963", "", False, "range"), baselines.Answer("1963-06-22")),
+    (baselines.Line("May 3 and 4, 2009", "", False, "range"), baselines.Answer("2009-05-03", True)),
+    # An untaught language: a plain wrong date is wrong, a plain right one is right.
+    (baselines.Line("3 maj 1979", "1979-05-03", True, "untaught_language", "sv"), baselines.Answer("1979-03-03")),
+    (baselines.Line("21 Aralık 2013", "2013-12-21", True, "untaught_language", "tr"), baselines.Answer("2013-12-21")),
+    (baselines.Line("17. mai 1905", "1905-05-17", True, "untaught_language", "nb"), baselines.Answer(None)),
+]
+
+
+def test_trust_counts_plain_wrong_answers_and_every_plain_answer_to_a_weekday_conflict():
+    lines, read = zip(*TRUST_LINES, strict=True)
+    figures = baselines.trust(lines, read)
+    assert figures["non_dates_answered_with_plain_date"] == 1 / 3  # "March 1990"; "soon" was uncertain
+    assert figures["trust_lines"] == {"weekday_conflict": 4, "range": 2, "untaught_language": 3}
+    assert figures["confidently_wrong_by_category"] == {"weekday_conflict": 1 / 4, "range": 1 / 2,
+                                                        "untaught_language": 1 / 3}
+    assert figures["confidently_wrong"] == 3 / 9
+    # Plain answers: 2 March, 2 mars (wrong), March 1990 (wrong), Friday (wrong), 22-27 June (wrong), maj
+    # (wrong), Aralık.
+    assert figures["plain_answers"] == 7 and figures["plain_answers_right"] == 2 / 7
+
+
+def test_a_library_gives_only_plain_answers():
+    lines = [line for line, _ in TRUST_LINES]
+    table = {(line.input, line.day_first): answer.iso for line, answer in TRUST_LINES}
+    read = baselines.readings(TableParser(table), lines)
+    assert read == [baselines.Answer(answer.iso) for _, answer in TRUST_LINES]
+    assert baselines.trust(lines, read)["confidently_wrong_by_category"] == {
+        "weekday_conflict": 3 / 4, "range": 2 / 2, "untaught_language": 1 / 3}
+
+
+def test_score_by_language_leaves_the_trust_lines_to_their_own_rows():
+    lines, read = zip(*TRUST_LINES, strict=True)
+    figures = baselines.score(lines, [answer.iso for answer in read])
+    assert figures["dates"] == 3 and figures["exact_match"] == 2 / 3  # everyday, everyday (fr), ordinal (de)
+    assert figures["exact_match_by_language"] == {"de": 1.0, "en": 1.0, "fr": 0.0}
+    assert figures["exact_match_by_category"] == {"everyday": 0.5, "ordinal": 1.0, "untaught_language": 1 / 3,
+                                                  "weekday_conflict": 2 / 4}
+    assert figures["non_dates"] == 3 and figures["refusal_rate"] == 1 / 3  # the ranges are not counted here
+    assert figures["non_dates_answered_with_date"] == 2 / 3
+
+
+def test_answers_pass_each_lines_language_to_the_parser():
+    lines = [line for line, _ in TRUST_LINES]
+    parser = TableParser({})
+    baselines.answers(parser, lines)
+    month_first = [line.language for line in lines if not line.day_first]
+    day_first = [line.language for line in lines if line.day_first]
+    assert parser.languages == [month_first, day_first]
+
+
 def test_strings_per_second_repeats_the_list_until_enough_work_was_timed():
     clock = FakeClock()
     parser = TableParser(TABLE, clock, cost=0.001)  # 1,000 strings/s
@@ -349,9 +495,9 @@ def test_interleaved_speeds_time_the_parsers_in_turn_and_the_ratio_is_the_median
     clock, order = FakeClock(), []
 
     class Logged(TableParser):
-        def parse(self, texts, day_first):
+        def parse(self, texts, day_first, languages=None):
             order.append(self.name)
-            return super().parse(texts, day_first)
+            return super().parse(texts, day_first, languages)
 
     fast, slow = Logged(TABLE, clock, cost=0.001), Logged(TABLE, clock, cost=0.002)
     fast.name, slow.name = "fast", "slow"
@@ -381,6 +527,23 @@ def test_evaluate_and_the_answers_file(tmp_path):
     assert rows[0] == ["input", "expected", "day_first", "category", "table"]
     assert rows[3] == ["2/3/1990", "1990-03-02", "true", "ambiguous", "1990-02-03"]
     assert rows[4] == ["the 2nd of March 1990", "1990-03-02", "false", "ordinal", ""]  # "" = refused
+
+
+def test_evaluate_times_a_timed_only_parser_in_the_same_rounds_without_scoring_it():
+    clock, order = FakeClock(), []
+
+    class Logged(TableParser):
+        def parse(self, texts, day_first, languages=None):
+            order.append(self.name)
+            return super().parse(texts, day_first, languages)
+
+    scored, timed = Logged(TABLE, clock, cost=0.001), Logged(TABLE, clock, cost=0.004)
+    scored.name, timed.name = "scored", "timed"
+    figures, answered = baselines.evaluate([scored], LINES, min_seconds=0.2, clock=clock, timed_only=[timed])
+    assert set(answered) == {"scored"} and "exact_match" not in figures["timed"]
+    assert figures["timed"]["strings_per_second_by_round"] == pytest.approx([250] * baselines.TIMING_ROUNDS)
+    assert order[-8:] == ["scored", "scored", "timed", "timed"] * 2  # in turn, round after round
+    assert baselines.speed_ratio(figures, "scored", "timed") == pytest.approx(4)
 
 
 # --- the model's FLOPs --------------------------------------------------------------------------------------
