@@ -563,6 +563,111 @@ def test_multiply_adds_count_each_matrix_product_once_per_use():
     assert macs["total"] == sum(v for k, v in macs.items() if k != "total")
 
 
+def test_training_compute_is_three_forward_passes_per_example_at_the_training_length():
+    from serving import bench
+
+    sizes = bench.ModelSizes(input_depth=5, n_a=2, n_s=3, attention_hidden=4, output_vocab=6, ty=8, parameters=0)
+    t = bench.training_compute(sizes, examples_per_second=1000.0, mean_length=7.0, ceiling=2.0)
+    forward_flops = 2 * bench.multiply_adds(sizes, length=7)["total"]
+    assert t["flops_per_example"] == 3 * forward_flops
+    assert t["achieved_gflops"] == pytest.approx(3 * forward_flops * 1000 / 1e9)
+    assert t["share_of_matmul_rate"] == pytest.approx(t["achieved_gflops"] / 2.0)
+    assert bench.training_compute(sizes, None, 7.0, 2.0)["achieved_gflops"] is None  # no history recorded
+
+
+def test_a_splits_mean_model_length_is_read_in_batches(tmp_path, monkeypatch):
+    import tensorflow as tf
+
+    from models import features
+    from serving import bench
+
+    texts = ["3 May 1979", "  the 4th of July, 1994 ", "x" * (2 * features.TX)]  # the last cut at Tx
+    (tmp_path / "Split-train").mkdir()
+    with tf.io.TFRecordWriter(str(tmp_path / "Split-train" / "data.gz"), options="GZIP") as writer:
+        for text in texts:
+            feature = {features.HUMAN_KEY: tf.train.Feature(bytes_list=tf.train.BytesList(value=[text.encode()]))}
+            writer.write(tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString())
+    monkeypatch.setattr(bench, "SPLIT_READ_BATCH", 2)  # two batches
+    assert bench.split_mean_model_length(str(tmp_path), "train") == pytest.approx(bench.mean_model_length(texts))
+    assert bench.mean_model_length(texts[2:]) == features.TX
+
+
+# --- the tables and the Markdown file -------------------------------------------------------------------
+
+HANDWRITTEN_SAMPLE = LANGUAGE_HEADER + "".join(
+    f"{line.input}\t{line.expected}\t{'true' if line.day_first else 'false'}\t{line.category}\t{line.language}\n"
+    for line, _ in TRUST_LINES)
+
+
+def test_the_hand_written_figures_and_tables_hold_every_parser_category_and_language(tmp_path):
+    from serving import bench, bench_report
+
+    table = {(line.input, line.day_first): answer for line, answer in TRUST_LINES}
+
+    class AnswerNormaliser(TableNormaliser):
+        def translate(self, texts, batch_size, day_first=False):
+            for text in texts:
+                self.calls.append((1, day_first, batch_size))
+                answer = table[(text, day_first)]
+                yield StandInTranslation(text, answer.iso, answer.iso is not None, 0.95, uncertain=answer.uncertain,
+                                         flags=answer.flags)
+
+    path = _write(tmp_path, HANDWRITTEN_SAMPLE)
+    sizes = bench.ModelSizes(input_depth=5, n_a=2, n_s=3, attention_hidden=4, output_vocab=6, ty=8, parameters=0)
+    h = bench.handwritten_figures(AnswerNormaliser({}), sizes, path, str(tmp_path), min_seconds=0.01)
+    assert set(h["parsers"]) == {"model", "dateutil", "dateparser"}
+    assert list(h["speeds"]) == ["model", "serving_default", "dateutil", "dateparser"]
+    model = h["parsers"]["model"]
+    assert model["confidently_wrong_by_category"] == {"weekday_conflict": 1 / 4, "range": 1 / 2,
+                                                      "untaught_language": 1 / 3}  # as in the trust test
+    assert h["parsers"]["dateparser"]["exact_match_by_language"] == {"de": 1.0, "en": 1.0, "fr": 1.0}  # told
+    assert h["parsers"]["dateutil"]["exact_match_by_language"]["fr"] == 0.0  # English only
+    arrival = h["serving_default_arrival_order"]
+    assert arrival["speed_ratio_to_dateutil_by_round"] == pytest.approx(
+        [a / d for a, d in zip(arrival["strings_per_second_by_round"],
+                               h["speeds"]["dateutil"]["strings_per_second_by_round"], strict=True)])
+    with open(h["answers"], encoding="utf-8") as f:
+        assert "Monday, 3 May 1979\t1979-05-03\tfalse\tweekday_conflict\t1979-05-03 (weekday_conflict)\t" in f.read()
+
+    tables = bench.handwritten_tables(h)
+    text = "\n".join(bench_report.console(t) for t in tables)
+    for label in ("en English", "fr French", "de German", "weekday_conflict (4 lines)", "range (2 lines)",
+                  "untaught_language (3 lines)", "non-dates answered with a plain date", "serving_default",
+                  "speed ratio model / dateutil"):
+        assert label in text
+
+
+def test_the_markdown_file_holds_the_printed_tables(tmp_path):
+    from serving import bench_report
+
+    tables = [
+        bench_report.Table("exact match on the test split: 0.9900 (19 examples)", ("family", "exact match"),
+                           (bench_report.Row("with_time", ("0.9629",)), bench_report.Row("iso", ("1.0000",)))),
+        bench_report.Table("speed", ("", "model", "dateutil"),
+                           (bench_report.Row("strings/s", ("39,738", "31,330")),
+                            bench_report.Row("round 1", ("40,001", "30,000"), level=1)),
+                           notes=("speed ratio model / dateutil: 1.27 | no pipes lost",)),
+    ]
+    about = [("machine", "AMD EPYC, 2 cores"), ("date", "2026-12-05 12:00 UTC"), ("model", "/m/1 (n_a 32)")]
+    path = bench_report.write_markdown(str(tmp_path / "docs" / "results.md"), about, tables)
+    with open(path, encoding="utf-8") as f:
+        written = f.read()
+    assert written.startswith("# Benchmark results\n") and "do not edit it by hand" in written
+    assert "- machine: AMD EPYC, 2 cores\n- date: 2026-12-05 12:00 UTC\n- model: /m/1 (n_a 32)\n" in written
+    assert "## exact match on the test split: 0.9900 (19 examples)\n" in written
+    assert "| family | exact match |\n|---|---:|\n| with_time | 0.9629 |\n| iso | 1.0000 |\n" in written
+    assert "| &emsp;round 1 | 40,001 | 30,000 |" in written
+    assert "- speed ratio model / dateutil: 1.27 \\| no pipes lost" in written
+    printed = [bench_report.console(t).splitlines() for t in tables]
+    assert printed[0][0] == tables[0].title and printed[1][-1] == "  speed ratio model / dateutil: 1.27 | no pipes lost"
+    assert [line.split() for line in printed[0][2:]] == [["with_time", "0.9629"], ["iso", "1.0000"]]
+    assert printed[1][2].startswith("  strings/s") and printed[1][3].startswith("    round 1")  # a row under it
+    assert printed[1][3].split() == ["round", "1", "40,001", "30,000"]
+    bench_report.write_markdown(path, about[:1], tables[:1])  # a second run overwrites the file
+    with open(path, encoding="utf-8") as f:
+        assert "## speed" not in f.read()
+
+
 # --- end to end ---------------------------------------------------------------------------------------------
 
 def _datenmt(*args: str) -> subprocess.CompletedProcess:
@@ -571,8 +676,10 @@ def _datenmt(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_bench_prints_the_figures_of_the_pushed_model(runs):
-    bench = _datenmt("bench", "--output-dir", runs.output_dir, "--pipeline-name", "datenmt-test")
+def test_bench_prints_the_figures_of_the_pushed_model(runs, tmp_path):
+    results_file = str(tmp_path / "benchmark-results.md")
+    bench = _datenmt("bench", "--output-dir", runs.output_dir, "--pipeline-name", "datenmt-test",
+                     "--results-file", results_file)
     assert bench.returncode == 0, bench.stderr
     out = bench.stdout
     assert "exact match on the test split" in out and "strings/s" in out
@@ -612,3 +719,37 @@ def test_bench_prints_the_figures_of_the_pushed_model(runs):
     with open(hand["answers"], newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
     assert rows[0][4:] == ["model", "dateutil", "dateparser"] and len(rows) == len(lines) + 1
+
+    # Per language and the trust lines, for every parser; dateparser told each line's language.
+    languages = {line.language for line in lines if not line.tests_trust}
+    for parser in hand["parsers"].values():
+        assert set(parser["exact_match_by_language"]) == languages
+        assert set(parser["confidently_wrong_by_category"]) == set(baselines.TRUST_CATEGORIES)
+        assert 0 <= parser["non_dates_answered_with_plain_date"] <= parser["non_dates_answered_with_date"]
+    assert hand["parsers"]["dateparser"]["settings"]["languages"] == "[the line's language]"
+    # serving_default in arrival order, timed in the same rounds as dateutil.
+    arrival = hand["serving_default_arrival_order"]
+    assert arrival["settings"] == {"batch_size": 1024, "order": "arrival", "calls_at_once": 1}
+    assert arrival["strings_per_second"] > 0 and arrival["seconds"] >= baselines.MIN_TIMED_SECONDS
+    arrival_ratios = [a / d for a, d in zip(arrival["strings_per_second_by_round"], rounds["dateutil"], strict=True)]
+    assert arrival["speed_ratio_to_dateutil"] == pytest.approx(sorted(arrival_ratios)[len(arrival_ratios) // 2])
+    assert "serving_default in arrival order / dateutil" in out
+    # The Trainer's examples/s and the training GFLOP/s they mean, beside the same run's matmul rate.
+    from serving import bench as bench_module
+
+    training = figures["training"]
+    assert training["examples_per_second"] == figures["training_examples_per_second"] > 0
+    forward = bench_module.multiply_adds(bench_module.ModelSizes(**sizes), training["mean_length"])["total"]
+    assert training["flops_per_example"] == 3 * 2 * forward
+    assert training["achieved_gflops"] == pytest.approx(training["flops_per_example"] * training["examples_per_second"]
+                                                        / 1e9)
+    assert training["matmul_gflops"] == compute["matmul_gflops"]
+    assert "training, examples/s" in out
+    # The tables as Markdown: the machine, the date, the model, and every table printed.
+    with open(results_file, encoding="utf-8") as f:
+        written = f.read()
+    assert f"- machine: {figures['machine']}\n- date: {figures['date']}\n- model: {figures['model']} " in written
+    titles = [line for line in out.splitlines() if line and not line.startswith((" ", "machine:", "model:",
+                                                                                   "figures:"))]
+    assert len(titles) == 5 and all(f"## {title}\n" in written for title in titles)
+    assert f"| &emsp;en English | {hand['parsers']['model']['exact_match_by_language']['en']:.3f} |" in written
