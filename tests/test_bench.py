@@ -60,7 +60,11 @@ def test_reader_keeps_fields_exactly_as_written(tmp_path):
     ("\n", "got 0"),
 ])
 def test_reader_names_the_line_and_the_problem(tmp_path, row, message):
-    path = _write(tmp_path, HEADER + "1 March 2001\t2001-03-01\tfalse\teveryday\n" + row)
+    _assert_third_line_refused(tmp_path, HEADER + "1 March 2001\t2001-03-01\tfalse\teveryday\n" + row, message)
+
+
+def _assert_third_line_refused(tmp_path, text: str, message: str) -> None:
+    path = _write(tmp_path, text)
     with pytest.raises(baselines.HandwrittenFormatError, match=message) as caught:
         baselines.read_handwritten(path)
     assert f"{path}:3:" in str(caught.value)
@@ -81,7 +85,7 @@ def test_reader_reads_each_lines_language(tmp_path):
         baselines.Line("3. März 1979", "1979-03-03", True, "ordinal", "de"),
         baselines.Line("Friday March 11 1905", "1905-03-11", False, "weekday_conflict", "en"),
     ]
-    assert baselines.Line("x", "", False, "partial").language == "en"  # a file without the column
+    assert baselines.Line("x", "", False, "partial").language == "en"  # what a file without the column gives
 
 
 @pytest.mark.parametrize(("row", "message"), [
@@ -92,10 +96,8 @@ def test_reader_reads_each_lines_language(tmp_path):
     ("3 mars 1979\t1979-03-03\ttrue\teveryday\n", "expected 5 tab-separated columns"),
 ])
 def test_reader_names_the_line_with_a_bad_language(tmp_path, row, message):
-    path = _write(tmp_path, LANGUAGE_HEADER + "1 March 2001\t2001-03-01\tfalse\teveryday\ten\n" + row)
-    with pytest.raises(baselines.HandwrittenFormatError, match=message) as caught:
-        baselines.read_handwritten(path)
-    assert f"{path}:3:" in str(caught.value)
+    _assert_third_line_refused(
+        tmp_path, LANGUAGE_HEADER + "1 March 2001\t2001-03-01\tfalse\teveryday\ten\n" + row, message)
 
 
 SIX_LANGUAGES = ("fr", "de", "es", "it", "pt", "nl")
@@ -371,6 +373,20 @@ class TableParser:
         return [self.table.get((text, day_first)) for text in texts]
 
 
+def logged_parsers(clock: FakeClock, order: list[str], **costs: float) -> list[TableParser]:
+    """TableParsers named after `costs` (seconds per string) that append their name to `order` at each call."""
+
+    class Logged(TableParser):
+        def parse(self, texts, day_first, languages=None):
+            order.append(self.name)
+            return super().parse(texts, day_first, languages)
+
+    parsers = [Logged(TABLE, clock, cost=cost) for cost in costs.values()]
+    for parser, name in zip(parsers, costs, strict=True):
+        parser.name = name
+    return parsers
+
+
 class FakeClock:
     def __init__(self):
         self.now = 100.0
@@ -494,13 +510,7 @@ def test_strings_per_second_repeats_the_list_until_enough_work_was_timed():
 def test_interleaved_speeds_time_the_parsers_in_turn_and_the_ratio_is_the_median_of_the_rounds():
     clock, order = FakeClock(), []
 
-    class Logged(TableParser):
-        def parse(self, texts, day_first, languages=None):
-            order.append(self.name)
-            return super().parse(texts, day_first, languages)
-
-    fast, slow = Logged(TABLE, clock, cost=0.001), Logged(TABLE, clock, cost=0.002)
-    fast.name, slow.name = "fast", "slow"
+    fast, slow = logged_parsers(clock, order, fast=0.001, slow=0.002)
     speeds = baselines.interleaved_speeds([fast, slow], LINES, rounds=3, min_seconds=0.5, clock=clock)
     assert speeds["fast"]["strings_per_second"] == pytest.approx(1000)
     assert speeds["slow"]["strings_per_second_by_round"] == pytest.approx([500] * 3)
@@ -532,13 +542,7 @@ def test_evaluate_and_the_answers_file(tmp_path):
 def test_evaluate_times_a_timed_only_parser_in_the_same_rounds_without_scoring_it():
     clock, order = FakeClock(), []
 
-    class Logged(TableParser):
-        def parse(self, texts, day_first, languages=None):
-            order.append(self.name)
-            return super().parse(texts, day_first, languages)
-
-    scored, timed = Logged(TABLE, clock, cost=0.001), Logged(TABLE, clock, cost=0.004)
-    scored.name, timed.name = "scored", "timed"
+    scored, timed = logged_parsers(clock, order, scored=0.001, timed=0.004)
     figures, answered = baselines.evaluate([scored], LINES, min_seconds=0.2, clock=clock, timed_only=[timed])
     assert set(answered) == {"scored"} and "exact_match" not in figures["timed"]
     assert figures["timed"]["strings_per_second_by_round"] == pytest.approx([250] * baselines.TIMING_ROUNDS)
