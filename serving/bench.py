@@ -1,12 +1,15 @@
 """Benchmark figures of the latest pushed model and the last run (`make bench`).
 
-Prints whole-string exact match on the test split (overall and per format), training
-throughput, inference throughput of the SavedModel on raw strings (as `datenmt translate` sends them),
-the model's FLOPs per string (counted from its layer sizes) and the rate it achieves,
-wall time per component, and the hand-written benchmark (benchmarks/handwritten.tsv): the
-model, python-dateutil and dateparser side by side on the same strings in the same run
-(exact match, refusal of non-dates, strings/s). Writes them as JSON, the per-format figure
-as PNG and every parser's answer per hand-written line as TSV.
+Prints whole-string exact match on the test split (overall and per format); the Trainer's examples/s and the
+inference throughput of the SavedModel on raw strings (as `datenmt translate` sends them), each with the
+GFLOP/s it means (FLOPs counted from the model's layer sizes) beside the rate of a float32 matmul measured in
+the same run; wall time per component; and the hand-written benchmark (benchmarks/handwritten.tsv): the
+model, python-dateutil and dateparser side by side on the same strings in the same run (exact match per
+category and language, refusals, plain answers to non-dates, plain wrong answers where a refusal or a flag is
+right, strings/s), with serving_default called as a TF Serving client calls it timed in the same rounds.
+Writes them as JSON, the tables as Markdown (docs/benchmark-results.md unless told otherwise; the tables
+themselves are made in serving/bench_report.py), the per-format figure as PNG and every parser's answer per
+hand-written line as TSV.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import collections
 import dataclasses
+import datetime
 import json
 import os
 import platform
@@ -26,23 +30,24 @@ from data_gen.text import normalize
 from models import calibration, features, saved_model, training
 from pipeline import configs
 from reporting import plots, records
-from serving import baselines
+from serving import baselines, bench_report
+from serving.bench_report import Row, Table, cell, rate
 
 INFERENCE_BATCH = configs.SERVING_BATCH_SIZE
 MIN_INFERENCE_STRINGS = 50_000
-HANDWRITTEN_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "benchmarks", "handwritten.tsv")
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HANDWRITTEN_FILE = os.path.join(REPOSITORY, "benchmarks", "handwritten.tsv")
+RESULTS_FILE = os.path.join(REPOSITORY, "docs", "benchmark-results.md")  # what `make bench` writes
 MATMUL_SIZE = 2048  # the square float32 matmul that measures what this machine's TensorFlow can reach
+TRAINING_PASSES = 3  # a training step's matrix products: the forward pass's, and twice as many backward
+SPLIT_READ_BATCH = 8192
 
 
 def read_split(examples_uri: str, split: str) -> list[dict]:
     """The raw rows of one split of an ExampleGen output: human, iso ("" = not a date) and format strings,
     and the day_first preference (False where the examples have none)."""
-    files = tf.io.gfile.glob(os.path.join(examples_uri, f"Split-{split}", "*"))
-    if not files:
-        raise FileNotFoundError(f"no '{split}' split under {examples_uri}")
     rows = []
-    for record in tf.data.TFRecordDataset(files, compression_type="GZIP"):
+    for record in tf.data.TFRecordDataset(split_files(examples_uri, split), compression_type="GZIP"):
         feature = tf.train.Example.FromString(record.numpy()).features.feature
         row = {k: feature[k].bytes_list.value[0].decode("utf-8")
                for k in (features.HUMAN_KEY, features.ISO_KEY, features.FORMAT_KEY)}
@@ -50,6 +55,13 @@ def read_split(examples_uri: str, split: str) -> list[dict]:
         row[features.DAY_FIRST_KEY] = bool(day_first and day_first[0])
         rows.append(row)
     return rows
+
+
+def split_files(examples_uri: str, split: str) -> list[str]:
+    files = tf.io.gfile.glob(os.path.join(examples_uri, f"Split-{split}", "*"))
+    if not files:
+        raise FileNotFoundError(f"no '{split}' split under {examples_uri}")
+    return files
 
 
 def as_lines(rows: list[dict]) -> list[baselines.Line]:
@@ -110,17 +122,6 @@ def confidence_calibration(run: records.RunRecords) -> dict | None:
     """The Trainer's confidence calibration on the eval split (models/calibration.py)."""
     model = trainer_record(run, training.MODEL_FILE)
     return model.get("confidence") if model else None
-
-
-def print_calibration(c: dict | None) -> None:
-    if not c:
-        return
-    print(f"  confidence = raw ** {c['exponent']:.2f}, calibrated on the eval split: {c['eval_confident']:,} of "
-          f"its {c['eval_answers']:,} date answers had raw confidence >= {c['raw_threshold']:.4f}", end="")
-    if "eval_confident_wrong" in c:  # models trained before the bound record no count
-        print(f", {c['eval_confident_wrong']} of them wrong: right >= {calibration.PROMISED_PRECISION} of the time "
-              f"with {calibration.BOUND_CONFIDENCE:.0%} confidence (Clopper-Pearson)", end="")
-    print()
 
 
 def training_throughput(run: records.RunRecords) -> float | None:
@@ -188,11 +189,26 @@ def multiply_adds(s: ModelSizes, length: float) -> dict[str, float]:
             "total": encoder + attention + decoder + output}
 
 
+def model_lengths(texts: tf.Tensor) -> tf.Tensor:
+    """The number of positions the model reads per string: the marker and the normalised text, at most Tx."""
+    return tf.minimum(tf.strings.length(normalize(texts), unit="UTF8_CHAR") + 1, features.TX)
+
+
 def mean_model_length(texts: list[str]) -> float:
-    """The mean number of positions the model reads per string: the marker and the normalised text, at most
-    Tx."""
-    lengths = tf.strings.length(normalize(tf.constant(texts)), unit="UTF8_CHAR").numpy()
-    return float(sum(min(int(n) + 1, features.TX) for n in lengths) / len(texts))
+    """The mean of `model_lengths` over the texts."""
+    return float(tf.reduce_mean(tf.cast(model_lengths(tf.constant(texts)), tf.float64)))
+
+
+def split_mean_model_length(examples_uri: str, split: str) -> float:
+    """The mean of `model_lengths` over one split of an ExampleGen output, read in batches."""
+    spec = {features.HUMAN_KEY: tf.io.FixedLenFeature([], tf.string)}
+    texts = tf.data.TFRecordDataset(split_files(examples_uri, split), compression_type="GZIP").batch(
+        SPLIT_READ_BATCH).map(lambda records: tf.io.parse_example(records, spec)[features.HUMAN_KEY])
+    total = count = 0
+    for batch in texts:
+        total += int(tf.reduce_sum(model_lengths(batch)))
+        count += int(tf.size(batch))
+    return total / count
 
 
 def matmul_gflops(n: int = MATMUL_SIZE, repeats: int = 5) -> float:
@@ -214,14 +230,12 @@ def matmul_gflops(n: int = MATMUL_SIZE, repeats: int = 5) -> float:
     return 2 * n ** 3 * cores * repeats / (time.perf_counter() - start) / 1e9
 
 
-def compute_figures(normaliser: saved_model.DateNormaliser, texts: list[str], strings_per_second: float) -> dict:
+def compute_figures(sizes: ModelSizes, texts: list[str], strings_per_second: float, ceiling: float) -> dict:
     """FLOPs per string of `texts` (2 x multiply-adds at their mean length), the GFLOP/s that a rate of
-    strings/s means, and how close that is to the matmul ceiling."""
-    sizes = model_sizes(normaliser)
+    strings/s means, and how close that is to the matmul ceiling (GFLOP/s)."""
     length = mean_model_length(texts)
     macs = multiply_adds(sizes, length)
     flops = 2 * macs["total"]
-    ceiling = matmul_gflops()
     achieved = flops * strings_per_second / 1e9
     return {
         "method": "analytic: the multiply-adds of one forward pass's matrix products, from the SavedModel's "
@@ -239,22 +253,54 @@ def compute_figures(normaliser: saved_model.DateNormaliser, texts: list[str], st
     }
 
 
-def handwritten_figures(normaliser: saved_model.DateNormaliser, path: str, out_dir: str) -> dict:
-    """The model, python-dateutil and dateparser on the hand-written file, side by side."""
+def training_compute(sizes: ModelSizes, examples_per_second: float | None, mean_length: float,
+                     ceiling: float) -> dict:
+    """The training FLOPs per example (the forward pass's matrix products, TRAINING_PASSES times for forward
+    and backward, at the training split's mean model length), the GFLOP/s the Trainer's examples/s mean, and
+    how close that is to the matmul ceiling (GFLOP/s)."""
+    flops = TRAINING_PASSES * 2 * multiply_adds(sizes, mean_length)["total"]
+    achieved = None if examples_per_second is None else flops * examples_per_second / 1e9
+    return {
+        "method": f"the forward pass's matrix products x {TRAINING_PASSES} (forward and backward), from the "
+                  "SavedModel's layer shapes, at the training split's mean length",
+        "examples_per_second": examples_per_second,
+        "mean_length": mean_length,
+        "flops_per_example": flops,
+        "achieved_gflops": achieved,
+        "matmul_gflops": ceiling,
+        "share_of_matmul_rate": None if achieved is None else achieved / ceiling,
+    }
+
+
+def handwritten_figures(normaliser: saved_model.DateNormaliser, sizes: ModelSizes, path: str, out_dir: str,
+                        min_seconds: float = baselines.MIN_TIMED_SECONDS) -> dict:
+    """The model, python-dateutil and dateparser on the hand-written file, side by side, and the model's
+    serving signature as a TF Serving client calls it, timed in the same rounds (each parser on the file
+    repeated to at least `min_seconds` of work per round)."""
     lines = baselines.read_handwritten(path)
     length = mean_model_length([line.input for line in lines])
-    flops_per_string = 2 * multiply_adds(model_sizes(normaliser), length)["total"]
+    flops_per_string = 2 * multiply_adds(sizes, length)["total"]
     parsers = [baselines.ModelParser(normaliser, INFERENCE_BATCH), baselines.DateutilParser(),
                baselines.DateparserParser()]
-    by_parser, answered = baselines.evaluate(parsers, lines)
+    arrival = baselines.ArrivalOrderModelParser(normaliser, INFERENCE_BATCH)
+    by_parser, answered = baselines.evaluate(parsers, lines, min_seconds=min_seconds, timed_only=[arrival])
+    speeds = {name: by_parser[name] for name in ("model", arrival.name, "dateutil", "dateparser")}
+    arrival_figures = {**by_parser.pop(arrival.name),
+                       "speed_ratio_to_dateutil": baselines.speed_ratio(speeds, arrival.name, "dateutil"),
+                       "speed_ratio_to_dateutil_by_round": baselines.round_ratios(speeds, arrival.name, "dateutil")}
     answers_path = baselines.write_answers(os.path.join(out_dir, "handwritten_answers.tsv"), lines, answered)
     model_rate = by_parser["model"]["strings_per_second"]
     return {
         "file": path,
+        "file_name": os.path.relpath(path, REPOSITORY),
         "lines": len(lines),
         "dates": sum(line.is_date for line in lines),
         "non_dates": sum(not line.is_date for line in lines),
+        "languages": len({line.language for line in lines}),
         "parsers": by_parser,
+        "serving_default_arrival_order": arrival_figures,
+        "speeds": {name: {k: figures[k] for k in ("strings_per_second", "strings_per_second_by_round")}
+                   for name, figures in speeds.items()},
         "speed_ratio_model_to_dateutil": baselines.speed_ratio(by_parser, "model", "dateutil"),
         "speed_ratio_model_to_dateutil_by_round": baselines.round_ratios(by_parser, "model", "dateutil"),
         "speed_ratio_model_to_dateparser": baselines.speed_ratio(by_parser, "model", "dateparser"),
@@ -262,60 +308,85 @@ def handwritten_figures(normaliser: saved_model.DateNormaliser, path: str, out_d
         "model_flops_per_string": flops_per_string,
         "model_achieved_gflops": flops_per_string * model_rate / 1e9,
         "answers": answers_path,
+        "min_seconds": min_seconds,
     }
 
 
-def _cell(value: float | None, digits: int = 3) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
-def print_handwritten(h: dict) -> None:
-    names = list(h["parsers"])
-    p = h["parsers"]
-    width = 12
-    print(f"hand-written benchmark: {os.path.relpath(h['file'])} ({h['dates']} dated lines, "
-          f"{h['non_dates']} non-dates); the same strings, this run")
-    print(f"  {'':<34}" + "".join(f"{n:>{width}}" for n in names))
-
-    def row(label: str, cells: list[str]) -> None:
-        print(f"  {label:<34}" + "".join(f"{c:>{width}}" for c in cells))
-
-    row("exact match, dated lines", [_cell(p[n]["exact_match"]) for n in names])
-    categories = sorted({c for n in names for c in p[n]["exact_match_by_category"]})
-    for c in categories:
-        row(f"  {c}", [_cell(p[n]["exact_match_by_category"].get(c)) for n in names])
-    row("dated lines refused", [_cell(p[n]["refused_dates"]) for n in names])
-    row("non-dates refused", [_cell(p[n]["refusal_rate"]) for n in names])
-    row("non-dates answered with a date", [_cell(p[n]["non_dates_answered_with_date"]) for n in names])
-    row("strings/s (median of the rounds)", [f"{p[n]['strings_per_second']:,.0f}" for n in names])
-    per_round = h["speed_ratio_model_to_dateutil_by_round"]
-    print(f"  speed ratio model / dateutil: {h['speed_ratio_model_to_dateutil']:.2f} (the median of "
-          f"{len(per_round)} rounds: {', '.join(f'{r:.2f}' for r in per_round)}); "
-          f"model / dateparser: {h['speed_ratio_model_to_dateparser']:.1f}; the model's "
-          f"rate here is {h['model_achieved_gflops']:.1f} GFLOP/s at {h['model_flops_per_string'] / 1e6:.2f} MFLOP "
-          f"per string (the parsers timed in turn in each round, each on the file repeated to >= "
-          f"{baselines.MIN_TIMED_SECONDS:.0f} s of work, after a warm-up; the model in batches of {INFERENCE_BATCH})")
-    print_confident(h["confident_answers"], indent="  ")
-    print(f"  answers per line: {h['answers']}")
-
-
-def print_confident(c: dict, indent: str = "") -> None:
+def confident_note(c: dict) -> str:
     precision = "-" if c["precision"] is None else f"{c['precision']:.4f}"
-    print(f"{indent}model answers with confidence >= {c['threshold']}: {c['answers']:,} of {c['lines']:,} lines, "
-          f"{precision} right ({c['answers'] - c['right']} wrong; target >= {calibration.PROMISED_PRECISION})")
+    return (f"model answers with confidence >= {c['threshold']}: {c['answers']:,} of {c['lines']:,} lines, "
+            f"{precision} right ({c['answers'] - c['right']} wrong; target >= {calibration.PROMISED_PRECISION})")
 
 
-def print_compute(c: dict) -> None:
+def calibration_note(c: dict) -> str:
+    note = (f"confidence = raw ** {c['exponent']:.2f}, calibrated on the eval split: {c['eval_confident']:,} of "
+            f"its {c['eval_answers']:,} date answers had raw confidence >= {c['raw_threshold']:.4f}")
+    if "eval_confident_wrong" in c:  # models trained before the bound record no count
+        note += (f", {c['eval_confident_wrong']} of them wrong: right >= {calibration.PROMISED_PRECISION} of the "
+                 f"time with {calibration.BOUND_CONFIDENCE:.0%} confidence (Clopper-Pearson)")
+    return note
+
+
+def test_split_table(f: dict) -> Table:
+    notes = [confident_note(f["confident_answers"])]
+    if f["confidence_calibration"]:
+        notes.append(calibration_note(f["confidence_calibration"]))
+    return Table(title=f"exact match on the test split: {f['exact_match']:.4f} ({f['test_examples']:,} examples)",
+                 columns=("family", "exact match"),
+                 rows=tuple(Row(name, (f"{value:.4f}",)) for name, value in
+                            sorted(f["exact_match_by_format"].items(), key=lambda kv: (kv[1], kv[0]))),
+                 notes=tuple(notes))
+
+
+def compute_table(f: dict) -> Table:
+    """Training and inference rates, the GFLOP/s they mean, and the matmul rate measured in the same run."""
+    c, t = f["compute"], f["training"]
     s = c["sizes"]
-    print(f"model compute: {c['flops_per_string'] / 1e6:.2f} MFLOP per string "
-          f"({c['multiply_adds_per_string']['total']:,.0f} multiply-adds; {c['method']}: "
-          f"input depth {s['input_depth']}, n_a {s['n_a']}, n_s {s['n_s']}, mean length {c['mean_length']:.1f}, "
-          f"Ty {s['ty']}, "
-          f"output vocabulary {s['output_vocab']}; {s['parameters']:,} parameters)")
-    print(f"  at {c['strings_per_second']:,.0f} strings/s: {c['achieved_gflops']:.1f} GFLOP/s, "
-          f"{100 * c['share_of_matmul_rate']:.0f}% of the {c['matmul_gflops']:.0f} GFLOP/s a "
-          f"{c['matmul_size']}x{c['matmul_size']} float32 matmul reaches here "
-          f"(that rate would be {c['strings_per_second_at_matmul_rate']:,.0f} strings/s)")
+    share = "of the matmul rate"
+    return Table(
+        title="throughput and compute, against this machine's matmul rate",
+        columns=("", "rate", "MFLOP each", "GFLOP/s", share),
+        rows=(
+            Row("training, examples/s (Trainer, median of the epochs after the first)",
+                (rate(t["examples_per_second"]), cell(t["flops_per_example"] / 1e6, 2),
+                 cell(t["achieved_gflops"], 1), cell(t["share_of_matmul_rate"], 3))),
+            Row("inference, strings/s (serving_default through translate, test split)",
+                (rate(c["strings_per_second"]), cell(c["flops_per_string"] / 1e6, 2), cell(c["achieved_gflops"], 1),
+                 cell(c["share_of_matmul_rate"], 3))),
+            Row(f"{c['matmul_size']}x{c['matmul_size']} float32 matmul, one per core at once",
+                ("", "", cell(c["matmul_gflops"], 1), "1.000")),
+        ),
+        notes=(f"model compute: {c['flops_per_string'] / 1e6:.2f} MFLOP per string "
+               f"({c['multiply_adds_per_string']['total']:,.0f} multiply-adds; {c['method']}: input depth "
+               f"{s['input_depth']}, n_a {s['n_a']}, n_s {s['n_s']}, mean length {c['mean_length']:.1f}, Ty {s['ty']}, "
+               f"output vocabulary {s['output_vocab']}; {s['parameters']:,} parameters); at the matmul rate the model "
+               f"would serve {c['strings_per_second_at_matmul_rate']:,.0f} strings/s",
+               f"training: {t['method']} ({t['mean_length']:.1f})"))
+
+
+def components_table(f: dict) -> Table:
+    return Table(title="wall time per component of the last run", columns=("component", "seconds", "state"),
+                 rows=tuple(Row(c["component"], (f"{c['seconds']:.1f}", c["state"])) for c in f["components"]))
+
+
+def handwritten_tables(h: dict) -> list[Table]:
+    table = bench_report.handwritten_table(h)
+    table = dataclasses.replace(table, notes=(*table.notes, confident_note(h["confident_answers"]),
+                                              f"answers per line: {h['answers']}"))
+    return [table, bench_report.speed_table(h, INFERENCE_BATCH, h["min_seconds"])]
+
+
+def tables(f: dict) -> list[Table]:
+    """Every table `make bench` prints and writes, in order."""
+    return [test_split_table(f), compute_table(f), components_table(f), *handwritten_tables(f["handwritten"])]
+
+
+def about(f: dict) -> list[tuple[str, str]]:
+    """What the Markdown file says first: the machine, the date, the model and the run."""
+    s = f["compute"]["sizes"]
+    return [("machine", f["machine"]), ("date", f["date"]),
+            ("model", f"{f['model']} (n_a {s['n_a']}, n_s {s['n_s']}, {s['parameters']:,} parameters)"),
+            ("pipeline run", f["run"])]
 
 
 def machine() -> str:
@@ -337,15 +408,19 @@ def main(args: argparse.Namespace) -> int:
     examples = run.artifact("Examples", producer="SyntheticDateExampleGen")
     test_rows = read_split(examples.uri, "test")
     normaliser = saved_model.DateNormaliser(model_dir)
+    sizes = model_sizes(normaliser)
 
     test_lines = as_lines(test_rows)
     overall, by_format = exact_match(normaliser, test_lines)
     test_texts = [r[features.HUMAN_KEY] for r in test_rows]
     inference_rate = inference_throughput(normaliser, test_texts)
+    ceiling = matmul_gflops()
+    training_rate = training_throughput(run)
     out_dir = os.path.join(args.output_dir, "bench")
     os.makedirs(out_dir, exist_ok=True)
     figures = {
         "machine": machine(),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "model": model_dir,
         "run": run.run_id,
         "test_examples": len(test_rows),
@@ -353,31 +428,24 @@ def main(args: argparse.Namespace) -> int:
         "exact_match_by_format": by_format,
         "confident_answers": confident_answers(normaliser, test_lines),
         "confidence_calibration": confidence_calibration(run),
-        "training_examples_per_second": training_throughput(run),
+        "training_examples_per_second": training_rate,
+        "training": training_compute(sizes, training_rate, split_mean_model_length(examples.uri, "train"), ceiling),
         "inference_strings_per_second": inference_rate,
-        "compute": compute_figures(normaliser, test_texts, inference_rate),
+        "compute": compute_figures(sizes, test_texts, inference_rate, ceiling),
         "component_seconds": {c.node_id: c.seconds for c in run.components()},
+        "components": [{"component": c.node_id, "seconds": c.seconds, "state": c.state.lower()}
+                       for c in run.components()],
     }
-    figures["handwritten"] = handwritten_figures(normaliser, HANDWRITTEN_FILE, out_dir)
+    figures["handwritten"] = handwritten_figures(normaliser, sizes, HANDWRITTEN_FILE, out_dir)
     with open(os.path.join(out_dir, "bench.json"), "w") as f:
         json.dump(figures, f, indent=1)
     plot = plots.exact_match_by_format(by_format, os.path.join(out_dir, "exact_match_by_format.png"))
 
     print(f"machine: {figures['machine']}")
     print(f"model: {model_dir} (run {run.run_id})")
-    print(f"exact match on the test split: {overall:.4f} ({len(test_rows)} examples)")
-    print_confident(figures["confident_answers"])
-    print_calibration(figures["confidence_calibration"])
-    for name, value in sorted(by_format.items(), key=lambda kv: (kv[1], kv[0])):
-        print(f"  {name:<26} {value:.4f}")
-    rate = figures["training_examples_per_second"]
-    print(f"training throughput: {rate:,.0f} examples/s" if rate else "training throughput: not recorded")
-    print(f"inference throughput: {inference_rate:,.0f} strings/s "
-          f"(serving_default, batches of at most {INFERENCE_BATCH} of similar length, one per core at once)")
-    print_compute(figures["compute"])
-    print("wall time per component of the last run:")
-    for c in run.components():
-        print(f"  {c.node_id:<32} {c.seconds:8.1f} s  {c.state.lower()}")
-    print_handwritten(figures["handwritten"])
-    print(f"figures: {os.path.join(out_dir, 'bench.json')}, {plot}")
+    made = tables(figures)
+    for table in made:
+        print(bench_report.console(table))
+    results = bench_report.write_markdown(args.results_file or RESULTS_FILE, about(figures), made)
+    print(f"figures: {os.path.join(out_dir, 'bench.json')}, {plot}; tables as Markdown: {results}")
     return 0

@@ -132,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="benchmark figures of the latest pushed model and run")
     flags.add_settings_arguments(bench, ["output_dir", "pipeline_name", "verbose"])
+    bench.add_argument("--results-file", metavar="FILE.md",
+                       help="where to write the tables as Markdown (default: docs/benchmark-results.md)")
     bench.set_defaults(handler=bench_command)
     return parser
 

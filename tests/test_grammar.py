@@ -1145,20 +1145,20 @@ def test_python_normalisation_in_longest_matches_tensorflow(rows, normalized):
 def test_handwritten_benchmark_is_well_formed():
     with open("benchmarks/handwritten.tsv", encoding="utf-8") as f:
         lines = f.read().split("\n")
-    assert lines[0] == "input\texpected\tday_first\tcategory" and lines[-1] == ""
-    rows = [line.split("\t") for line in lines[1:-1]]
-    assert all(len(r) == 4 and r[0].strip() and r[2] in ("true", "false") and r[3] for r in rows)
+    assert lines[0] == "input\texpected\tday_first\tcategory\tlanguage" and lines[-1] == ""
+    rows = [line.split("\t") for line in lines[1:-1]]  # the last column: the line's language
+    assert all(len(r) == 5 and r[0].strip() and r[2] in ("true", "false") and r[3] and r[4] for r in rows)
     assert len(rows) >= 300 and sum(not r[1] for r in rows) >= 80
-    assert len({(r[0], r[2]) for r in rows}) == len(rows)
+    assert len({(r[0], r[2], r[4]) for r in rows}) == len(rows)
     readable = 0
-    for human, expected, day_first, category in rows:
+    for human, expected, day_first, category, _ in rows:
         readings = [read(human, order, day_first == "true") for order in ("dmy", "mdy", "ymd")]
         readings = [r for r in readings if r is not None]
         if expected:
             day = datetime.date.fromisoformat(expected)
             assert formats.FIRST_DATE <= day <= formats.LAST_DATE
-            for word in re.findall(r"[a-z]+", human.lower()):
-                assert WEEKDAYS.get(word, day.weekday()) == day.weekday(), human
+            for word in re.findall(r"[a-z]+", human.lower()):  # weekday conflicts: a wrong weekday on purpose
+                assert WEEKDAYS.get(word, day.weekday()) == day.weekday() or category == "weekday_conflict", human
             dates = {r.date for r in readings if r.date}
             assert dates <= {day}, (human, readings)
             readable += bool(dates)
