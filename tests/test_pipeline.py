@@ -250,8 +250,9 @@ def test_cli_translates_with_the_latest_pushed_model(runs, tmp_path):
     assert js.returncode == 1  # some inputs failed; the others were still translated
     rows = [json.loads(line) for line in js.stdout.splitlines()]
     assert [r["input"] for r in rows] == ["3 may 1979", "", "1 " * 40, "25.06.09"]
-    assert set(rows[0]) in ({"input", "iso", "is_date", "confidence", "ambiguous"},
-                            {"input", "is_date", "reason", "confidence"})
+    assert set(rows[0]) in ({"input", "iso", "is_date", "confidence", "ambiguous", "uncertain", "flags"},
+                            {"input", "iso", "is_date", "confidence", "ambiguous", "uncertain", "flags", "warnings"},
+                            {"input", "is_date", "refusal", "reason", "confidence"})
     assert rows[1]["error"] == "empty input"
     assert "too long" in rows[2]["error"]
     assert rows[3].get("iso", "not a date") == lines[2].split("\t")[1]

@@ -465,7 +465,9 @@ def _expected(model_dir: str, texts: list[str], day_first: list[bool]) -> list[d
     for text, preference in zip(texts, day_first, strict=True):
         (t,) = normaliser.translate_batch([text], day_first=preference)
         rows.append({"iso": t.iso or "", "is_date": bool(t.is_date), "confidence": float(t.confidence or 0.0),
-                     "ambiguous": bool(t.ambiguous), "reason": t.reason or "", "error": t.error or ""})
+                     "ambiguous": bool(t.ambiguous), "uncertain": bool(t.uncertain), "flags": ",".join(t.flags),
+                     "warnings": "; ".join(t.warnings()) if t.is_date else "", "reason": t.reason or "",
+                     "error": t.error or ""})
     return rows
 
 
@@ -514,25 +516,31 @@ class _FakeNormaliser:
                 yield saved_model.Translation(text, is_date=False, confidence=0.25, ambiguous=False)
 
 
+_PLAIN = {"uncertain": False, "flags": "", "warnings": ""}  # neither marked uncertain nor flagged
+
+
 def test_mlflow_model_predicts_in_input_order_with_each_rows_preference():
     fake = _FakeNormaliser()
     frame = mlflow_model.predict_frame(fake, pd.DataFrame({
         "human": ["04/03/2009", "not a date", "04/03/2009", "", None],
         "day_first": [True, False, None, True, False]}), day_first=True)
     assert frame.to_dict(orient="records") == [
-        {"iso": "2009-03-04", "is_date": True, "confidence": 0.5, "ambiguous": True, "reason": "", "error": ""},
-        {"iso": "", "is_date": False, "confidence": 0.25, "ambiguous": False, "reason": saved_model.NOT_A_DATE,
+        {"iso": "2009-03-04", "is_date": True, "confidence": 0.5, "ambiguous": True, **_PLAIN, "reason": "",
          "error": ""},
-        {"iso": "2009-03-04", "is_date": True, "confidence": 0.5, "ambiguous": True, "reason": "", "error": ""},
-        {"iso": "", "is_date": False, "confidence": 0.0, "ambiguous": False, "reason": "empty input",
-         "error": "empty input"},
-        {"iso": "", "is_date": False, "confidence": 0.0, "ambiguous": False, "reason": "empty input",
-         "error": "empty input"},
+        {"iso": "", "is_date": False, "confidence": 0.25, "ambiguous": False, **_PLAIN,
+         "reason": saved_model.NOT_A_DATE, "error": ""},
+        {"iso": "2009-03-04", "is_date": True, "confidence": 0.5, "ambiguous": True, **_PLAIN, "reason": "",
+         "error": ""},
+        {"iso": "", "is_date": False, "confidence": 0.0, "ambiguous": False, **_PLAIN,
+         "reason": "empty input", "error": "empty input"},
+        {"iso": "", "is_date": False, "confidence": 0.0, "ambiguous": False, **_PLAIN,
+         "reason": "empty input", "error": "empty input"},
     ]
     # A row's own value first, then the parameter (row 3 has none): one pass per preference.
     assert fake.calls == [(["not a date", ""], False), (["04/03/2009", "04/03/2009", ""], True)]
     assert dict(frame.dtypes.astype(str)) == {"iso": "object", "is_date": "bool", "confidence": "float64",
-                                              "ambiguous": "bool", "reason": "object", "error": "object"}
+                                              "ambiguous": "bool", "uncertain": "bool", "flags": "object",
+                                              "warnings": "object", "reason": "object", "error": "object"}
     # Without the column: the parameter, else month first.
     rows = mlflow_model.predict_frame(fake, pd.DataFrame({"human": ["04/03/2009"]}), day_first=True)
     assert rows["iso"].tolist() == ["2009-03-04"]
