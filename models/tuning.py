@@ -5,12 +5,19 @@ Hyperband (Li et al., JMLR 2018; keras-tuner's `Hyperband`) spends a budget well
 trial, and only the better half (1 / HYPERBAND_FACTOR) of each round trains on, from its own checkpoint, for
 HYPERBAND_FACTOR times as many epochs, up to `max_epochs`; brackets of different aggressiveness hedge against
 sizes that start slowly. A trial's epoch is a pass over `trial_examples` training examples (the same seeded
-subsample for every trial), scored on the whole eval split.
+subsample for every trial), scored on the whole eval split. Trials get equal compute, not equal examples: a size
+whose forward pass costs more multiply-adds than REFERENCE_SIZES' trains on proportionally fewer batches per
+trial epoch, so a big model wins only if it is better for the same work (which the Trainer's time and every
+served string pay for), not merely quicker to learn per example. A trial's learning rate warms up over its first
+TRIAL_WARMUP_EXAMPLES examples, not over a whole trial epoch as the Trainer's does: a longer warm-up leaves short
+trials too little training at the full rate to rank sizes (docs/decisions.md).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Callable
 from typing import Any
 
 import keras
@@ -18,8 +25,8 @@ import keras_tuner
 import tensorflow_transform as tft
 from tfx import v1 as tfx
 
+from models import cost, training
 from models import model as model_lib
-from models import training
 
 OBJECTIVE = keras_tuner.Objective("val_exact_match", direction="max")
 # The search space: from below today's sizes to well above them (the seed design's n_a 32, n_s 64).
@@ -32,6 +39,14 @@ HYPERBAND_FACTOR = 2
 # count as good as the best; the smallest of them (fewest parameters: the least work per string when serving)
 # is chosen. Serving pays for every parameter; a gain smaller than this is not worth it.
 SCORE_TOLERANCE = 0.01
+# The learning-rate warm-up of every trial, in training examples. With it, n_a 32, n_s 32 reached 0.74 validation
+# exact match after 128,000 examples; with a warm-up over 128,000 examples, 0.05 (docs/decisions.md).
+TRIAL_WARMUP_EXAMPLES = 16_000
+# Trials of sizes costlier per example than these train on fewer examples, for the same multiply-adds; cheaper
+# ones on as many (below these sizes, per-op overhead rather than arithmetic sets a step's time: the Trainer
+# ran 7,600 examples/s at n_a 16, n_s 16 and 6,400 at 32, 32, against 3,800 at 64, 64 and 1,000 at 128, 256).
+REFERENCE_SIZES = {"n_a": 32, "n_s": 32}
+COST_LENGTH = 18  # input positions costs are compared at: about the mean training input with its marker
 TRIALS_FILE = "trials.json"  # every trial's record, beside the Tuner's results
 
 
@@ -54,6 +69,18 @@ def describe(hp: keras_tuner.HyperParameters) -> str:
     return ", ".join(f"{name} {value}" for name, value in sizes_of(hp).items())
 
 
+def relative_cost(config: model_lib.ModelConfig) -> float:
+    """Multiply-adds per example of the model `config` builds, relative to the same model at REFERENCE_SIZES."""
+    reference = dataclasses.replace(config, **REFERENCE_SIZES)
+    return (cost.multiply_adds(cost.sizes_of(config), COST_LENGTH)["total"]
+            / cost.multiply_adds(cost.sizes_of(reference), COST_LENGTH)["total"])
+
+
+def trial_batches(batches: int, relative: float) -> int:
+    """Batches per trial epoch: the subsample's, fewer in proportion for a size costlier than the reference."""
+    return max(1, round(batches / max(1.0, relative)))
+
+
 def trial_epochs(hp: keras_tuner.HyperParameters) -> tuple[int, int]:
     """(the epoch a trial starts from, the epoch it trains to): Hyperband continues a trial of an earlier round
     from its checkpoint."""
@@ -62,13 +89,17 @@ def trial_epochs(hp: keras_tuner.HyperParameters) -> tuple[int, int]:
 
 class TimedHyperband(keras_tuner.Hyperband):
     """Hyperband that keeps each trial's wall time (`trial_seconds`) and parameter count (`trial_parameters`),
-    prints one line before and after each trial instead of keras-tuner's tables, and ranks trials
-    `prefer_small` (`get_best_hyperparameters`, which TFX's Tuner writes as best_hyperparameters)."""
+    prints one line before and after each trial instead of keras-tuner's tables, trains each trial for the same
+    compute (`trial_batches`), and ranks trials `prefer_small` (`get_best_hyperparameters`, which TFX's Tuner
+    writes as best_hyperparameters). `model_config` gives a trial's ModelConfig."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, model_config: Callable[[keras_tuner.HyperParameters], model_lib.ModelConfig],
+                 batch_size: int, **kwargs):
         super().__init__(*args, **kwargs)
+        self.model_config, self.batch_size = model_config, batch_size
         self.trial_seconds: dict[str, float] = {}
         self.trial_parameters: dict[str, int] = {}
+        self.trial_examples: dict[str, int] = {}  # training examples per trial epoch
         self._trial_started: dict[str, float] = {}
 
     def on_search_begin(self):
@@ -86,13 +117,19 @@ class TimedHyperband(keras_tuner.Hyperband):
               f"({self.trial_parameters[trial.trial_id]:,} parameters), {epochs}{continued}", flush=True)
         super().on_trial_begin(trial)
 
+    def run_trial(self, trial, *fit_args, **fit_kwargs):
+        train = fit_kwargs["x"]  # the subsample: a dataset of known length, reshuffled at each pass
+        batches = trial_batches(int(train.cardinality()), relative_cost(self.model_config(trial.hyperparameters)))
+        self.trial_examples[trial.trial_id] = batches * self.batch_size
+        return super().run_trial(trial, *fit_args, **{**fit_kwargs, "x": train.repeat(), "steps_per_epoch": batches})
+
     def on_trial_end(self, trial):
         self.trial_seconds[trial.trial_id] = time.perf_counter() - self._trial_started[trial.trial_id]
         super().on_trial_end(trial)
         score = self.oracle.get_trial(trial.trial_id).score
         print(f"trial {len(self.trial_seconds)}/{self.oracle.max_trials}: validation exact match "
-              f"{'-' if score is None else f'{score:.4f}'} in {self.trial_seconds[trial.trial_id]:.0f} s",
-              flush=True)
+              f"{'-' if score is None else f'{score:.4f}'} in {self.trial_seconds[trial.trial_id]:.0f} s "
+              f"({self.trial_examples.get(trial.trial_id, 0):,} examples per epoch)", flush=True)
 
     def on_search_end(self):
         super().on_search_end()
@@ -148,6 +185,7 @@ def trial_records(tuner: keras_tuner.Tuner) -> list[dict[str, Any]]:
             "continues": t.hyperparameters.values.get("tuner/trial_id"),
             "seconds": getattr(tuner, "trial_seconds", {}).get(t.trial_id),
             "parameters": getattr(tuner, "trial_parameters", {}).get(t.trial_id),
+            "examples_per_epoch": getattr(tuner, "trial_examples", {}).get(t.trial_id),
         })
     return records
 
@@ -160,12 +198,12 @@ def search_space() -> keras_tuner.HyperParameters:
     return hp
 
 
-def _hypermodel(tf_transform_output: tft.TFTransformOutput, config: training.TrainingConfig):
+def _hypermodel(model_config: Callable[[keras_tuner.HyperParameters], model_lib.ModelConfig],
+                config: training.TrainingConfig):
     def build(hp: keras_tuner.HyperParameters):
         if config.seed is not None:
             keras.utils.set_random_seed(config.seed)  # each trial starts from its sizes' seeded weights
-        model, _ = model_lib.build_models(
-            training.model_config(tf_transform_output, hp.get("n_a"), hp.get("n_s")))
+        model, _ = model_lib.build_models(model_config(hp))
         return training.compile_model(model, training.make_optimizer(config))
 
     return build
@@ -184,8 +222,14 @@ def tuner_fn(fn_args: tfx.components.FnArgs) -> tfx.components.TunerFnResult:
         raise ValueError(f"max_trials and trial_examples must be >= 1, got {max_trials} and {trial_examples}")
     config = training.TrainingConfig.from_custom_config(custom)
     tf_transform_output = tft.TFTransformOutput(fn_args.transform_graph_path)
+
+    def model_config(hp: keras_tuner.HyperParameters) -> model_lib.ModelConfig:
+        return training.model_config(tf_transform_output, hp.get("n_a"), hp.get("n_s"))
+
     tuner = TimedHyperband(
-        hypermodel=_hypermodel(tf_transform_output, config),
+        model_config=model_config,
+        batch_size=config.batch_size,
+        hypermodel=_hypermodel(model_config, config),
         objective=OBJECTIVE,
         max_epochs=config.epochs,
         factor=HYPERBAND_FACTOR,
@@ -203,5 +247,11 @@ def tuner_fn(fn_args: tfx.components.FnArgs) -> tfx.components.TunerFnResult:
     return tfx.components.TunerFnResult(
         tuner=tuner,
         fit_kwargs={"x": train, "validation_data": evaluation, "epochs": config.epochs,
-                    "verbose": config.verbose, "callbacks": training.warm_up(config, train)})
+                    "verbose": config.verbose, "callbacks": trial_warm_up(config)})
+
+
+def trial_warm_up(config: training.TrainingConfig) -> list[keras.callbacks.Callback]:
+    """The learning-rate warm-up of a trial: over TRIAL_WARMUP_EXAMPLES examples (at least one batch)."""
+    steps = max(1, -(-TRIAL_WARMUP_EXAMPLES // config.batch_size))
+    return [training.LinearWarmUp(config.learning_rate, steps)]
 

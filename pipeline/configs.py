@@ -100,11 +100,11 @@ class Settings:
         None, check=best_hyperparameters,
         help="import a previous run's best_hyperparameters (the Tuner's output directory) with an Importer node "
              "and train with them instead of searching")
-    max_trials: int = _field(15, help="most Tuner trials (Hyperband's schedule for --trial-epochs runs 15 at 4)",
+    max_trials: int = _field(8, help="most Tuner trials (Hyperband's schedule runs 8 at --trial-epochs 3, 15 at 4)",
                              check=positive, kfp=True)
-    trial_epochs: int = _field(4, help="most epochs a Tuner trial trains (Hyperband's max_epochs)", check=positive,
+    trial_epochs: int = _field(3, help="most epochs a Tuner trial trains (Hyperband's max_epochs)", check=positive,
                                kfp=True)
-    trial_examples: int = _field(20000, help="training examples per epoch of a Tuner trial (a seeded subsample)",
+    trial_examples: int = _field(32000, help="training examples per epoch of a Tuner trial (a seeded subsample)",
                                  check=positive, kfp=True)
     accuracy_threshold: float = _field(0.95, help="whole-string exact match needed to bless and push a model",
                                        check=unit_interval, kfp=True)

@@ -28,6 +28,7 @@ import tensorflow as tf
 
 from data_gen.text import normalize
 from models import calibration, features, saved_model, training
+from models.cost import ModelSizes, multiply_adds
 from pipeline import configs
 from reporting import plots, records
 from serving import baselines, bench_report
@@ -133,19 +134,6 @@ def training_throughput(run: records.RunRecords) -> float | None:
     return statistics.median(rates[1:] or rates) if rates else None
 
 
-@dataclasses.dataclass(frozen=True)
-class ModelSizes:
-    """The sizes that fix the model's work per string (models/model.py), read from the SavedModel."""
-
-    input_depth: int  # one-hot width: padding + input vocabulary + OOV bucket
-    n_a: int
-    n_s: int
-    attention_hidden: int
-    output_vocab: int
-    ty: int
-    parameters: int
-
-
 def model_sizes(normaliser: saved_model.DateNormaliser) -> ModelSizes:
     """Layer sizes from the pushed SavedModel itself: its layers' kernel shapes (named after the layers of
     models/model.py) and the attention signature's (batch, Ty, T) output."""
@@ -167,26 +155,6 @@ def model_sizes(normaliser: saved_model.DateNormaliser) -> ModelSizes:
     return ModelSizes(input_depth=input_depth, n_a=four_n_a // 4, n_s=four_n_s // 4,
                       attention_hidden=attention_hidden, output_vocab=output_vocab, ty=ty,
                       parameters=sum(v.shape.num_elements() for v in own))
-
-
-def multiply_adds(s: ModelSizes, length: float) -> dict[str, float]:
-    """Multiply-adds of the matrix products of one string's forward pass at `length` input positions (the
-    preference marker and the normalised text; no padding), as the graph computes them.
-
-    Encoder: per direction and input position, the LSTM's input and recurrent products (the one-hot input
-    goes through a dense kernel). Attention: the encoder part of Dense(hidden) over [a; s] once per position,
-    then per output step its decoder-state part, Dense(1) at each position and the context (weights . a).
-    Decoder: the LSTM cell on the context, and the output Dense, per output step. Element-wise work (gates,
-    tanh, softmax, one-hot) is left out, and so are the rows serving_default adds for inputs whose reading may
-    depend on the preference (read again under the other one, to flag ambiguity).
-    """
-    encoder = 2 * length * 4 * s.n_a * (s.input_depth + s.n_a)
-    attention = (length * 2 * s.n_a * s.attention_hidden
-                 + s.ty * (s.n_s * s.attention_hidden + length * (s.attention_hidden + 2 * s.n_a)))
-    decoder = s.ty * 4 * s.n_s * (2 * s.n_a + s.n_s)
-    output = s.ty * s.n_s * s.output_vocab
-    return {"encoder": encoder, "attention": attention, "decoder": decoder, "output": output,
-            "total": encoder + attention + decoder + output}
 
 
 def model_lengths(texts: tf.Tensor) -> tf.Tensor:

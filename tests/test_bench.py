@@ -17,7 +17,7 @@ from typing import NamedTuple
 import babel
 import pytest
 
-from models import saved_model
+from models import cost, saved_model
 from serving import baselines
 
 HEADER = "input\texpected\tday_first\tcategory\n"  # the language column left out: every line English
@@ -553,10 +553,8 @@ def test_evaluate_times_a_timed_only_parser_in_the_same_rounds_without_scoring_i
 # --- the model's FLOPs --------------------------------------------------------------------------------------
 
 def test_multiply_adds_count_each_matrix_product_once_per_use():
-    from serving import bench
-
-    sizes = bench.ModelSizes(input_depth=5, n_a=2, n_s=3, attention_hidden=4, output_vocab=6, ty=8, parameters=0)
-    macs = bench.multiply_adds(sizes, length=7)
+    sizes = cost.ModelSizes(input_depth=5, n_a=2, n_s=3, attention_hidden=4, output_vocab=6, ty=8, parameters=0)
+    macs = cost.multiply_adds(sizes, length=7)
     # Encoder: 2 directions x 7 positions x (5 + 2 inputs) x 8 gate units.
     assert macs["encoder"] == 2 * 7 * 7 * 8
     # Once per position: a (4) -> 4 hidden. Per output step: s (3) -> 4 hidden, then at 7 positions
@@ -570,9 +568,9 @@ def test_multiply_adds_count_each_matrix_product_once_per_use():
 def test_training_compute_is_three_forward_passes_per_example_at_the_training_length():
     from serving import bench
 
-    sizes = bench.ModelSizes(input_depth=5, n_a=2, n_s=3, attention_hidden=4, output_vocab=6, ty=8, parameters=0)
+    sizes = cost.ModelSizes(input_depth=5, n_a=2, n_s=3, attention_hidden=4, output_vocab=6, ty=8, parameters=0)
     t = bench.training_compute(sizes, examples_per_second=1000.0, mean_length=7.0, ceiling=2.0)
-    forward_flops = 2 * bench.multiply_adds(sizes, length=7)["total"]
+    forward_flops = 2 * cost.multiply_adds(sizes, length=7)["total"]
     assert t["flops_per_example"] == 3 * forward_flops
     assert t["achieved_gflops"] == pytest.approx(3 * forward_flops * 1000 / 1e9)
     assert t["share_of_matmul_rate"] == pytest.approx(t["achieved_gflops"] / 2.0)
@@ -617,7 +615,7 @@ def test_the_hand_written_figures_and_tables_hold_every_parser_category_and_lang
                                          flags=answer.flags)
 
     path = _write(tmp_path, HANDWRITTEN_SAMPLE)
-    sizes = bench.ModelSizes(input_depth=5, n_a=2, n_s=3, attention_hidden=4, output_vocab=6, ty=8, parameters=0)
+    sizes = cost.ModelSizes(input_depth=5, n_a=2, n_s=3, attention_hidden=4, output_vocab=6, ty=8, parameters=0)
     h = bench.handwritten_figures(AnswerNormaliser({}), sizes, path, str(tmp_path), min_seconds=0.01)
     assert set(h["parsers"]) == {"model", "dateutil", "dateparser"}
     assert list(h["speeds"]) == ["model", "serving_default", "dateutil", "dateparser"]
@@ -739,11 +737,10 @@ def test_bench_prints_the_figures_of_the_pushed_model(runs, tmp_path):
     assert arrival["speed_ratio_to_dateutil"] == pytest.approx(sorted(arrival_ratios)[len(arrival_ratios) // 2])
     assert "serving_default in arrival order / dateutil" in out
     # The Trainer's examples/s and the training GFLOP/s they mean, beside the same run's matmul rate.
-    from serving import bench as bench_module
 
     training = figures["training"]
     assert training["examples_per_second"] == figures["training_examples_per_second"] > 0
-    forward = bench_module.multiply_adds(bench_module.ModelSizes(**sizes), training["mean_length"])["total"]
+    forward = cost.multiply_adds(cost.ModelSizes(**sizes), training["mean_length"])["total"]
     assert training["flops_per_example"] == 3 * 2 * forward
     assert training["achieved_gflops"] == pytest.approx(training["flops_per_example"] * training["examples_per_second"]
                                                         / 1e9)

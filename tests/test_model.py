@@ -143,6 +143,9 @@ def test_tuner_fn_declares_the_search_space_and_a_bounded_hyperband(transformed_
     assert space == {"n_a": [16, 24, 32, 48, 64, 96, 128], "n_s": [16, 24, 32, 48, 64, 96, 128, 192, 256]}
     # A trial's epoch is a seeded subsample of trial_examples training examples (of 1,500 here).
     assert int(result.fit_kwargs["x"].cardinality()) == 600 // 50
+    # Its learning rate warms up over TRIAL_WARMUP_EXAMPLES examples, whatever a trial epoch's length.
+    (warm_up,) = result.fit_kwargs["callbacks"]
+    assert isinstance(warm_up, training.LinearWarmUp) and warm_up.steps == tuning.TRIAL_WARMUP_EXAMPLES // 50
     for bad, message in (({"max_trials": 0}, "max_trials"), ({"trial_examples": 0}, "trial_examples")):
         with pytest.raises(ValueError, match=message):
             tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path / "x"), {**custom, **bad}))
@@ -214,6 +217,19 @@ def test_hyperband_continues_the_better_trials_and_prints_one_line_per_trial_and
     assert records[2]["hyperparameters"] == better["hyperparameters"]
     assert "continuing trial" in lines[4]
     assert lines[-1].startswith("chosen: n_a ") and "trained for 2 epochs" in lines[-1]
+    # Each trial's epoch is as much work as the subsample's 3 batches at the reference sizes.
+    for t in result.tuner.oracle.trials.values():
+        relative = tuning.relative_cost(result.tuner.model_config(t.hyperparameters))
+        assert result.tuner.trial_examples[t.trial_id] == 100 * tuning.trial_batches(3, relative)
+
+
+def test_trials_of_costlier_sizes_train_on_fewer_examples_for_the_same_work():
+    reference = model_lib.ModelConfig(input_vocab_size=40, output_vocab_size=13, **tuning.REFERENCE_SIZES)
+    assert tuning.relative_cost(reference) == 1
+    assert tuning.relative_cost(dataclasses.replace(reference, n_a=128, n_s=256)) > 10
+    smallest = tuning.relative_cost(dataclasses.replace(reference, n_a=16, n_s=16))
+    assert smallest < 1 and tuning.trial_batches(100, smallest) == 100  # cheaper sizes: the whole subsample
+    assert tuning.trial_batches(100, 4.0) == 25 and tuning.trial_batches(100, 1000.0) == 1
 
 
 def _rows_of_random_length(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
