@@ -1,5 +1,7 @@
 """Re-syncs the derived domain of schemas/schema.pbtxt with data_gen: python -m schemas."""
 
+import argparse
+
 import tensorflow_data_validation as tfdv
 
 import schemas
@@ -16,6 +18,7 @@ HEADER = """\
 """
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(prog="python -m schemas", description=__doc__).parse_args()
     schema = schemas.synced(schemas.load_schema())
     tfdv.write_schema_text(schema, schemas.SCHEMA_PATH)
     with open(schemas.SCHEMA_PATH, encoding="utf-8") as f:

@@ -33,7 +33,6 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 DATENMT_MODULE = "serving.cli"  # what the `datenmt` script runs (pyproject.toml, [project.scripts])
 # Modules the pages name that take no --help, and why; for these, the module must exist and no flag be shown.
 NO_HELP = {
-    "schemas": "takes no arguments: it rewrites schemas/schema.pbtxt",
     "kubeflow.entrypoint": "a container's entry point: KFP runs it with TFX's arguments",
 }
 # Link targets a make target writes, which a fresh clone need not hold yet: path -> the target.
