@@ -35,8 +35,6 @@ DATENMT_MODULE = "serving.cli"  # what the `datenmt` script runs (pyproject.toml
 NO_HELP = {
     "kubeflow.entrypoint": "a container's entry point: KFP runs it with TFX's arguments",
 }
-# Link targets a make target writes, which a fresh clone need not hold yet: path -> the target.
-WRITTEN_BY_MAKE = {"docs/benchmark-results.md": "bench"}
 # Top-level folders of the repository: a code span starting with one of them names a file or folder of it.
 REPOSITORY_FOLDERS = ("benchmarks", "components", "data_gen", "docs", "kubeflow", "models", "pipeline",
                       "reporting", "schemas", "scripts", "serving", "tests")
@@ -266,10 +264,6 @@ def test_python_modules_run_with_the_flags_shown(command: Command, helps):
 def test_relative_links_point_to_files_that_exist(page: str, target: str):
     path, _, fragment = target.partition("#")
     file = (ROOT / page).parent / path if path else ROOT / page
-    name = str(file.resolve().relative_to(ROOT)) if file.resolve().is_relative_to(ROOT) else str(file)
-    if not file.exists() and name in WRITTEN_BY_MAKE:
-        assert WRITTEN_BY_MAKE[name] in makefile_targets(), f"{page}: {target} is written by no make target"
-        return
     assert file.exists(), f"{page}: link to {target}, no such file"
     if fragment and file.suffix == ".md":
         assert fragment in heading_anchors(file), f"{page}: link to {target}, no such heading"
@@ -278,9 +272,6 @@ def test_relative_links_point_to_files_that_exist(page: str, target: str):
 @pytest.mark.parametrize(("page", "path", "symbol"), repository_paths(), ids=lambda v: v or "")
 def test_paths_named_in_code_exist(page: str, path: str, symbol: str | None):
     file = ROOT / path
-    if not file.exists() and path in WRITTEN_BY_MAKE:
-        assert WRITTEN_BY_MAKE[path] in makefile_targets(), f"{page}: `{path}` is written by no make target"
-        return
     assert file.exists(), f"{page}: `{path}` does not exist"
     if symbol:
         assert file.is_file() and re.search(rf"\b{re.escape(symbol)}\b", file.read_text(encoding="utf-8")), \
