@@ -238,11 +238,8 @@ def run_fn(fn_args: tfx.components.FnArgs) -> None:
     compile_model(model, make_optimizer(config))
 
     train, evaluation = train_and_eval_datasets(fn_args, tf_transform_output, config.batch_size, config.seed)
-    # One iterator for the whole fit (the repeated dataset still reshuffles at each pass): with a new iterator per
-    # epoch, about half the epochs ran at 6,000 examples/s instead of 10,000 here (docs/decisions.md).
     history = model.fit(
-        train.repeat(), steps_per_epoch=int(train.cardinality()), validation_data=evaluation,
-        epochs=config.epochs, verbose=config.verbose,
+        train, validation_data=evaluation, epochs=config.epochs, verbose=config.verbose,
         callbacks=[
             ThroughputRecorder(config.batch_size),  # first, so the others see its figures
             *warm_up(config, train),
