@@ -80,12 +80,13 @@ __all__ = [
 
 
 class DateExample(NamedTuple):
-    """One generated row: what a person wrote, its label, its family and the reading preference."""
+    """One generated row: what a person wrote, its label, its family, the reading preference and its language."""
 
     human: str
     iso: str  # "" for a refusal
     family: str
     day_first: bool
+    language: str = "en"  # an ISO 639-1 code of data_gen.languages.LANGUAGES
 
 
 _CATALOGUE_CHOICE = Choice([(f.name, f.weight) for f in formats_lib.CATALOGUE])
