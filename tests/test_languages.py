@@ -84,7 +84,8 @@ DAY_MARKS: dict[str, tuple[str, ...]] = {
 }
 # Words before the date (and before or after a weekday).
 LEAD_WORDS: dict[str, tuple[str, ...]] = {
-    "fr": ("le ",), "de": ("am ", "den ", "der "), "es": ("el ",), "it": ("il ", "l'"), "pt": ("dia ", "em "),
+    "fr": ("le ",), "de": ("am ", "den ", "der "), "es": ("el ", "el día "), "it": ("il ", "l'"),
+    "pt": ("dia ", "em ", "no dia "),
     "nl": ("op ",),
 }
 # Separators between day, month and year in word dates.
@@ -98,7 +99,7 @@ TIME_JOINS: dict[str, tuple[str, ...]] = {
     "nl": ("om",),
 }
 TIME_SUFFIXES: dict[str, tuple[str, ...]] = {
-    "fr": (), "de": (" uhr",), "es": (" h",), "it": (), "pt": (), "nl": (" uur",),
+    "fr": (), "de": (" uhr",), "es": (" h", " hs"), "it": (), "pt": (), "nl": (" uur",),
 }
 
 
@@ -157,10 +158,12 @@ CLOCK_RE = r"\d{1,2}(?::\d{2}){1,2}|\d{1,2}\.\d{2}|\d{1,2} ?h ?(?:\d{2})?"
 
 
 def _time_re(lang: str) -> re.Pattern:
+    """A time at the end: "à 14h40", "um 22:56 Uhr", "om 7 uur" (an hour alone only with its word)."""
     joins = _alternation(TIME_JOINS[lang] + ("-",))
     suffixes = _alternation(TIME_SUFFIXES[lang])
-    suffix = f"(?P<suffix>{suffixes})?" if suffixes else ""
-    return re.compile(rf"(?:^(?:(?:{joins}) )?|,? (?:(?:{joins}) )?)(?P<time>{CLOCK_RE}){suffix}\.?$")
+    clock = rf"(?P<time>{CLOCK_RE})(?:{suffixes})?|(?P<hour>\d{{1,2}})(?:{suffixes})" if suffixes else \
+        rf"(?P<time>{CLOCK_RE})"
+    return re.compile(rf"(?:^(?:(?:{joins}) )?|,? (?:(?:{joins}) )?)(?:{clock})\.?$")
 
 
 def _date_re(lang: str) -> re.Pattern:
@@ -173,7 +176,8 @@ def _date_re(lang: str) -> re.Pattern:
     year_seps = _alternation(WORD_SEPARATORS[lang] + ((" del ",) if lang == "es" else ()))
     marks, firsts = _alternation(DAY_MARKS[lang]), _alternation(FIRST_WORDS[lang])
     day = rf"(?:(?P<wday>\d{{1,2}})(?P<mark>{marks})?|(?P<first>{firsts}))"
-    word = (rf"{day}(?:{seps})(?P<month>{_alternation(MONTHS[lang])})\.?(?:{year_seps})"
+    # German writes "11.Juli" as well as "11. Juli": no space after the day's dot.
+    word = (rf"{day}(?:{seps}|(?<=\.))(?P<month>{_alternation(MONTHS[lang])})\.?(?:{year_seps})"
             r"(?P<wyear>\d{4}|'?\d{2})")
     return re.compile(rf"^{head}(?:{numeric}|{ymd}|{word})$")
 
@@ -210,7 +214,7 @@ def read(human: str, lang: str, day_first: bool) -> Reading | None:
     s, time = clean(human), None
     m = TIME_RES[lang].search(s)
     if m:
-        time, s = m["time"], s[:m.start()]
+        time, s = m["time"] or m["hour"], s[:m.start()]
     m = DATE_RES[lang].match(s)
     if not m:
         return None
@@ -276,6 +280,8 @@ READER_CASES = [
     ("de", "der erste Mai 1990", True, "1990-05-01"),
     ("de", "Mo., 3. Sept. 1979", True, "1979-09-03"),
     ("de", "3. Mrz 2001", True, "2001-03-03"),
+    ("de", "am 11.Juli 2038 um 15 Uhr", True, "2038-07-11"),
+    ("de", "am 11Juli 2038", True, None),
     ("de", "Do 5.6.19 14.40", True, "2019-06-05"),
     ("de", "Do 5.6.19 14.40", False, "2019-05-06"),
     ("de", "30. Februar 2001", True, "impossible"),
@@ -295,6 +301,9 @@ READER_CASES = [
     ("es", "marzo de 2020", True, None),
     ("es", "del 3 al 5 de marzo de 2009", True, None),
     ("es", "a las 17:20", True, None),
+    ("es", "el día 5 de enero de 2071 07:14 hs", True, "2071-01-05"),
+    ("es", "el día 5 de enero de 2071 a las 19 h", True, "2071-01-05"),
+    ("es", "el día 5 de enero de 2071 a las 19", True, None),
     ("es", "31 de abril de 2001", True, "impossible"),
     ("it", "il 3 marzo 2001", True, "2001-03-03"),
     ("it", "l'8 marzo 2001 alle 17.20", True, "2001-03-08"),
@@ -310,6 +319,7 @@ READER_CASES = [
     ("pt", "primeiro de abril de 2001", True, "2001-04-01"),
     ("pt", "sáb, 3 de março de 2001", True, "2001-03-03"),
     ("pt", "3 de março", True, None),
+    ("pt", "no dia 32/out/1935", True, "impossible"),
     ("pt", "às 02:38", True, None),
     ("nl", "maandag 3 maart 1980", True, "1980-03-03"),
     ("nl", "op 3 mrt 1980 om 13:00 uur", True, "1980-03-03"),
@@ -325,6 +335,7 @@ READER_CASES = [
     ("nl", "ma 5-6-2019", True, "2019-06-05"),
     ("nl", "31 juni 2019", True, "impossible"),
     ("nl", "maart 2019", True, None),
+    ("nl", "1-8-2005 om 7 uur", False, "2005-01-08"),
 ]
 
 
