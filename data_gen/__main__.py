@@ -1,4 +1,4 @@
-"""Prints generated examples as `human<TAB>iso<TAB>family<TAB>day_first`, or the longest strings.
+"""Prints generated examples as `human<TAB>iso<TAB>family<TAB>day_first<TAB>language`, or the longest strings.
 
   python -m data_gen --n 10 --seed 42
   python -m data_gen --longest
@@ -21,7 +21,7 @@ def _positive_or_zero(value: str) -> int:
 
 def format_row(example: grammar.DateExample) -> str:
     """One example as a tab-separated line (an empty iso: not a date)."""
-    return "\t".join((example.human, example.iso, example.family, str(example.day_first).lower()))
+    return "\t".join((example.human, example.iso, example.family, str(example.day_first).lower(), example.language))
 
 
 def main(argv: list[str] | None = None) -> int:

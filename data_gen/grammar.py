@@ -23,6 +23,8 @@ own module (each imports only the ones above it; a test checks it):
 | `ranges` | drawing a range or list of dates (a refusal) and its dates |
 | `refusals` | drawing a refusal (with `phrases` for the non-date ones, `ranges`) and impossible dates |
 | `lengths` | the longest strings the grammar can write, by construction |
+| `languages` | the languages written: English and six more |
+| `foreign` | dates and refusals in French, German, Spanish, Italian, Portuguese and Dutch |
 
 The grammar and its policies are described in docs/data.md.
 """
@@ -33,8 +35,8 @@ import random
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from data_gen import foreign, phrases
 from data_gen import formats as formats_lib
-from data_gen import phrases
 from data_gen.choice import Choice
 from data_gen.families import (
     CATALOGUE,
@@ -62,12 +64,14 @@ from data_gen.rendering import render, render_labelled
 from data_gen.sampling import DAY_FIRST_SHARE, sample_positive, sample_real_date, sample_weekday_conflict
 
 # Bump when the grammar changes in a way that changes generated data (and the pin in tests/test_grammar.py).
-GRAMMAR_VERSION = "6"
+GRAMMAR_VERSION = "7"
 
 # Shares of the sources of examples: the old catalogue, refusals, weekday conflicts, and grammar dates (the rest).
 CATALOGUE_SHARE = 0.15
 NEGATIVE_SHARE = 0.16
 WEEKDAY_CONFLICT_SHARE = 0.02
+# Share of examples in the six other languages (data_gen.foreign), each language an equal part of it.
+FOREIGN_SHARE = 0.4
 
 __all__ = [
     "DateExample", "Recipe", "TimeOfDay", "SpanForm", "YMD", "Readings", "Longest", "FAMILIES", "HELD_OUT_FAMILIES",
@@ -123,8 +127,20 @@ def make_example(date: AnyDate | None, recipe: Recipe) -> DateExample:
                        family_of(recipe), recipe.day_first)
 
 
-def sample_example(rng: random.Random) -> tuple[DateExample, Recipe, AnyDate | None]:
-    """One example with the recipe and the date it was built from."""
+def make_foreign_example(date: AnyDate | None, recipe: foreign.ForeignRecipe) -> DateExample:
+    """The labelled example for one date written by one foreign recipe."""
+    found = foreign.label_date(recipe, date)
+    return DateExample(foreign.render(recipe, date), found.isoformat() if found else "", foreign.family_of(recipe),
+                       recipe.day_first, recipe.language)
+
+
+def sample_example(rng: random.Random) -> tuple[DateExample, Recipe | foreign.ForeignRecipe, AnyDate | None]:
+    """One example (English, or at FOREIGN_SHARE another language) with the recipe and the date it was built
+    from."""
+    if rng.random() < FOREIGN_SHARE:
+        recipe = foreign.sample_recipe(rng, foreign.LANGUAGE(rng))
+        date = foreign.sample_date(rng, recipe)
+        return make_foreign_example(date, recipe), recipe, date
     recipe = sample_recipe(rng)
     date = sample_date(rng, recipe)
     return make_example(date, recipe), recipe, date
@@ -135,7 +151,7 @@ def _shard_rng(seed: int, shard: int) -> random.Random:
 
 
 def generate_shard_with_recipes(seed: int, shard: int, size: int
-                                ) -> list[tuple[DateExample, Recipe, AnyDate | None]]:
+                                ) -> list[tuple[DateExample, Recipe | foreign.ForeignRecipe, AnyDate | None]]:
     """`generate_shard`, with each example's recipe and date (for round-trip tests)."""
     rng = _shard_rng(seed, shard)
     return [sample_example(rng) for _ in range(size)]
@@ -144,11 +160,7 @@ def generate_shard_with_recipes(seed: int, shard: int, size: int
 def generate_shard(seed: int, shard: int, size: int) -> list[DateExample]:
     """Generates one shard of `size` examples; the same (seed, shard) gives the same rows."""
     rng = _shard_rng(seed, shard)
-    out = []
-    for _ in range(size):
-        recipe = sample_recipe(rng)
-        out.append(make_example(sample_date(rng, recipe), recipe))
-    return out
+    return [sample_example(rng)[0] for _ in range(size)]
 
 
 def generate(num_examples: int, seed: int) -> Iterator[DateExample]:

@@ -143,27 +143,31 @@ def span_text(dates: Dates, recipe: Recipe) -> str:
     return span_text_of_fields(recipe, parts, weekdays)
 
 
+def add_noise(text: str, decoration: str, spacing: str) -> str:
+    """A doubled space, brackets/quotes or end punctuation, an outer space."""
+    if spacing == "double":
+        text = text.replace(" ", "  ", 1)
+    if decoration in (".", ","):
+        if text[-1:].isalnum():
+            text += decoration
+    elif decoration:
+        text = decoration[0] + text + decoration[1]
+    if spacing == "lead":
+        text = " " + text
+    elif spacing == "trail":
+        text += " "
+    return text
+
+
 def finish(text: str, recipe: Recipe) -> str:
-    """Casing, then noise: a doubled space, brackets/quotes or end punctuation, an outer space."""
+    """Casing, then noise (`add_noise`)."""
     if recipe.casing == "lower":
         text = text.lower()
     elif recipe.casing == "upper":
         text = text.upper()
     elif text[:1].islower():
         text = text[0].upper() + text[1:]
-    if recipe.spacing == "double":
-        text = text.replace(" ", "  ", 1)
-    decoration = recipe.decoration
-    if decoration in (".", ","):
-        if text[-1:].isalnum():
-            text += decoration
-    elif decoration:
-        text = decoration[0] + text + decoration[1]
-    if recipe.spacing == "lead":
-        text = " " + text
-    elif recipe.spacing == "trail":
-        text += " "
-    return text
+    return add_noise(text, recipe.decoration, recipe.spacing)
 
 
 def render_labelled(date: AnyDate | None, recipe: Recipe, label_date: datetime.date | None) -> str:

@@ -152,7 +152,7 @@ def test_cli_prints_seeded_tab_separated_rows():
     assert first == subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rows = [line.split("\t") for line in first.splitlines()]
     assert len(rows) == 5
-    assert [tuple(r) for r in rows] == [(e.human, e.iso, e.family, str(e.day_first).lower())
+    assert [tuple(r) for r in rows] == [(e.human, e.iso, e.family, str(e.day_first).lower(), e.language)
                                         for e in grammar.generate(5, 42)]
 
 
