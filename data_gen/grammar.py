@@ -71,7 +71,7 @@ CATALOGUE_SHARE = 0.15
 NEGATIVE_SHARE = 0.16
 WEEKDAY_CONFLICT_SHARE = 0.02
 # Share of examples in the six other languages (data_gen.foreign), each language an equal part of it.
-FOREIGN_SHARE = 0.4
+FOREIGN_SHARE = 0.35
 
 __all__ = [
     "DateExample", "Recipe", "TimeOfDay", "SpanForm", "YMD", "Readings", "Longest", "FAMILIES", "HELD_OUT_FAMILIES",

@@ -19,14 +19,17 @@ for `serving_default`), which TF Serving replays when it loads a version, before
 from __future__ import annotations
 
 import os
+import re
 
 import keras
 import tensorflow as tf
 import tensorflow_transform as tft
 from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
 
+from data_gen import foreign
 from data_gen import words as words_lib
 from data_gen.formats import FIRST_DATE, LAST_DATE
+from data_gen.languages import FOREIGN_LANGUAGES
 from data_gen.text import normalize, normalize_text
 from models import calibration, features
 from models.preprocessing import characters, input_lengths, model_text, trim_padding, words
@@ -112,22 +115,33 @@ def weekday(iso: tf.Tensor) -> tf.Tensor:
 
 
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")  # preprocessing.words' runs of letters, in Python
 MIN_WEEKDAY_WORD = 3  # shorter abbreviations ("di", "do") are too often other words to tell a weekday
 
 
-def weekday_words(languages: tuple[words_lib.Words, ...] = (words_lib.EN_US,)) -> dict[str, int]:
-    """Normalised weekday names and abbreviations of the languages the grammar writes -> weekday (Monday = 0),
-    without the words that also name a month or another weekday, or are shorter than MIN_WEEKDAY_WORD."""
-    def normalised(texts) -> set[str]:
-        return {normalize_text(t) for t in texts}
+def grammar_languages() -> tuple[words_lib.Words | foreign.LanguageWords, ...]:
+    """The month and weekday tables of every language the grammar writes."""
+    return (words_lib.EN_US, *(foreign.language_words(language) for language in FOREIGN_LANGUAGES))
 
-    months = normalised(t for lang in languages for table in lang.month.values() for t in table.values()
-                        if not t.isdigit())
+
+def weekday_words(languages: tuple[words_lib.Words | foreign.LanguageWords, ...] | None = None) -> dict[str, int]:
+    """The words (letter runs, as serving splits its input) of the weekday names and abbreviations of the
+    languages the grammar writes (all of them unless `languages` says), normalised -> weekday (Monday = 0);
+    without the words that also name a month or another weekday in any of them ("feira" of Portuguese's
+    "segunda-feira"), or are shorter than MIN_WEEKDAY_WORD."""
+    languages = grammar_languages() if languages is None else languages
+
+    def letter_runs(text: str) -> list[str]:
+        return _LETTER_RUN.findall(normalize_text(text))
+
+    months = {word for lang in languages for table in lang.month.values() for t in table.values()
+              for word in letter_runs(t)}
     found: dict[str, set[int]] = {}
     for lang in languages:
         for table in lang.weekday.values():
             for day, text in table.items():
-                found.setdefault(normalize_text(text), set()).add(day)
+                for word in letter_runs(text):
+                    found.setdefault(word, set()).add(day)
     return {word: days.pop() for word, days in sorted(found.items())
             if len(days) == 1 and word not in months and len(word) >= MIN_WEEKDAY_WORD}
 
@@ -217,8 +231,8 @@ class DateNormaliserModule(tf.Module):
         return tf.scatter_nd(tf.expand_dims(rows, 1), joined, tf.shape(human, out_type=tf.int64))
 
     def _words_checks(self, human: tf.Tensor, iso: tf.Tensor, is_date: tf.Tensor) -> dict:
-        """Per input: its words never seen in training (joined), the weekday it names (English, "" if none) and
-        whether that weekday is not the answer's."""
+        """Per input: its words never seen in training (joined), the weekday it names (in a language the grammar
+        writes; "" if none) and whether that weekday is not the answer's."""
         tokens = words(normalize(human))
         unknown = tf.ragged.map_flat_values(self.known_words.lookup, tokens) < 0
         named = tf.ragged.map_flat_values(self.weekdays.lookup, tokens)

@@ -156,6 +156,11 @@ def test_weekday_words_leave_out_month_words_and_short_abbreviations():
     words = export.weekday_words()
     assert words["friday"] == words["fri"] == 4 and words["thurs"] == words["thu"] == 3
     assert all(len(w) >= export.MIN_WEEKDAY_WORD for w in words)
+    # The six other languages' weekdays, as serving splits them: "segunda-feira" is "segunda" and "feira",
+    # which every weekday from Monday to Friday has; "mar" (mardi, martes, martedì) is also March.
+    assert words["donnerstag"] == words["jeudi"] == words["quinta"] == words["giovedì"] == 3
+    assert words["segunda"] == words["maandag"] == words["lunes"] == 0 and words["sáb"] == 5
+    assert "feira" not in words and "mar" not in words and "mai" not in words
 
 
 def test_unknown_characters_are_reported_for_each_input_that_holds_them(trained):
