@@ -6,6 +6,7 @@ from data_gen.text import INPUT_LENGTH, OUTPUT_LENGTH  # noqa: F401 - INPUT_LENG
 HUMAN_KEY = "human"
 ISO_KEY = "iso"  # "" when the input is not one complete, real calendar date
 FORMAT_KEY = "format"  # the generator's family name, for sliced evaluation
+LANGUAGE_KEY = "language"  # the text's language (ISO 639-1, data_gen.languages.LANGUAGES), for sliced evaluation
 DAY_FIRST_KEY = "day_first"  # int 0/1: the reading preferred when both day-month orders are real dates
 
 # Transformed features.

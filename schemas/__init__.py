@@ -1,8 +1,9 @@
 """The curated schema of the raw examples (schemas/schema.pbtxt).
 
-The schema is written by hand except for one value domain derived from data_gen,
-which `python -m schemas` re-syncs (a test fails when it drifts):
-- `format`: the generator's family names (data_gen.grammar.FAMILIES).
+The schema is written by hand except for two value domains derived from data_gen,
+which `python -m schemas` re-syncs (a test fails when either drifts):
+- `format`: the generator's family names (data_gen.grammar.FAMILIES);
+- `language`: the languages it writes, ISO 639-1 codes (data_gen.languages.LANGUAGES).
 
 `iso` has no domain. TFDV's schema language has no pattern constraint, and a closed
 domain of all 73,049 dates from 1900 to 2099 (with a rank histogram wide enough to
@@ -18,11 +19,12 @@ import os
 import tensorflow_data_validation as tfdv
 from tensorflow_metadata.proto.v0 import schema_pb2
 
-from data_gen import grammar
+from data_gen import grammar, languages
 
 SCHEMA_DIR = os.path.dirname(os.path.abspath(__file__))
 SCHEMA_PATH = os.path.join(SCHEMA_DIR, "schema.pbtxt")
 FORMAT_DOMAIN = "format"
+LANGUAGE_DOMAIN = "language"
 
 # StatisticsGen options: TFDV's defaults. Nothing in the schema needs more than the
 # default top-1000 rank histogram (`format` has 29 families); kept as a named object so
@@ -40,10 +42,11 @@ def _set_domain(schema: schema_pb2.Schema, name: str, values: list[str]) -> None
 
 
 def synced(schema: schema_pb2.Schema) -> schema_pb2.Schema:
-    """A copy of `schema` with the domain derived from data_gen brought up to date."""
+    """A copy of `schema` with the domains derived from data_gen brought up to date."""
     result = schema_pb2.Schema()
     result.CopyFrom(schema)
     _set_domain(result, FORMAT_DOMAIN, list(grammar.FAMILIES))
+    _set_domain(result, LANGUAGE_DOMAIN, list(languages.LANGUAGES))
     return result
 
 

@@ -1,4 +1,4 @@
-"""Re-syncs the derived domain of schemas/schema.pbtxt with data_gen: python -m schemas."""
+"""Re-syncs the derived domains of schemas/schema.pbtxt with data_gen: python -m schemas."""
 
 import argparse
 
@@ -9,12 +9,14 @@ import schemas
 HEADER = """\
 # Curated schema of the raw examples written by SyntheticDateExampleGen, imported
 # with ImportSchemaGen; StatisticsGen and ExampleValidator check every split
-# against it. Features are hand-written; the string domain "format" (the
-# generator's families) is derived from data_gen: run `.venv/bin/python -m schemas`
-# after changing the families. `day_first` is the reading preference, an input in
-# serving too. `iso` has no domain: AnomaliesGate checks every label against
-# data_gen.labels.is_valid_label (a real YYYY-MM-DD date in 1900-2099, or "" when
-# the text is not a date).
+# against it. Features are hand-written; the string domains "format" (the
+# generator's families) and "language" (the ISO 639-1 codes of the languages it
+# writes) are derived from data_gen: run `.venv/bin/python -m schemas` after
+# changing the families or the languages. `format` and `language` slice the
+# evaluation and, like the label `iso`, are not in SERVING. `day_first` is the
+# reading preference, an input in serving too. `iso` has no domain: AnomaliesGate
+# checks every label against data_gen.labels.is_valid_label (a real YYYY-MM-DD
+# date in 1900-2099, or "" when the text is not a date).
 """
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from pipeline import configs, flags
 IN_MEMORY_BEAM_ARGS = ["--direct_running_mode=in_memory", "--direct_num_workers=1"]
 
 RAW_SPEC = {**{k: tf.io.FixedLenFeature([1], tf.string)
-               for k in (features.HUMAN_KEY, features.ISO_KEY, features.FORMAT_KEY)},
+               for k in (features.HUMAN_KEY, features.ISO_KEY, features.FORMAT_KEY, features.LANGUAGE_KEY)},
             features.DAY_FIRST_KEY: tf.io.FixedLenFeature([1], tf.int64)}
 
 
@@ -53,7 +53,8 @@ def analyze_and_transform(train_rows: list[dict], other_rows: list[dict], out_di
 
 def raw_rows(n: int, seed: int) -> list[dict]:
     """Generated examples as tf.Transform's instance dicts."""
-    return [{"human": [e.human], "iso": [e.iso], "format": [e.family], "day_first": [int(e.day_first)]}
+    return [{"human": [e.human], "iso": [e.iso], "format": [e.family], "language": [e.language],
+             "day_first": [int(e.day_first)]}
             for e in grammar.generate(n, seed)]
 
 

@@ -14,7 +14,8 @@ from tfx import v1 as tfx
 from tfx.orchestration import metadata
 
 from components.anomalies_gate import DataAnomaliesError
-from data_gen import grammar
+from components.date_example_gen import executor as example_gen_executor
+from data_gen import grammar, languages
 from pipeline import main_job
 from pipeline import pipeline as pipeline_lib
 from tests.helpers import IN_MEMORY_BEAM_ARGS, main_job_settings
@@ -70,7 +71,8 @@ def test_data_pipeline_records_artifacts_in_mlmd(metadata_path):
         iso_by_split[split] = {_value(r, "iso") for r in rows
                                if not grammar.is_held_out(_value(r, "format"))} - {""}
         families[split] = {_value(r, "format") for r in rows}
-        assert all(set(r.features.feature) == {"human", "iso", "format", "day_first"} for r in rows)
+        assert all(set(r.features.feature) == {"human", "iso", "format", "language", "day_first"} for r in rows)
+        assert {_value(r, "language") for r in rows} <= set(languages.LANGUAGES)
     assert sum(sizes.values()) == 2000
     assert 1400 < sizes["train"] < 1800  # 8 of 10 hash buckets
     # Splits are partitioned by label: no date is in two splits (held-out families aside).
@@ -79,6 +81,17 @@ def test_data_pipeline_records_artifacts_in_mlmd(metadata_path):
     # Held-out families are only in the test split, as slices of their own.
     held_out = set(grammar.HELD_OUT_FAMILIES)
     assert held_out & families["test"] and not held_out & (families["train"] | families["eval"])
+
+
+def test_the_example_gen_writes_each_examples_language():
+    example = grammar.DateExample("3 mai 1979", "1979-05-03", "word_dmy", True, "fr")
+    written = example_gen_executor.to_tf_example(example)
+    assert {k: _value(written, k) for k in ("human", "iso", "format", "language")} == {
+        "human": "3 mai 1979", "iso": "1979-05-03", "format": "word_dmy", "language": "fr"}
+    assert written.features.feature["day_first"].int64_list.value == [1]
+    generated = list(grammar.generate(50, seed=1))
+    assert [_value(example_gen_executor.to_tf_example(e), "language") for e in generated] == [
+        e.language for e in generated]
 
 
 def _write_examples(path: str, rows: list[tuple[str, str, str]]) -> None:

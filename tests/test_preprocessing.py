@@ -12,16 +12,22 @@ import tensorflow_transform as tft
 from models import features
 from tests.helpers import analyze_and_transform
 
+
+def _row(human: str, iso: str, family: str, day_first: int = 0) -> dict[str, list]:
+    """A raw example as the ExampleGen writes it (the language is not read by preprocessing_fn)."""
+    return {"human": [human], "iso": [iso], "format": [family], "language": ["en"], "day_first": [day_first]}
+
+
 TRAIN_ROWS = [
-    {"human": ["3 May 1979"], "iso": ["1979-05-03"], "format": ["word_dmy"], "day_first": [0]},
-    {"human": ["Tuesday, April 5, 2001"], "iso": ["2001-04-05"], "format": ["with_weekday"], "day_first": [0]},
-    {"human": ["25.06.09"], "iso": ["2009-06-25"], "format": ["numeric_short_year"], "day_first": [1]},
-    {"human": ["hello world"], "iso": [""], "format": ["not_date_words"], "day_first": [0]},
-    {"human": ["3-5 May 2009"], "iso": [""], "format": ["not_date_range"], "day_first": [0]},
+    _row("3 May 1979", "1979-05-03", "word_dmy"),
+    _row("Tuesday, April 5, 2001", "2001-04-05", "with_weekday"),
+    _row("25.06.09", "2009-06-25", "numeric_short_year", day_first=1),
+    _row("hello world", "", "not_date_words"),
+    _row("3-5 May 2009", "", "not_date_range"),
 ]
-UNSEEN = {"human": ["3 MAY 1979 ☃"], "iso": ["1979-05-03"], "format": ["word_dmy"], "day_first": [0]}
+UNSEEN = _row("3 MAY 1979 ☃", "1979-05-03", "word_dmy")
 OVER_LONG_TEXT = "wednesday the thirteenth of september two thousand and seventeen at noon"
-OVER_LONG = {"human": [OVER_LONG_TEXT.upper()], "iso": ["2017-09-13"], "format": ["spelled_day"], "day_first": [0]}
+OVER_LONG = _row(OVER_LONG_TEXT.upper(), "2017-09-13", "spelled_day")
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,8 @@ HELD_OUT_SPLIT = "test"
 
 
 def to_tf_example(example: grammar.DateExample) -> tf.train.Example:
-    """Encodes one labelled date as a tf.Example: bytes human, iso, format (the family); int day_first."""
+    """Encodes one labelled date as a tf.Example: bytes human, iso, format (the family), language (its ISO 639-1
+    code); int day_first."""
     def text(value: str) -> tf.train.Feature:
         return tf.train.Feature(bytes_list=tf.train.BytesList(value=[value.encode("utf-8")]))
 
@@ -36,6 +37,7 @@ def to_tf_example(example: grammar.DateExample) -> tf.train.Example:
         features.HUMAN_KEY: text(example.human),
         features.ISO_KEY: text(example.iso),
         features.FORMAT_KEY: text(example.family),
+        features.LANGUAGE_KEY: text(example.language),
         features.DAY_FIRST_KEY: tf.train.Feature(int64_list=tf.train.Int64List(value=[int(example.day_first)])),
     }))
 
