@@ -1,8 +1,10 @@
 """GatedEvaluator: TFX's Evaluator whose blessing thresholds are scalar parameters.
 
-Every metric threshold in the given EvalConfig is replaced, when the executor runs, by a value threshold
+Every metric threshold in the given EvalConfig, overall or per slice (pipeline/evaluation.py gates the overall
+slice and every language slice), is replaced, when the executor runs, by a value threshold
 (`accuracy_threshold`) and a change threshold against the baseline model (`max_accuracy_drop`), so a
-scheduler sets the two numbers per run (Kubeflow pipeline parameters) instead of a whole EvalConfig.
+scheduler sets the two numbers per run (Kubeflow pipeline parameters) instead of a whole EvalConfig: each
+gated slice then needs both, on its own figures.
 
 The baseline is the LatestPushedModel step's output (components/latest_pushed_model.py). When it found
 nothing pushed (`found == 0`, the first run), the executor drops it from its inputs: TFX's own no-baseline
@@ -43,7 +45,8 @@ def metric_threshold(accuracy_threshold: float, max_accuracy_drop: float) -> tfm
 
 def with_thresholds(eval_config: tfma.EvalConfig, accuracy_threshold: float,
                     max_accuracy_drop: float) -> tfma.EvalConfig:
-    """A copy of `eval_config` with every metric threshold (overall or per slice) set to the two values."""
+    """A copy of `eval_config` with every metric threshold (overall or per slice, whatever the slicing spec) set
+    to the two values."""
     result = tfma.EvalConfig()
     result.CopyFrom(eval_config)
     threshold = metric_threshold(accuracy_threshold, max_accuracy_drop)
@@ -57,7 +60,8 @@ def with_thresholds(eval_config: tfma.EvalConfig, accuracy_threshold: float,
 
 
 def thresholds_of(eval_config: tfma.EvalConfig) -> dict[str, float]:
-    """accuracy_threshold and max_accuracy_drop of the first gated metric of `eval_config`."""
+    """accuracy_threshold and max_accuracy_drop of the first gated metric of `eval_config` (its first threshold:
+    create_eval_config and with_thresholds give every gated slice the same two)."""
     for metrics_spec in eval_config.metrics_specs:
         for metric in metrics_spec.metrics:
             thresholds = [metric.threshold] if metric.HasField("threshold") else []

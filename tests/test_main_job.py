@@ -12,6 +12,7 @@ import time
 import pytest
 
 from components import gated_evaluator
+from data_gen import languages
 from models import features
 from models import saved_model as serving
 from pipeline import configs, console, evaluation, flags, main_job
@@ -65,22 +66,128 @@ def test_bad_flags_are_rejected_with_a_message(flags, capsys):
     assert "error: argument" in capsys.readouterr().err
 
 
-def test_eval_config_gates_overall_exact_match_and_slices_by_format():
+def test_eval_config_gates_overall_and_every_language_and_slices_by_language_and_format():
     config = evaluation.create_eval_config(0.95, 0.002)
     spec = config.model_specs[0]
     assert (spec.signature_name, spec.label_key, spec.prediction_key) == ("evaluate", "iso", "iso")
-    assert [list(s.feature_keys) for s in config.slicing_specs] == [[], ["format"]]
+    assert [list(s.feature_keys) for s in config.slicing_specs] == [
+        [], ["language"], ["format"], ["language", "format"]]
     exact = next(m for m in config.metrics_specs[0].metrics if m.class_name == "ExactMatch")
-    (gate,) = exact.per_slice_thresholds
-    assert [list(s.feature_keys) for s in gate.slicing_specs] == [[]]  # overall slice only
-    assert gate.threshold.value_threshold.lower_bound.value == 0.95
-    assert gate.threshold.change_threshold.absolute.value == pytest.approx(-0.002)
+    # Overall and each language on its own; formats and language x format slices are reported, not gated.
+    assert [[list(s.feature_keys) for s in gate.slicing_specs] for gate in exact.per_slice_thresholds] == [
+        [[]], [["language"]]]
+    for gate in exact.per_slice_thresholds:
+        assert gate.threshold.value_threshold.lower_bound.value == 0.95
+        assert gate.threshold.change_threshold.absolute.value == pytest.approx(-0.002)
     with pytest.raises(ValueError):
         evaluation.create_eval_config(0.95, -0.1)
     assert gated_evaluator.thresholds_of(config) == {"accuracy_threshold": 0.95, "max_accuracy_drop": 0.002}
-    # The Evaluator's scalar parameters replace the thresholds when it runs.
-    assert gated_evaluator.thresholds_of(gated_evaluator.with_thresholds(config, 0.5, 0.1)) == {
-        "accuracy_threshold": 0.5, "max_accuracy_drop": 0.1}
+    # The Evaluator's scalar parameters replace the thresholds, every gated slice's, when it runs.
+    replaced = gated_evaluator.with_thresholds(config, 0.5, 0.1)
+    assert gated_evaluator.thresholds_of(replaced) == {"accuracy_threshold": 0.5, "max_accuracy_drop": 0.1}
+    gates = next(m for m in replaced.metrics_specs[0].metrics if m.class_name == "ExactMatch").per_slice_thresholds
+    assert [list(g.slicing_specs[0].feature_keys) for g in gates] == [[], ["language"]]
+    assert all(g.threshold.value_threshold.lower_bound.value == 0.5 for g in gates)
+    assert all(g.threshold.change_threshold.absolute.value == pytest.approx(-0.1) for g in gates)
+
+
+def _validate(config, slice_key: tuple, exact_match: float) -> bool:
+    """TFMA's own check of one slice's exact match against `config`'s thresholds (no baseline)."""
+    from tensorflow_model_analysis.evaluators import metrics_validator
+    from tensorflow_model_analysis.metrics import metric_types
+    from tensorflow_model_analysis.utils import config_util
+
+    config = config_util.update_eval_config_with_defaults(config, has_baseline=False, rubber_stamp=True)
+    metrics = {metric_types.MetricKey(name="exact_match", model_name=config.model_specs[0].name): exact_match,
+               metric_types.MetricKey(name="example_count", model_name=config.model_specs[0].name): 10}
+    return metrics_validator.validate_metrics((slice_key, metrics), config).validation_ok
+
+
+@pytest.mark.parametrize("language", languages.LANGUAGES)
+def test_tfma_gates_each_language_slice_but_not_formats_or_their_crossing(language):
+    config = evaluation.create_eval_config(0.95, 0.002)
+    assert _validate(config, (), 0.96) and not _validate(config, (), 0.94)
+    by_language = (("language", language),)
+    assert _validate(config, by_language, 0.96) and not _validate(config, by_language, 0.94)
+    assert _validate(config, (("format", "word_dmy"),), 0.5)
+    assert _validate(config, (("language", language), ("format", "word_dmy")), 0.5)
+
+
+class _RightButInFrench:
+    """A SavedModel whose `evaluate` signature answers every example's label, except French ones ("")."""
+
+    @staticmethod
+    def save(path: str) -> None:
+        import tensorflow as tf
+
+        spec = {k: tf.io.FixedLenFeature([1], tf.string) for k in (features.ISO_KEY, features.LANGUAGE_KEY)}
+
+        class Module(tf.Module):
+            @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="examples")])
+            def evaluate(self, examples):
+                parsed = {k: tf.reshape(v, [-1]) for k, v in tf.io.parse_example(examples, spec).items()}
+                wrong = tf.equal(parsed[features.LANGUAGE_KEY], "fr")
+                return {features.ISO_KEY: tf.where(wrong, "", parsed[features.ISO_KEY])}
+
+        module = Module()
+        tf.saved_model.save(module, path, signatures={evaluation.EVAL_SIGNATURE: module.evaluate})
+
+
+def test_a_model_good_overall_but_below_the_threshold_in_one_language_is_not_blessed(tmp_path):
+    """The Evaluator itself (GatedEvaluator's executor, TFX's and TFMA's code) on 100 examples: right on 90
+    English ones, wrong on the 10 French ones. Overall (0.90) and every format but word_dmy pass 0.85; French
+    fails, and so does the model. The summary says which slice failed."""
+    import os
+    import shutil
+
+    import tensorflow as tf
+    from google.protobuf import json_format
+    from tfx.dsl.components.base import base_beam_executor
+    from tfx.types import artifact_utils, standard_artifacts
+    from tfx.utils import path_utils
+
+    import schemas
+    from components.date_example_gen import executor as example_gen_executor
+    from data_gen import grammar
+    from reporting import summary
+    from tests.helpers import IN_MEMORY_BEAM_ARGS
+
+    english = [grammar.DateExample(f"{d} May 1979", f"1979-05-{d:02}", "word_dmy", False, "en") for d in range(1, 11)]
+    english += [grammar.DateExample(f"{m}/3/1980", f"1980-{m:02}-03", "numeric_mdy", False, "en")
+                for m in range(1, 13)] * 6 + [grammar.DateExample("tomorrow", "", "not_date_relative", False, "en")] * 8
+    french = [grammar.DateExample(f"{d} mai 1979", f"1979-05-{d:02}", "word_dmy", True, "fr") for d in range(1, 11)]
+    assert (len(english), len(french)) == (90, 10)
+    examples = standard_artifacts.Examples()
+    examples.uri, examples.split_names = str(tmp_path / "examples"), artifact_utils.encode_split_names(["test"])
+    os.makedirs(os.path.join(examples.uri, "Split-test"))
+    with tf.io.TFRecordWriter(os.path.join(examples.uri, "Split-test", "data.gz"), "GZIP") as writer:
+        for example in english + french:
+            writer.write(example_gen_executor.to_tf_example(example).SerializeToString())
+    model = standard_artifacts.Model()
+    model.uri = str(tmp_path / "model")
+    _RightButInFrench.save(path_utils.serving_model_path(model.uri))
+    schema = standard_artifacts.Schema()
+    schema.uri = str(tmp_path / "schema")
+    os.makedirs(schema.uri)
+    shutil.copy(schemas.SCHEMA_PATH, schema.uri)
+    result, blessing = standard_artifacts.ModelEvaluation(), standard_artifacts.ModelBlessing()
+    result.uri, blessing.uri = str(tmp_path / "evaluation"), str(tmp_path / "blessing")
+    context = base_beam_executor.BaseBeamExecutor.Context(beam_pipeline_args=IN_MEMORY_BEAM_ARGS,
+                                                          tmp_dir=str(tmp_path / "tmp"))
+    gated_evaluator.Executor(context).Do(
+        {"examples": [examples], "model": [model], "schema": [schema]},
+        {"evaluation": [result], "blessing": [blessing]},
+        {"eval_config": json_format.MessageToJson(evaluation.create_eval_config(0.0, 0.0)),
+         "example_splits": json.dumps(["test"]), "accuracy_threshold": 0.85, "max_accuracy_drop": 0.0})
+
+    assert blessing.get_int_custom_property("blessed") == 0
+    assert summary.gate_failures(result.uri) == ["language fr (French): exact match 0.0000 below 0.8500"]
+    by_slice = summary.exact_match_by_slice(result.uri)
+    assert by_slice[()] == (pytest.approx(0.9), 100)
+    assert by_slice[(("language", "en"),)] == (1.0, 90) and by_slice[(("language", "fr"),)] == (0.0, 10)
+    assert by_slice[(("format", "word_dmy"),)] == (0.5, 20)  # below 0.85, but formats are not gated
+    assert {dict(k).get("format") for k in by_slice if set(dict(k)) == {"language", "format"}} == {
+        "word_dmy", "numeric_mdy", "not_date_relative"}
 
 
 def _log(message: str, *args) -> logging.LogRecord:
