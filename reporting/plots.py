@@ -54,7 +54,8 @@ def training_curves(history: Mapping[str, Sequence[float]], path: str) -> str:
 
 
 def exact_match_by_format(results: Mapping[str, float], path: str) -> str:
-    """Horizontal bars of exact match per format, worst at the top."""
+    """Horizontal bars of exact match per format (or per language, or any slice: its name -> exact match), worst
+    at the top."""
     ordered = sorted(results.items(), key=lambda kv: kv[1], reverse=True)
     fig, ax = plt.subplots(figsize=(8, 0.28 * len(ordered) + 1.2))
     ax.barh([k for k, _ in ordered], [v for _, v in ordered])

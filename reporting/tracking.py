@@ -272,39 +272,65 @@ def log_training(client: MlflowClient, parent, run: records.RunRecords | records
     return run_id
 
 
+def language_metric(language: str) -> str:
+    """The MLflow metric of a language's exact match (beside `exact_match.<format>`)."""
+    return f"exact_match.language.{language}"
+
+
 def describe_evaluation(run_summary: summary.RunSummary) -> str:
     """The Evaluator run's description."""
     text = f"The Evaluator: exact match {run_summary.exact_match:.4f} on {run_summary.examples:,} test examples"
+    worst = []
+    if len(run_summary.languages) > 1:
+        lang = run_summary.languages[0]
+        worst.append(f"worst language {lang.language} ({lang.name}): {lang.exact_match:.4f}")
     if run_summary.formats:
-        worst = run_summary.formats[0]
-        text += f" (worst format {worst.format}: {worst.exact_match:.4f})"
-    return text + ("; blessed." if run_summary.blessed
-                   else "; not blessed: below the accuracy threshold or the serving model's exact match.")
+        worst.append(f"worst format {run_summary.formats[0].format}: {run_summary.formats[0].exact_match:.4f}")
+    if worst:
+        text += f" ({'; '.join(worst)})"
+    if run_summary.blessed:
+        return text + "; blessed."
+    if run_summary.gate_failures:
+        return text + "; not blessed: " + "; ".join(run_summary.gate_failures) + "."
+    return text + "; not blessed: below the accuracy threshold or the serving model's exact match."
 
 
 def log_evaluation(client: MlflowClient, parent, run_summary: summary.RunSummary,
                    thresholds: Mapping[str, float], workdir: str, span: Span = NO_SPAN,
                    dataset: datasets.ExamplesDataset | None = None) -> None:
-    """The Evaluator's nested run: exact match overall and per format, thresholds, blessed or not."""
+    """The Evaluator's nested run: exact match overall, per language and per format, thresholds, blessed or not
+    (and which gated slice failed)."""
     if run_summary.exact_match is None:
         return
     child = _child(client, parent, "evaluator", "evaluator", span, describe_evaluation(run_summary))
     run_id = child.info.run_id
     _log_params(client, child, dict(thresholds))
     _log_metrics(client, run_id, [("exact_match", run_summary.exact_match, 0), ("examples", run_summary.examples, 0),
+                                  *[(language_metric(lang.language), lang.exact_match, 0)
+                                    for lang in run_summary.languages],
                                   *[(f"exact_match.{f.format}", f.exact_match, 0) for f in run_summary.formats]])
     client.set_tag(run_id, "blessed", str(bool(run_summary.blessed)).lower())
     if dataset is not None:
         client.log_inputs(run_id, [datasets.dataset_input(dataset, "evaluation")])
     by_format = {f.format: f.exact_match for f in run_summary.formats}
+    by_language = {f"{lang.language} {lang.name}": lang.exact_match for lang in run_summary.languages}
     metrics = {"exact_match": run_summary.exact_match, "examples": run_summary.examples,
+               "by_language": {lang.language: {"exact_match": lang.exact_match, "examples": lang.examples}
+                               for lang in run_summary.languages},
                "by_format": {f.format: {"exact_match": f.exact_match, "examples": f.examples}
                              for f in run_summary.formats},
-               "thresholds": dict(thresholds), "blessed": run_summary.blessed}
+               "by_language_and_format": {
+                   language: {f.format: {"exact_match": f.exact_match, "examples": f.examples} for f in formats}
+                   for language, formats in run_summary.formats_by_language.items()},
+               "thresholds": dict(thresholds), "blessed": run_summary.blessed,
+               "gate_failures": run_summary.gate_failures}
     client.log_artifact(run_id, training.write_json(metrics, os.path.join(workdir, "evaluation_metrics.json")))
     if by_format:
         client.log_artifact(run_id, plots.exact_match_by_format(
             by_format, os.path.join(workdir, "exact_match_by_format.png")))
+    if by_language:
+        client.log_artifact(run_id, plots.exact_match_by_format(
+            by_language, os.path.join(workdir, "exact_match_by_language.png")))
     client.set_terminated(run_id, end_time=span[1])
 
 
@@ -374,8 +400,12 @@ def describe_run(run: records.RunRecords | records.InputArtifacts, run_summary: 
         lines.append(f"- Trainer: {_sizes(info)}, {info['parameters']:,} parameters"
                      + (f", at most {_count(epochs, 'epoch')}." if epochs else "."))
     if run_summary.exact_match is not None:
+        languages = ", ".join(f"{lang.language} {lang.exact_match:.4f}" for lang in run_summary.languages)
+        verdict = "blessed" if run_summary.blessed else "not blessed"
+        if not run_summary.blessed and run_summary.gate_failures:
+            verdict += " (" + "; ".join(run_summary.gate_failures) + ")"
         lines.append(f"- Evaluator: exact match {run_summary.exact_match:.4f} on {run_summary.examples:,} test "
-                     f"examples; {'blessed' if run_summary.blessed else 'not blessed'}.")
+                     f"examples" + (f" (by language: {languages})" if languages else "") + f"; {verdict}.")
     lines.append(f"- Pushed to `{run_summary.pushed_to}`." if run_summary.pushed_to else "- Not pushed.")
     return "\n".join(lines)
 
@@ -417,7 +447,9 @@ def report_run(settings: TrackingSettings, run: records.RunRecords | records.Inp
     client.set_tag(run_id, mlflow_tags.MLFLOW_RUN_NOTE,
                    describe_run(run, run_summary, data_config, info, trials, span))
     if run_summary.exact_match is not None:
-        client.log_metric(run_id, "exact_match", run_summary.exact_match)
+        _log_metrics(client, run_id, [("exact_match", run_summary.exact_match, 0),
+                                      *[(language_metric(lang.language), lang.exact_match, 0)
+                                        for lang in run_summary.languages]])
     client.set_tag(run_id, "blessed", str(bool(run_summary.blessed)).lower())
     if run_summary.pushed_to:
         register_pushed_model(client, parent, settings, run_summary.pushed_to)

@@ -22,6 +22,7 @@ from mlflow.tracking import MlflowClient
 from models import mlflow_model, saved_model
 from pipeline import configs, console, main_job
 from reporting import plots, records, tracking
+from reporting.summary import FormatResult, LanguageResult, RunSummary
 from tests.helpers import main_job_settings, wait_until_answering
 
 DEFAULTS = configs.Settings()
@@ -146,6 +147,10 @@ def _check_run_tree(client: MlflowClient, parent, summary) -> None:
         assert {t.key: t.value for t in child_input.tags}["mlflow.data.context"] == context
     assert evaluator.data.metrics["exact_match"] == pytest.approx(summary.exact_match)
     assert {f"exact_match.{f.format}" for f in summary.formats} <= set(evaluator.data.metrics)
+    assert summary.languages  # every evaluated example has a language: the Evaluator reports each
+    for lang in summary.languages:
+        metric = f"exact_match.language.{lang.language}"
+        assert evaluator.data.metrics[metric] == parent.data.metrics[metric] == pytest.approx(lang.exact_match)
     assert evaluator.data.tags["blessed"] == str(summary.blessed).lower()
     assert {"accuracy_threshold", "max_accuracy_drop"} <= set(evaluator.data.params)
     assert "evaluation_metrics.json" in _artifact_paths(client, evaluator.info.run_id)
@@ -364,6 +369,40 @@ def _tuner_results(directory, trials: list[dict]):
     artifact = standard_artifacts.TunerResults()
     artifact.uri = str(directory)
     return records.InputArtifacts("datenmt-test", "run-1", [artifact])
+
+
+def test_the_evaluator_run_reports_each_language_and_which_failed_the_gate(tmp_path):
+    settings = tracking.local_settings(str(tmp_path), "languages", "m")
+    client = MlflowClient(settings.tracking_uri)
+    parent = client.create_run(tracking.experiment_id(settings), tags={tracking.PIPELINE_RUN_TAG: "run-1"})
+    failure = "language fr (French): exact match 0.9000 below 0.9500"
+    result = RunSummary(
+        run_id="run-1", exact_match=0.97, examples=300,
+        formats=[FormatResult("word_dmy", 0.9, 100), FormatResult("numeric_dmy", 1.0, 200)],
+        blessed=False, pushed_to=None, components=[],
+        languages=[LanguageResult("fr", 0.9, 100), LanguageResult("en", 1.0, 200)],
+        formats_by_language={"en": [FormatResult("numeric_dmy", 1.0, 200)],
+                             "fr": [FormatResult("word_dmy", 0.9, 100)]},
+        gate_failures=[failure])
+    tracking.log_evaluation(client, parent, result, {"accuracy_threshold": 0.95, "max_accuracy_drop": 0.0},
+                            str(tmp_path))
+    (evaluator,) = _children(client, parent)["evaluator"]
+    assert evaluator.data.metrics == {"exact_match": 0.97, "examples": 300, "exact_match.language.fr": 0.9,
+                                      "exact_match.language.en": 1.0, "exact_match.word_dmy": 0.9,
+                                      "exact_match.numeric_dmy": 1.0}
+    assert evaluator.data.tags["blessed"] == "false"
+    description = evaluator.data.tags["mlflow.note.content"]
+    assert "worst language fr (French): 0.9000" in description and f"not blessed: {failure}." in description
+    assert {"evaluation_metrics.json", "exact_match_by_format.png",
+            "exact_match_by_language.png"} <= _artifact_paths(client, evaluator.info.run_id)
+    with open(client.download_artifacts(evaluator.info.run_id, "evaluation_metrics.json", str(tmp_path))) as f:
+        written = json.load(f)
+    assert written["by_language"] == {"fr": {"exact_match": 0.9, "examples": 100},
+                                      "en": {"exact_match": 1.0, "examples": 200}}
+    assert written["by_language_and_format"]["fr"] == {"word_dmy": {"exact_match": 0.9, "examples": 100}}
+    assert written["gate_failures"] == [failure]
+    lines = result.lines()
+    assert "  fr French             0.9000 (100 examples)" in lines and f"NOT blessed: {failure}" in lines
 
 
 def test_made_up_trials_become_child_runs_and_a_size_plot_on_the_parent(tmp_path):
