@@ -6,14 +6,15 @@ language and every choice it is written with) and a date, and labelled by the sa
 readings, and the example's `day_first` preference decides those as in English.
 
 Names come from CLDR through babel (`language_words`: month and weekday names, abbreviations with each
-locale's own dots, the locale's date patterns for `CLDR` recipes), spelled "first" days from num2words. What
-each language adds is data here: ordinal marks ("1er", "3.", "1.º", "1º", "3de", "8ste"), lead words ("le 3
-mars", "am 3. März", "el 3 de marzo", "il 13 febbraio", "l'8 marzo", "dia 3 de março", "op 3 maart"), the
-Spanish and Portuguese " de " between fields, how a weekday joins the date ("Montag, den 3. März"), times of
-day ("14h40", "um 22:56 Uhr", "a las 17:20", "alle 17.20", "às 02:38", "om 13.00 uur"), and refusals in each
-language: relative words, month and year alone, day and month alone, a weekday alone, a time alone,
-impossible days and ranges. Families are the English grammar's (`data_gen.families`), so the Evaluator's
-slices by family hold every language. docs/data.md describes the shapes and their shares.
+locale's own dots, the locale's date patterns for `CLDR` recipes), spelled days from num2words. What each
+language adds is data here: ordinal marks ("1er", "3.", "1.º", "1º", "3de", "8ste"), lead words ("le 3 mars",
+"am 3. März", "el 3 de marzo", "il 13 febbraio", "l'8 marzo", "dia 3 de março", "op 3 maart"), the Spanish
+and Portuguese " de " between fields (Spanish "del" before a year), how a weekday joins the date ("Montag,
+den 3. März"), times of day ("14h40", "um 22:56 Uhr", "a las 17:20", "alle 17.20", "às 02:38", "om 13.00
+uur"), and refusals in each language: relative words, month and year alone, day and month alone, a weekday
+alone, a time alone, impossible days and ranges. Some are written without accents ("3 aout 2016"), as on a
+keyboard without them. Families are the English grammar's (`data_gen.families`), so the Evaluator's slices
+by family hold every language. docs/data.md describes the shapes and their shares.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import datetime
 import functools
 import random
 import re
+import unicodedata
 
 from babel import dates as babel_dates
 from num2words import num2words
@@ -35,7 +37,7 @@ from data_gen.languages import FOREIGN_LANGUAGES
 from data_gen.reading import Readings, real_date, resolve
 from data_gen.recipe import YMD
 from data_gen.rendering import add_noise
-from data_gen.sampling import DAY_FIRST_SHARE, DECORATION, SPACING
+from data_gen.sampling import DAY_FIRST_SHARE, DECORATION, MONTH_END_SHARE, SPACING, month_end
 
 DATE = "date"
 CLDR = "cldr"  # a date written with one of the locale's CLDR patterns (short, medium, long, full)
@@ -111,12 +113,25 @@ def ordinal_day(language: str, day: int, mark: int = 0) -> str:
     return str(day)
 
 
-# The spelled first day as written after a lead word (German declines it: "am ersten", "der erste").
-SPELLED_FIRST = {"de": {"": "erster", "am ": "ersten", "den ": "ersten", "der ": "erste"}}
+# German declines a spelled (ordinal) day after its lead word: "am ersten", "der erste", "erster Mai".
+GERMAN_ORDINAL_ENDINGS = {"": "r", "am ": "n", "den ": "n", "der ": ""}
+# Languages that spell a day other than the first (French, Spanish, Italian and Portuguese with a cardinal:
+# "le vingt-deux mars", "el veinticinco de diciembre"; German with an ordinal: "am zweiundzwanzigsten März").
+SPELLED_DAY_LANGUAGES = ("fr", "es", "it", "pt", "de")
+# Portuguese spells 16, 17 and 19 two ways: Portugal's "dezasseis" and Brazil's "dezesseis" (`mark`).
+_PORTUGUESE_SPELLINGS = ("pt", "pt_BR")
 
 
-def spelled_first(language: str, lead: str) -> str:
-    return SPELLED_FIRST.get(language, {}).get(lead, language_words(language).first)
+def spelled_day(language: str, day: int, lead: str, mark: int = 0) -> str:
+    """A day spelled as the language writes it in a date: the first as an ordinal ("premier", "primero",
+    "ersten"), other days as a cardinal ("vingt-deux", "veinticinco") or, in German, a declined ordinal."""
+    if language == "de":
+        return num2words(day, lang="de", to="ordinal") + GERMAN_ORDINAL_ENDINGS.get(lead, "")
+    if day == 1:
+        return language_words(language).first
+    if language == "pt":
+        return num2words(day, lang=_PORTUGUESE_SPELLINGS[mark % 2])
+    return num2words(day, lang=language)
 
 
 # --------------------------------------------------------------------------------------------
@@ -138,13 +153,14 @@ class ForeignRecipe:
     """Every choice a foreign example is written with (the date is separate, as in English).
 
     kind: DATE, CLDR (a locale pattern: `pattern`) or a refusal family. lead: a word before the date ("le ",
-    "am ", "el ", "op "). day: num, pad, ord (the language's ordinal mark; `mark` picks among several) or
-    first (spelled; the first day only). month: name, abbr (CLDR's, with its dots), bare (without them),
-    extra (a name CLDR lacks: Austrian "Jänner"), num or pad. seps: after the day and after the month. year:
-    four, two or "" (absent). weekday: "", name, abbr or bare; weekday_sep between it and the date;
-    weekday_shift: days on from the date's own (a weekday conflict). time: an optional time of day.
+    "am ", "el ", "op "). day: num, pad, ord (the language's ordinal mark; `mark` picks among several),
+    first (spelled; the first day only) or spelled (any day: `spelled_day`). month: name, abbr (CLDR's, with
+    its dots), bare (without them), extra (a name CLDR lacks: Austrian "Jänner"), num or pad. seps: after the
+    day and after the month. year: four, two or "" (absent). weekday: "", name, abbr or bare; weekday_sep
+    between it and the date; weekday_shift: days on from the date's own (a weekday conflict). time: an optional
+    time of day.
     phrase: a relative phrase, or a range's template. casing: as_written, capital (first letter),
-    lower or upper; decoration and spacing as in English.
+    lower, upper or plain (accents dropped); decoration and spacing as in English.
     """
 
     language: str
@@ -200,7 +216,8 @@ _DEFAULT_MONTH_WORD_FORMS = Choice({"name": 65, "abbr": 20, "bare": 15})
 # Separators of word dates (after the day, after the month); "-" and "/" only with a day number and an
 # abbreviation ("03-mars-2019").
 _WORD_SEPS = {
-    "es": Choice({(" de ", " de "): 78, (" ", " "): 8, (" de ", " "): 6, ("-", "-"): 5, ("/", "/"): 3}),
+    "es": Choice({(" de ", " de "): 70, (" de ", " del "): 8, (" ", " "): 8, (" de ", " "): 6, ("-", "-"): 5,
+                  ("/", "/"): 3}),
     "pt": Choice({(" de ", " de "): 80, (" ", " "): 8, (" de ", " "): 4, ("-", "-"): 5, ("/", "/"): 3}),
     "de": Choice({(" ", " "): 88, ("", " "): 5, ("-", "-"): 4, ("/", "/"): 3}),
 }
@@ -210,11 +227,11 @@ _NUMERIC_SEPS = {
     "es": Choice({"/": 70, "-": 20, ".": 10}), "it": Choice({"/": 70, "-": 15, ".": 15}),
     "pt": Choice({"/": 75, "-": 15, ".": 10}), "nl": Choice({"-": 60, "/": 25, ".": 15}),
 }
-# Day forms of word dates: a number, zero-padded, with the ordinal mark, or the spelled first.
-# "first" (the spelled first day, "le premier mai", "am ersten Mai") is drawn with the date the first.
-_WORD_DAYS = {"de": Choice({"ord": 77, "num": 14, "pad": 6, "first": 3}),
+# Day forms of word dates: a number, zero-padded, with the ordinal mark, the spelled first ("first": "le
+# premier mai", "eerste mei"; drawn with the date the first) or any day spelled ("spelled"; never with a time).
+_WORD_DAYS = {"de": Choice({"ord": 76, "num": 14, "pad": 6, "first": 2, "spelled": 2}),
               "nl": Choice({"num": 77, "pad": 8, "ord": 12, "first": 3})}
-_DEFAULT_WORD_DAYS = Choice({"num": 82, "pad": 8, "ord": 7, "first": 3})  # "ord": "1er", "1.º", "1º" (the first)
+_DEFAULT_WORD_DAYS = Choice({"num": 78, "pad": 8, "ord": 7, "first": 3, "spelled": 4})  # "ord": "1er", "1.º"
 _YEARS = Choice({"four": 93, "two": 7})
 _NUMERIC_YEARS = Choice({"four": 75, "two": 25})
 _NUMERIC_DAYS = Choice({"pad": 60, "num": 40})
@@ -224,7 +241,8 @@ _NUMERIC_WEEKDAY_SHARE = 0.35
 _NUMERIC_TIME_SHARE = 0.35
 _WEEKDAY_SHARE = 0.25
 _TIME_SHARE = 0.15
-_CASING = Choice({"as_written": 62, "capital": 16, "lower": 14, "upper": 8})
+# "plain": without accents, as typed on a keyboard without them ("3 aout 2016", "Marz").
+_CASING = Choice({"as_written": 58, "capital": 16, "lower": 14, "upper": 8, "plain": 4})
 
 # Times of day after the date (templates: {H} hour, {HH} zero-padded, {MM} minutes, {SS} seconds, {la}
 # Spanish "la"/"las").
@@ -346,7 +364,7 @@ def sample_date_recipe(rng: random.Random, language: str, with_weekday: bool = F
     fields = _numeric_core(rng, language) if numeric else _word_core(rng, language)
     if with_weekday or rng.random() < (_NUMERIC_WEEKDAY_SHARE if numeric else _WEEKDAY_SHARE):
         fields |= _weekday(rng, language)
-    if rng.random() < (_NUMERIC_TIME_SHARE if numeric else _TIME_SHARE):
+    if fields["day"] != "spelled" and rng.random() < (_NUMERIC_TIME_SHARE if numeric else _TIME_SHARE):
         fields["time"] = _time(rng, language)
     return ForeignRecipe(language, DATE, **fields, **_noise(rng))
 
@@ -421,6 +439,8 @@ def first_only(recipe: ForeignRecipe) -> bool:
 
 def _real_date(rng: random.Random, recipe: ForeignRecipe) -> datetime.date:
     first, last = _TWO_DIGIT_ORDINAL_RANGE if recipe.year == "two" else _ORDINAL_RANGE
+    if not first_only(recipe) and rng.random() < MONTH_END_SHARE:
+        return month_end(rng, datetime.date.fromordinal(first).year, datetime.date.fromordinal(last).year)
     date = datetime.date.fromordinal(rng.randint(first, last))
     if first_only(recipe) or rng.random() < FIRST_DAY_SHARE:
         date = date.replace(day=1)
@@ -468,8 +488,10 @@ def sample_date(rng: random.Random, recipe: ForeignRecipe):
 def _day_text(recipe: ForeignRecipe, day: int) -> str:
     if recipe.day == "ord":
         return ordinal_day(recipe.language, day, recipe.mark)
-    if recipe.day == "first" and day == 1:
-        return spelled_first(recipe.language, recipe.lead)
+    if recipe.day == "spelled" or (recipe.day == "first" and day == 1):
+        # The word before the day: the lead, or after a weekday its joiner's ("Montag, den ersten Mai").
+        before = recipe.weekday_sep.lstrip(", ") if recipe.weekday else recipe.lead
+        return spelled_day(recipe.language, day, before, recipe.mark)
     return f"{day:02d}" if recipe.day == "pad" else str(day)
 
 
@@ -545,13 +567,15 @@ def text_of(recipe: ForeignRecipe, date: datetime.date | YMD | tuple | None) -> 
 
 
 def apply_casing(text: str, casing: str) -> str:
-    """as_written, capital (the first letter upper), lower or upper."""
+    """as_written, capital (the first letter upper), lower, upper or plain (without accents)."""
     if casing == "lower":
         return text.lower()
     if casing == "upper":
         return text.upper()
     if casing == "capital":
         return text[:1].upper() + text[1:]
+    if casing == "plain":  # NFD splits "é" into "e" and a combining accent; "º" has no decomposition
+        return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
     return text
 
 
@@ -602,7 +626,7 @@ def family_of(recipe: ForeignRecipe) -> str:
         return "with_time"
     if recipe.weekday:
         return "with_weekday"
-    if recipe.day == "first":
+    if recipe.day in ("first", "spelled"):
         return "spelled_day"
     if recipe.numeric_month:
         return "numeric_short_year" if recipe.year == "two" else "numeric_dmy"

@@ -322,11 +322,11 @@ def sample_real_date(rng: random.Random, recipe: Recipe) -> datetime.date:
     """A real date the recipe can write (two-digit years: 1950-2049; "two thousand ...": 2000-2099)."""
     first, last = ordinal_range(recipe)
     if rng.random() < MONTH_END_SHARE:
-        return _month_end(rng, datetime.date.fromordinal(first).year, datetime.date.fromordinal(last).year)
+        return month_end(rng, datetime.date.fromordinal(first).year, datetime.date.fromordinal(last).year)
     return datetime.date.fromordinal(rng.randint(first, last))
 
 
-def _month_end(rng: random.Random, first_year: int, last_year: int) -> datetime.date:
+def month_end(rng: random.Random, first_year: int, last_year: int) -> datetime.date:
     """The last day of a month: 29 February of a leap year 40 % of the time, else of any month."""
     if rng.random() < 0.4:
         year = rng.choice([y for y in range(first_year, last_year + 1) if calendar.isleap(y)])
