@@ -88,7 +88,7 @@ class Settings:
                              help="pipeline root, metadata, serving models, MLflow store and log go under it "
                                   "(env DATENMT_OUTPUT_DIR)")
     pipeline_name: str = _field("datenmt", help="the pipeline's name (its ML Metadata context)", check=non_empty)
-    num_examples: int = _field(160000, help="examples generated over all splits", check=positive, kfp=True)
+    num_examples: int = _field(200000, help="examples generated over all splits", check=positive, kfp=True)
     seed: int = _field(42, help="seed of the generator and of training: the same seed gives the same examples, "
                                  "initial weights and order of training examples, so the same model", kfp=True)
     epochs: int = _field(12, help="most training epochs (early stopping may end sooner)", check=positive, kfp=True)

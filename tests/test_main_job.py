@@ -29,7 +29,7 @@ def test_defaults_are_the_embedded_configuration(tmp_path):
     settings = _settings()
     assert settings == configs.Settings()
     assert (settings.runner, settings.num_examples, settings.tuning, settings.accuracy_threshold) == (
-        "local", 160000, True, 0.95)
+        "local", 200000, True, 0.95)
     p = main_job.pipeline_from_settings(_settings("--output-dir", str(tmp_path)))
     assert p.pipeline_info.pipeline_root == str(tmp_path / "pipeline_root")
     assert p.beam_pipeline_args == list(configs.Settings().beam_args)
