@@ -211,6 +211,8 @@ _WEEKDAY_SEPS = {
     "nl": Choice({" ": 70, ", ": 30}),
 }
 _WEEKDAY_FORMS = Choice({"name": 65, "abbr": 20, "bare": 15})
+# A German spelled day after a weekday takes an article, which declines it ("Montag, den ersten Mai").
+_GERMAN_SPELLED_DAY_WEEKDAY_SEPS = Choice({", den ": 80, ", der ": 20})
 _MONTH_WORD_FORMS = {"de": Choice({"name": 60, "abbr": 22, "bare": 14, "extra": 4})}
 _DEFAULT_MONTH_WORD_FORMS = Choice({"name": 65, "abbr": 20, "bare": 15})
 # Separators of word dates (after the day, after the month); "-" and "/" only with a day number and an
@@ -364,6 +366,8 @@ def sample_date_recipe(rng: random.Random, language: str, with_weekday: bool = F
     fields = _numeric_core(rng, language) if numeric else _word_core(rng, language)
     if with_weekday or rng.random() < (_NUMERIC_WEEKDAY_SHARE if numeric else _WEEKDAY_SHARE):
         fields |= _weekday(rng, language)
+        if language == "de" and fields["day"] in ("first", "spelled"):  # "Montag, den ersten Mai"
+            fields["weekday_sep"] = _GERMAN_SPELLED_DAY_WEEKDAY_SEPS(rng)
     if fields["day"] != "spelled" and rng.random() < (_NUMERIC_TIME_SHARE if numeric else _TIME_SHARE):
         fields["time"] = _time(rng, language)
     return ForeignRecipe(language, DATE, **fields, **_noise(rng))
@@ -496,8 +500,9 @@ def _day_text(recipe: ForeignRecipe, day: int) -> str:
 
 
 def _lead_text(recipe: ForeignRecipe, day_text: str) -> str:
-    """The lead word, elided in Italian before a vowel ("l'8 marzo", "l'11 marzo")."""
-    if recipe.language == "it" and recipe.lead == "il " and day_text in ("8", "08", "11"):
+    """The lead word, elided in Italian before a vowel ("l'8 marzo", "l'11 marzo", "l'otto marzo")."""
+    if recipe.language == "it" and recipe.lead == "il " and (day_text in ("8", "08", "11")
+                                                             or day_text[:1].lower() in "aeiou"):
         return "l'"
     return recipe.lead
 

@@ -38,7 +38,7 @@ from data_gen.families import (
 )
 from data_gen.formats import FIRST_DATE
 from data_gen.ranges import sample_range
-from data_gen.reading import readings
+from data_gen.reading import readings, real_date
 from data_gen.recipe import YMD, Recipe
 from data_gen.sampling import (
     STYLE,
@@ -197,5 +197,17 @@ def impossible_date(rng: random.Random, recipe: Recipe) -> YMD:
             year = _out_of_range_year(rng, recipe.year)
             day = rng.randint(1, calendar.monthrange(year, month)[1])
         written = YMD(year, month, day)
-        if readings(recipe, written) == (None, None):
+        if readings(recipe, written) == (None, None) and not _compact_digits_are_a_date(recipe, written):
             return written
+
+
+def _compact_digits_are_a_date(recipe: Recipe, written: YMD) -> bool:
+    """Whether an eight-digit date's digits, split in another field order, are a real date ("20042006",
+    2004-20-06 written year first, is 20 April 2006 read day first)."""
+    if recipe.seps != ("", "") or not recipe.numeric_month or written.year > 9999:
+        return False
+    fields = {"y": f"{written.year:04d}", "m": f"{written.month:02d}", "d": f"{written.day:02d}"}
+    digits = "".join(fields[f] for f in recipe.order)
+    firsts = {"ymd": (digits[:4], digits[4:6], digits[6:]), "dmy": (digits[4:], digits[2:4], digits[:2]),
+              "mdy": (digits[4:], digits[:2], digits[2:4])}
+    return any(real_date(int(y), int(m), int(d)) for y, m, d in firsts.values())
