@@ -186,10 +186,18 @@ def test_unreachable_threshold_is_not_blessed_and_nothing_is_pushed(runs):
     assert runs.unreachable.exact_match is not None and runs.unreachable.examples > 100
     assert runs.pushed_after_unreachable == []
     assert "NOT blessed" in "\n".join(runs.unreachable.lines())
+    # The summary names each gated slice that missed exact match 1.0: overall, and each language below it.
+    failures = runs.unreachable.gate_failures
+    assert all(f.endswith("below 1.0000") for f in failures)
+    assert [f for f in failures if f.startswith("overall: exact match")] != []
+    below = {lang.language for lang in runs.unreachable.languages if lang.exact_match < 1}
+    assert {f.split()[1] for f in failures if f.startswith("language ")} == below
+    assert len(failures) == 1 + len(below)
+    assert runs.pushed.gate_failures == []
 
 
 @pytest.mark.slow
-def test_evaluation_is_whole_string_and_sliced_by_format(runs):
+def test_evaluation_is_whole_string_and_sliced_by_format_and_language(runs):
     result = runs.pushed
     formats = {f.format for f in result.formats}
     assert len(formats) > 20  # most of the 29 families occur in ~200 test examples
@@ -198,6 +206,14 @@ def test_evaluation_is_whole_string_and_sliced_by_format(runs):
     weighted = sum(f.exact_match * f.examples for f in result.formats) / result.examples
     assert result.exact_match == pytest.approx(weighted)
     assert [f.exact_match for f in result.formats] == sorted(f.exact_match for f in result.formats)
+    # And by language, and by language x format, each adding up to the whole.
+    assert result.languages and {lang.language for lang in result.languages} <= set(languages.LANGUAGES)
+    assert sum(lang.examples for lang in result.languages) == result.examples
+    weighted = sum(lang.exact_match * lang.examples for lang in result.languages) / result.examples
+    assert result.exact_match == pytest.approx(weighted)
+    assert set(result.formats_by_language) == {lang.language for lang in result.languages}
+    for lang in result.languages:
+        assert sum(f.examples for f in result.formats_by_language[lang.language]) == lang.examples
 
 
 @pytest.mark.slow

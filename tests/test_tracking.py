@@ -249,7 +249,7 @@ def _check_what_the_ui_shows(server: str, experiment_id: str, result, metadata_p
     profile = json.loads(dataset["profile"])
     assert set(profile["splits"]) == {"train", "eval", "test"} and profile["num_rows"] == 2000
     assert {c["name"] for c in json.loads(dataset["schema"])["mlflow_colspec"]} == {
-        "human", "iso", "format", "day_first"}
+        "human", "iso", "format", "language", "day_first"}
     assert {t["key"]: t["value"] for t in dataset_input["tags"]} == {"mlflow.data.context": "generated"}
 
 
@@ -476,7 +476,7 @@ def test_examples_dataset_digests_the_examples_not_their_order_and_counts_each_s
     first, root = dataset("first", rows)
     assert first.name == "datenmt-examples" and first.source.to_dict() == {"uri": str(root)}
     assert first.profile == {"num_rows": 4, "splits": {"train": 3, "test": 1}}
-    assert first.schema.input_names() == ["day_first", "format", "human", "iso"]
+    assert first.schema.input_names() == ["day_first", "format", "human", "iso", "language"]
     assert len(first.digest) == 8
     assert dataset("shuffled", shuffled)[0].digest == first.digest  # the same examples written in another order
     assert dataset("changed", changed)[0].digest != first.digest
