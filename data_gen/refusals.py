@@ -64,7 +64,7 @@ TIME_PREFIX = Choice({"": 60, "at ": 25, "around ": 5, "by ": 5, "until ": 5})
 # The kinds of refusals, by weight.
 _NEGATIVE_KIND = Choice({NOT_MONTH_YEAR: 15, NOT_DAY_MONTH: 14, NOT_WEEKDAY: 9, NOT_RELATIVE: 10,
                          NOT_TIME: 11, NOT_NUMBER: 12, NOT_WORDS: 7, NOT_PERIOD: 8, NOT_IMPOSSIBLE: 26,
-                         NOT_RANGE: 12})
+                         NOT_RANGE: 18})
 _DAY_MONTH_WEEKDAY_SHARE = 0.2
 # Month-year refusals with "of" ("June of 2009", "Sept. of '98"): a share of those with a month word.
 _MONTH_OF_YEAR_SHARE = 0.3
