@@ -32,12 +32,11 @@ from num2words import num2words
 
 from data_gen import families
 from data_gen.choice import Choice
-from data_gen.formats import FIRST_DATE, LAST_DATE, TWO_DIGIT_FIRST_DATE, TWO_DIGIT_LAST_DATE
 from data_gen.languages import FOREIGN_LANGUAGES
 from data_gen.reading import Readings, real_date, resolve
 from data_gen.recipe import YMD
 from data_gen.rendering import add_noise
-from data_gen.sampling import DAY_FIRST_SHARE, DECORATION, MONTH_END_SHARE, SPACING, month_end
+from data_gen.sampling import DAY_FIRST_SHARE, DECORATION, MONTH_END_SHARE, SPACING, month_end, ordinal_range
 
 DATE = "date"
 CLDR = "cldr"  # a date written with one of the locale's CLDR patterns (short, medium, long, full)
@@ -432,17 +431,13 @@ def _sample_refusal(rng: random.Random, language: str, kind: str) -> ForeignReci
 # --------------------------------------------------------------------------------------------
 # Dates.
 
-_ORDINAL_RANGE = (FIRST_DATE.toordinal(), LAST_DATE.toordinal())
-_TWO_DIGIT_ORDINAL_RANGE = (TWO_DIGIT_FIRST_DATE.toordinal(), TWO_DIGIT_LAST_DATE.toordinal())
-
-
 def first_only(recipe: ForeignRecipe) -> bool:
     """Whether the recipe's day form is written for the first of a month only ("premier", "1er", "1.º")."""
     return recipe.day == "first" or (recipe.day == "ord" and recipe.language in _FIRST_MARKS)
 
 
 def _real_date(rng: random.Random, recipe: ForeignRecipe) -> datetime.date:
-    first, last = _TWO_DIGIT_ORDINAL_RANGE if recipe.year == "two" else _ORDINAL_RANGE
+    first, last = ordinal_range(recipe)  # two-digit years: 1950-2049, as in English
     if not first_only(recipe) and rng.random() < MONTH_END_SHARE:
         return month_end(rng, datetime.date.fromordinal(first).year, datetime.date.fromordinal(last).year)
     date = datetime.date.fromordinal(rng.randint(first, last))
@@ -454,8 +449,7 @@ def _real_date(rng: random.Random, recipe: ForeignRecipe) -> datetime.date:
 def _impossible(rng: random.Random, recipe: ForeignRecipe) -> YMD:
     """A day past its month's end (31 April, 30 February, 29 February of a common year), or, in a numeric
     date, a month past 12."""
-    year = rng.randint(TWO_DIGIT_FIRST_DATE.year if recipe.year == "two" else FIRST_DATE.year,
-                       TWO_DIGIT_LAST_DATE.year if recipe.year == "two" else LAST_DATE.year)
+    year = rng.randint(*(datetime.date.fromordinal(o).year for o in ordinal_range(recipe)))
     if recipe.numeric_month and rng.random() < 0.3:
         return YMD(year, rng.randint(13, 31), rng.randint(13, 28))  # no reading is real
     month = rng.randint(1, 12)
@@ -551,8 +545,8 @@ def range_text(recipe: ForeignRecipe, dates: tuple[datetime.date, ...]) -> str:
                                 m2=months[last.month], y=last.year)
 
 
-def text_of(recipe: ForeignRecipe, date: datetime.date | YMD | tuple | None) -> str:
-    """The text a recipe writes for a date, before casing and noise."""
+def text_of(recipe: ForeignRecipe, date: datetime.date | YMD | tuple | None, label: datetime.date | None) -> str:
+    """The text a recipe writes for a date, before casing and noise, given the date it means (`label_date`)."""
     kind = recipe.kind
     words = language_words(recipe.language)
     if kind == CLDR:
@@ -568,7 +562,7 @@ def text_of(recipe: ForeignRecipe, date: datetime.date | YMD | tuple | None) -> 
         return range_text(recipe, date)
     if kind == families.NOT_MONTH_YEAR:
         return recipe.lead + words.month[recipe.month][date.month] + recipe.seps[1] + str(date.year)
-    return date_text(recipe, date, label_date(recipe, date) or date)
+    return date_text(recipe, date, label or date)
 
 
 def apply_casing(text: str, casing: str) -> str:
@@ -584,9 +578,14 @@ def apply_casing(text: str, casing: str) -> str:
     return text
 
 
+def render_labelled(recipe: ForeignRecipe, date, label: datetime.date | None) -> str:
+    """The human string, given the date it means (`label_date`): the recipe's text, its casing and noise."""
+    return add_noise(apply_casing(text_of(recipe, date, label), recipe.casing), recipe.decoration, recipe.spacing)
+
+
 def render(recipe: ForeignRecipe, date) -> str:
-    """The human string: the recipe's text, its casing and noise."""
-    return add_noise(apply_casing(text_of(recipe, date), recipe.casing), recipe.decoration, recipe.spacing)
+    """The human string a recipe writes for a date."""
+    return render_labelled(recipe, date, label_date(recipe, date))
 
 
 # --------------------------------------------------------------------------------------------

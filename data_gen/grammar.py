@@ -130,8 +130,8 @@ def make_example(date: AnyDate | None, recipe: Recipe) -> DateExample:
 def make_foreign_example(date: AnyDate | None, recipe: foreign.ForeignRecipe) -> DateExample:
     """The labelled example for one date written by one foreign recipe."""
     found = foreign.label_date(recipe, date)
-    return DateExample(foreign.render(recipe, date), found.isoformat() if found else "", foreign.family_of(recipe),
-                       recipe.day_first, recipe.language)
+    return DateExample(foreign.render_labelled(recipe, date, found), found.isoformat() if found else "",
+                       foreign.family_of(recipe), recipe.day_first, recipe.language)
 
 
 def sample_example(rng: random.Random) -> tuple[DateExample, Recipe | foreign.ForeignRecipe, AnyDate | None]:
