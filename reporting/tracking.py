@@ -196,7 +196,8 @@ def log_trials(client: MlflowClient, parent, run: records.RunRecords | records.I
         _log_params(client, child, {**trial["hyperparameters"], **({"epochs": epochs} if epochs else {})})
         client.set_tag(child.info.run_id, "trial_status", trial["status"])
         _log_metrics(client, child.info.run_id, [
-            (key, trial[field], 0) for key, field in (("val_exact_match", "score"), ("duration_seconds", "seconds"),
+            (key, trial[field], 0) for key, field in (("val_exact_match", "score"), ("val_loss", "val_loss"),
+                                                      ("duration_seconds", "seconds"),
                                                       ("parameter_count", "parameters"))
             if trial.get(field) is not None])
         client.set_terminated(child.info.run_id, end_time=end)

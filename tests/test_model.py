@@ -180,6 +180,35 @@ def test_the_tuner_prefers_the_smallest_model_among_the_longest_trials_as_good_a
     assert training.hyperparameter_values(best[0].get_config()) == {"n_a": 32, "n_s": 32}
 
 
+def test_below_the_ranked_score_the_tuner_chooses_the_lowest_validation_loss_not_the_smallest(
+        transformed_data, tmp_path):
+    """Exact match near 0 ranks nothing (a few lucky strings): the smallest such trial is no choice."""
+    tuner = tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path), {
+        "max_trials": 3, "epochs": 2, "trial_examples": 100, "batch_size": 50})).tuner
+    trials = {"tiny": (16, 16, 0.03, 0.98, 2), "mid": (32, 96, 0.02, 0.79, 2), "big": (128, 32, 0.0, 1.96, 2),
+              "short": (32, 32, 0.04, 0.70, 1)}
+    for trial_id, (n_a, n_s, score, val_loss, epochs) in trials.items():
+        hp = tuning.search_space()
+        hp.values.update({"n_a": n_a, "n_s": n_s, "tuner/epochs": epochs, "tuner/initial_epoch": 0})
+        trial = keras_tuner.engine.trial.Trial(hp, trial_id=trial_id, status="COMPLETED")
+        trial.score = score
+        trial.metrics.register("val_loss", direction="min")
+        trial.metrics.update("val_loss", val_loss, step=epochs - 1)
+        tuner.oracle.trials[trial_id] = trial
+        tuner.trial_parameters[trial_id] = tuner.hypermodel.build(hp).count_params()
+    assert max(t.score for t in tuner.oracle.trials.values()) < tuning.MIN_RANKED_SCORE
+    best = tuner.get_best_hyperparameters(4)
+    assert [(hp.get("n_a"), hp.get("n_s")) for hp in best] == [(32, 96), (16, 16), (128, 32), (32, 32)]
+    assert "lowest validation loss" in tuner.choice_rule() and "--trial-examples" in tuner.choice_rule()
+    assert {r["trial_id"]: r["val_loss"] for r in tuning.trial_records(tuner)} == {
+        k: v[3] for k, v in trials.items()}
+    # One trial trained longest reaching the ranked score: exact match decides again, among those that reach it.
+    tuner.oracle.trials["big"].score = tuning.MIN_RANKED_SCORE
+    assert (best := tuner.get_best_hyperparameters(2)) and (best[0].get("n_a"), best[0].get("n_s")) == (128, 32)
+    assert (best[1].get("n_a"), best[1].get("n_s")) == (16, 16)  # then the others by exact match
+    assert "smallest model within" in tuner.choice_rule()
+
+
 def _trial_val_losses(transformed_data, working_dir: str, seed: int) -> list[float]:
     result = tuning.tuner_fn(make_fn_args(transformed_data, working_dir,
                                           {"max_trials": 1, "epochs": 1, "trial_examples": 500, "batch_size": 100,

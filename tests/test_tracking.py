@@ -123,7 +123,7 @@ def _check_run_tree(client: MlflowClient, parent, summary) -> None:
     assert len(trials) == 2
     for trial in trials:
         assert {"n_a", "n_s", "epochs"} <= set(trial.data.params)
-        assert {"val_exact_match", "duration_seconds", "parameter_count"} <= set(trial.data.metrics)
+        assert {"val_exact_match", "val_loss", "duration_seconds", "parameter_count"} <= set(trial.data.metrics)
         assert trial.data.tags["mlflow.note.content"].startswith("Tuner trial")
         assert trial.data.tags["mlflow.source.name"] == parent.data.tags["mlflow.source.name"]
 
