@@ -98,8 +98,8 @@ def model_config(tf_transform_output: tft.TFTransformOutput, n_a: int, n_s: int)
 
 READ_BATCH_SIZE = 4096  # rows per read when loading a split into memory
 # Validation batches (the eval split, in order of length): larger than training batches, as the model's steps
-# are many small operations whose cost hardly grows with rows. The scores do not depend on it (padding is
-# masked; metrics are means over examples).
+# are many small operations whose cost hardly grows with rows. Padding is masked and metrics are means over
+# examples, so scores move only by float rounding (seed 42's 48/32 trial: 0.3091 against 0.3105 at 200).
 EVAL_BATCH_SIZE = 1000
 
 
