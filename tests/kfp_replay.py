@@ -69,7 +69,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import yaml
@@ -770,7 +770,8 @@ POD_MOUNTS = ("/gcs", "/minio", "/s3", "/tmp")
 # system (standing for the image) under a throw-away overlay, so that whatever the process writes outside
 # its mounts is its own and gone when it ends; the harness's own directories (the emulated bucket, the
 # other pods, the volumes' backing directories) hidden; a private /dev/shm; the pod's own /gcs, /minio, /s3
-# and /tmp from `pod_root`; the claims the driver mounts at their mount paths; working directory /.
+# and /tmp from `pod_root`; the image's code where those mounts would hide it, read-only at its own paths
+# (`image_dirs`); the claims the driver mounts at their mount paths; working directory /.
 _POD_SCRIPT = r"""
 set -eu
 pod=$1; shift
@@ -785,6 +786,7 @@ while [ "$1" != -- ]; do
   case $1 in
     hide) mkdir -p "$root$2"; mount -t tmpfs -o mode=0755 pod-hidden "$root$2"; shift 2 ;;
     bind) mkdir -p "$2" "$root$3"; mount --bind "$2" "$root$3"; shift 3 ;;
+    image) mkdir -p "$root$2"; mount --bind "$2" "$root$2"; mount -o remount,bind,ro "$root$2"; shift 2 ;;
   esac
 done
 shift
@@ -792,9 +794,21 @@ exec chroot "$root" /bin/sh -c 'cd / && exec "$@"' pod "$@"
 """
 
 
-def pod_command(pod_root: str, argv: list[str], volumes: list[tuple[str, str]], hidden: list[str]) -> list[str]:
+def image_dirs(python: str, env: Mapping[str, str]) -> list[str]:
+    """The image's code that the pod's own mounts (POD_MOUNTS) would hide: the interpreter's installation and
+    the entries of PYTHONPATH that lie under one of them (a checkout under /tmp). In a real image they are
+    part of the image itself."""
+    candidates = [os.path.dirname(os.path.dirname(os.path.abspath(python))),
+                  *(p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p)]
+    under = tuple(m + "/" for m in POD_MOUNTS)
+    return list(dict.fromkeys(os.path.abspath(p) for p in candidates if os.path.abspath(p).startswith(under)))
+
+
+def pod_command(pod_root: str, argv: list[str], volumes: list[tuple[str, str]], hidden: list[str],
+                image: Sequence[str] = ()) -> list[str]:
     """The command that runs `argv` in its own pod (_POD_SCRIPT): `volumes` are (directory on this machine,
-    mount path) pairs, `hidden` directories of this machine the pod must not see."""
+    mount path) pairs, `hidden` directories of this machine the pod must not see, `image` directories of
+    this machine the pod's own mounts would hide that it sees read-only at their paths (image_dirs)."""
     unshare = shutil.which("unshare")
     # Root: an overlay of / cannot be mounted from a user namespace (its locked submounts cannot be cloned).
     if unshare is None or os.geteuid() != 0:
@@ -802,6 +816,7 @@ def pod_command(pod_root: str, argv: list[str], volumes: list[tuple[str, str]], 
                                 "root, to give each pod a mount namespace and an overlay of the file system")
     mounts = [word for path in hidden for word in ("hide", os.path.abspath(path))]
     mounts += [word for mount in POD_MOUNTS for word in ("bind", pod_root + mount, mount)]
+    mounts += [word for path in image for word in ("image", path)]
     mounts += [word for source, target in volumes for word in ("bind", source, target)]
     return [unshare, "--mount", "--propagation", "private", "sh", "-c", _POD_SCRIPT, "pod", pod_root, *mounts, "--",
             *argv]
@@ -1177,9 +1192,10 @@ class _Run:
             os.makedirs(source, exist_ok=True)  # the kubelet creates a missing subPath
         hidden = [self.storage_dir, self.result.work_dir, *self.volumes.values()]
         self.log(f"[kfp-replay] {name}: running {' '.join(a[:60] for a in argv[:4])} ...")
+        command = pod_command(pod_root, argv, volumes, hidden, image_dirs(self.python, env))
         with open(log_path, "w") as log:
             try:
-                proc = subprocess.run(pod_command(pod_root, argv, volumes, hidden), env=env, stdin=subprocess.DEVNULL,
+                proc = subprocess.run(command, env=env, stdin=subprocess.DEVNULL,
                                       stdout=log, stderr=subprocess.STDOUT, timeout=self.timeout)
             except subprocess.TimeoutExpired:
                 self.fail(TaskFailed, f"failed to execute component: timed out after {self.timeout} s\n"

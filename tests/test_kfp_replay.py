@@ -19,6 +19,8 @@
 
 import json
 import os
+import shutil
+import tempfile
 import textwrap
 
 import pytest
@@ -308,6 +310,34 @@ def test_each_task_runs_in_a_pod_of_its_own(tmp_path):
         assert metadata["seen"] == {"list": ["/minio", "/tmp"]}  # its own mounts, not this machine's dirs
     assert not os.path.exists("/srv/shared/note.txt") and not os.path.exists("/etc/kfp-replay-probe")
     assert result.tasks["first"].volumes == []
+
+
+def test_the_images_code_under_the_pods_own_tmp_is_visible_read_only(tmp_path):
+    """A checkout under /tmp is the image's code: the pod's own /tmp must not hide it (it would in a CI clone
+    under /tmp), and the pod cannot change it."""
+    code = tempfile.mkdtemp(prefix="kfp-replay-image-", dir="/tmp")
+    try:
+        with open(os.path.join(code, "image_probe.py"), "w") as f:
+            f.write("VALUE = 'from the image'\n")
+        body = """
+import image_probe
+try:
+    open(os.path.join(os.path.dirname(image_probe.__file__), "written.txt"), "w").close()
+    writable = True
+except OSError:
+    writable = False
+write_metadata({"artifacts": {"out": {"artifacts": [{"metadata": {"value": image_probe.VALUE,
+                                                                   "writable": writable}}]}}})
+"""
+        result = replay(_single(tmp_path, body), "minio://bkt/root", env={**ENV, "PYTHONPATH": f"{code}:{ROOT}"},
+                        storage_dir=str(tmp_path / "store"))
+        metadata = result.artifact("step", "out").metadata
+        assert (metadata["value"], metadata["writable"]) == ("from the image", False)
+        assert not os.path.exists(os.path.join(code, "written.txt"))
+        assert kfp_replay.image_dirs("/tmp/co/.venv/bin/python", {"PYTHONPATH": "/tmp/co:/srv/lib"}) == [
+            "/tmp/co/.venv", "/tmp/co"]  # only what the pod's own mounts would hide
+    finally:
+        shutil.rmtree(code)
 
 
 def test_a_declared_volume_is_shared_by_the_pods_that_mount_it(tmp_path):
