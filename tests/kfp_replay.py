@@ -799,9 +799,9 @@ def image_dirs(python: str, env: Mapping[str, str]) -> list[str]:
     the entries of PYTHONPATH that lie under one of them (a checkout under /tmp). In a real image they are
     part of the image itself."""
     candidates = [os.path.dirname(os.path.dirname(os.path.abspath(python))),
-                  *(p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p)]
+                  *(os.path.abspath(p) for p in env.get("PYTHONPATH", "").split(os.pathsep) if p)]
     under = tuple(m + "/" for m in POD_MOUNTS)
-    return list(dict.fromkeys(os.path.abspath(p) for p in candidates if os.path.abspath(p).startswith(under)))
+    return list(dict.fromkeys(p for p in candidates if p.startswith(under)))
 
 
 def pod_command(pod_root: str, argv: list[str], volumes: list[tuple[str, str]], hidden: list[str],
