@@ -112,8 +112,8 @@ class Settings:
                                       check=unit_interval, kfp=True)
     beam_args: tuple[str, ...] = _field(
         ("--direct_running_mode=in_memory", "--direct_num_workers=1"), check=beam_options,
-        help="Beam options of the components' Beam work (DirectRunner in this process: at 200,000 examples "
-             "quicker than a worker per core, docs/decisions.md)")
+        help="Beam options of the components' Beam work (DirectRunner in this process: at the default "
+             "--num-examples quicker than a worker per core, docs/decisions.md)")
     cache: bool = _field(True, help="reuse outputs of executions whose inputs are unchanged")
     verbose: bool = _field(False, help="show every library's logs on the console, not only progress")
     tracking: bool = _field(True, help="record the run in MLflow")
