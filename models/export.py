@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 
 import keras
 import tensorflow as tf
@@ -61,19 +62,19 @@ LENGTH_GROUPS = 4
 MIN_GROUP_ROWS = 128
 
 
-def probabilities_by_length(model: keras.Model, ids: tf.Tensor, groups: int = LENGTH_GROUPS,
-                            min_rows: int = MIN_GROUP_ROWS) -> tf.Tensor:
-    """The model's output probabilities for padded input ids (batch, T), computed in groups of rows of
-    similar length (the model masks padding, so the answers are those of one call on the whole batch)."""
+def probabilities_by_length(probabilities: Callable[[tf.Tensor], tf.Tensor], output_size: int, ids: tf.Tensor,
+                            groups: int = LENGTH_GROUPS, min_rows: int = MIN_GROUP_ROWS) -> tf.Tensor:
+    """The output probabilities (batch, Ty, output_size) of `probabilities` (the model's call) for padded input
+    ids (batch, T), computed in groups of rows of similar length (the model masks padding, so the answers are
+    those of one call on the whole batch)."""
     order = tf.argsort(input_lengths(ids), stable=True)
     n = tf.size(order)
     size = tf.maximum(-(-n // groups), min_rows)
-    empty = tf.zeros([0, features.TY, model.output_shape[-1]], model.compute_dtype)
+    empty = tf.zeros([0, features.TY, output_size])
 
     def group(g: int) -> tf.Tensor:
         rows = order[g * size:(g + 1) * size]
-        return tf.cond(tf.size(rows) > 0,
-                       lambda: model(trim_padding(tf.gather(ids, rows)), training=False), lambda: empty)
+        return tf.cond(tf.size(rows) > 0, lambda: probabilities(trim_padding(tf.gather(ids, rows))), lambda: empty)
 
     return tf.gather(tf.concat([group(g) for g in range(groups)], 0), tf.math.invert_permutation(order))
 
@@ -201,6 +202,13 @@ class DateNormaliserModule(tf.Module):
                 value_dtype=tf.int64, value_index=tf.lookup.TextFileIndex.LINE_NUMBER),
             default_value=-1)
 
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int64, name="ids")])
+    def probabilities(self, ids):
+        """The model's output probabilities (batch, Ty, output vocabulary) for input ids (batch, T): traced once
+        and called by every signature's length groups (tracing the model inline, in each of them, took most
+        of the export's time)."""
+        return self.model(ids, training=False)
+
     def _transform(self, human: tf.Tensor, day_first: tf.Tensor) -> dict:
         return self.tft_layer({features.HUMAN_KEY: tf.reshape(human, [-1, 1]),
                                features.DAY_FIRST_KEY: tf.reshape(tf.cast(day_first, tf.int64), [-1, 1])})
@@ -217,7 +225,8 @@ class DateNormaliserModule(tf.Module):
         reads the ids padded only to the batch's longest input."""
         transformed = self._transform(human, day_first)
         ids = trim_padding(transformed[features.HUMAN_IDS_KEY])
-        iso, confidence = self.decode(probabilities_by_length(self.model, ids, self.length_groups))
+        iso, confidence = self.decode(
+            probabilities_by_length(self.probabilities, self.model.output_shape[-1], ids, self.length_groups))
         return (iso, calibration.calibrated(confidence, self.confidence_exponent),
                 {**transformed, features.HUMAN_IDS_KEY: ids})
 
@@ -312,10 +321,9 @@ def export_serving_model(model: keras.Model, attention_model: keras.Model,
     module = DateNormaliserModule(model, attention_model, tf_transform_output, confidence_exponent)
     # TF Serving loads with a TF1 session (restore op, then the signature's tensors), which finds Keras 3
     # variables uninitialised unless the module itself tracks every tf.Variable its signatures use
-    # (keras-team/keras#19274, tensorflow/tensorflow#72963).
-    functions = [module.serve.get_concrete_function(), module.attention.get_concrete_function(),
-                 module.evaluate.get_concrete_function()]
-    module.all_variables = list({id(v): v for f in functions for v in f.variables}.values())
+    # (keras-team/keras#19274, tensorflow/tensorflow#72963): the models' (the Transform graph has none).
+    # Taken from the model, not from traced signatures: `save` traces them again in its own context.
+    module.all_variables = [v.value for v in model.variables]
     tf.saved_model.save(module, export_dir, signatures={
         "serving_default": module.serve,
         "attention": module.attention,

@@ -271,7 +271,7 @@ def calibrate_confidence(model: keras.Model, attention_model: keras.Model,
     decoder = export.DateNormaliserModule(model, attention_model, tf_transform_output)
     raw, is_date, right = [], [], []
     for ids, labels in evaluation:
-        probabilities = model(ids, training=False)
+        probabilities = decoder.probabilities(ids)  # traced once, not run op by op
         iso, confidence = decoder.decode(probabilities)
         raw.append(confidence.numpy())
         is_date.append(export.is_answer(iso).numpy())

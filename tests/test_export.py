@@ -334,7 +334,7 @@ def test_rows_read_in_length_groups_get_the_answers_of_one_call_in_input_order(n
     ids = np.where(np.arange(features.TX)[None, :] < lengths[:, None],
                    rng.integers(1, 20, (n, features.TX)), features.PAD_ID)
     ids = tf.constant(ids, tf.int64)
-    grouped = export.probabilities_by_length(model, ids).numpy()
+    grouped = export.probabilities_by_length(model, 11, ids).numpy()
     assert grouped.shape == (n, features.TY, 11)
     if n:
         np.testing.assert_allclose(grouped, model(ids).numpy(), atol=1e-5)
