@@ -79,12 +79,17 @@ def make_optimizer(config: TrainingConfig) -> keras.optimizers.Optimizer:
 
 
 def compile_model(model: keras.Model, optimizer: keras.optimizers.Optimizer) -> keras.Model:
-    """Sparse categorical cross-entropy over the Ty steps; per-character accuracy and exact match."""
+    """Sparse categorical cross-entropy over the Ty steps; per-character accuracy and exact match; the
+    optimizer built for the model's weights."""
     model.compile(
         optimizer=optimizer,
         loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=[keras.metrics.SparseCategoricalAccuracy(name="char_accuracy"), metrics.ExactMatch()],
     )
+    # The optimizer's slots now, not in the first training step: a tf.function that creates variables on its
+    # first call is traced twice, and the training step's trace is most of a fresh model's first epoch
+    # (n_a 48, n_s 32: 9.2 s against 6.1 s; the same training to the last digit).
+    model.optimizer.build(model.trainable_variables)
     return model
 
 
