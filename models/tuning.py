@@ -124,6 +124,13 @@ class TimedHyperband(keras_tuner.Hyperband):
               f"({self.trial_parameters[trial.trial_id]:,} parameters), {epochs}{continued}", flush=True)
         super().on_trial_begin(trial)
 
+    def _build_hypermodel(self, hp):
+        """The trial's compiled model (with a continued trial's weights, which Hyperband loads) and then its
+        optimizer's variables (training.build_optimizer). Built after the load, the optimizer starts afresh, as
+        it always has here: Keras restores a checkpoint's optimizer state only into a built optimizer, and
+        resuming it changed the trials' scores and seed 42's choice (docs/decisions.md)."""
+        return training.build_optimizer(super()._build_hypermodel(hp))
+
     def run_trial(self, trial, *fit_args, **fit_kwargs):
         train = fit_kwargs["x"]  # the subsample: a dataset of known length, reshuffled at each pass
         batches = trial_batches(int(train.cardinality()), relative_cost(self.model_config(trial.hyperparameters)))
