@@ -135,14 +135,6 @@ def read_split_sorted(file_pattern, data_accessor: tfx.components.DataAccessor,
 LENGTH_WINDOW_BATCHES = 32
 
 
-# tf.data's autotuning is off, its buffer set: deleting an autotuned iterator (Keras makes one per epoch; Python's
-# garbage collector deletes them at any time) blocked the training step until the autotuning thread's wait ran
-# out, up to seconds (9 s in one 29 s epoch), the Trainer's "slow epochs" (docs/decisions.md).
-PREFETCH_BATCHES = 2 * LENGTH_WINDOW_BATCHES  # two windows of length-sorted batches ready ahead of training
-WITHOUT_AUTOTUNE = tf.data.Options()
-WITHOUT_AUTOTUNE.autotune.enabled = False
-
-
 def _sorted_by_length(human: tf.Tensor, iso: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
     order = tf.argsort(preprocessing.input_lengths(human), stable=True)
     return tf.gather(human, order), tf.gather(iso, order)
@@ -178,8 +170,8 @@ def input_fn(file_pattern, data_accessor: tfx.components.DataAccessor,
     else:
         order = np.argsort((human != features.PAD_ID).sum(axis=1), kind="stable")
         dataset = tf.data.Dataset.from_tensor_slices((human[order], iso[order])).batch(batch_size)
-    dataset = dataset.map(lambda h, i: (preprocessing.trim_padding(h), i)).prefetch(PREFETCH_BATCHES)
-    return dataset.with_options(WITHOUT_AUTOTUNE)
+    return dataset.map(lambda h, i: (preprocessing.trim_padding(h), i),
+                       num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
 def train_and_eval_datasets(fn_args: tfx.components.FnArgs, tf_transform_output: tft.TFTransformOutput,
