@@ -32,13 +32,12 @@ from tfx.types import standard_artifacts
 
 from kubeflow import entrypoint, kubeflow_v2_runner
 from tests import kfp_replay
-from tests.helpers import invoke_mlflow_model, mlflow_model_server, mlflow_tracking_server
+from tests.helpers import IN_MEMORY_BEAM_ARGS, invoke_mlflow_model, mlflow_model_server, mlflow_tracking_server
 from tests.kfp_replay import Cel, CelError, KfpRejected, TaskFailed, replay
 from tests.test_tracking import SAMPLE_DAY_FIRST, SAMPLES, _assert_rows, _check_registered_model, _expected
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = {"PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": "-1"}
-BEAM_ARGS = ["--direct_running_mode=in_memory", "--direct_num_workers=1"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -636,7 +635,7 @@ def _small_pipeline(root: str):
     announce = Announce(pushed=push.outputs["pushed"])
     return tfx.dsl.Pipeline(pipeline_name="small", pipeline_root=root,
                             components=[schema, examples, statistics, score, push, announce],
-                            beam_pipeline_args=BEAM_ARGS)
+                            beam_pipeline_args=IN_MEMORY_BEAM_ARGS)
 
 
 def _stage_examples(storage: str, root: str, train: int = 150, eval_: int = 50) -> None:
@@ -772,7 +771,7 @@ def datenmt(tmp_path_factory, mlflow_uri):
     package = str(tmp / "datenmt_pipeline.yaml")
     assert kfp_cli.main(["compile", "--pipeline-root", DATENMT_ROOT, "--image", "registry.example/datenmt:1",
                          "--package", package, "--serving-volume", SERVING_CLAIM, "--schema-path", schemas.SCHEMA_PATH,
-                         *(f"--beam-arg={a}" for a in BEAM_ARGS)]) == 0
+                         *(f"--beam-arg={a}" for a in IN_MEMORY_BEAM_ARGS)]) == 0
     volume = str(tmp / "persistent-volume")  # what the claim is bound to
     settings = tracking.TrackingSettings(mlflow_uri, "datenmt", "datenmt-date-normaliser")
     parameters = {**SMALL_RUN, "tracking_uri": mlflow_uri}
