@@ -174,17 +174,29 @@ def input_fn(file_pattern, data_accessor: tfx.components.DataAccessor,
                        num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
+def without_model_autotuning(dataset: tf.data.Dataset) -> tf.data.Dataset:
+    """`dataset` without tf.data's autotuning model: deleting an iterator (Keras makes one per epoch) waited
+    for that model's tuning thread, which stalled fits for seconds at a time. The same batches in the same
+    order (for one pass per iterator); AUTOTUNE still sets the map's parallelism (one call per core) and the
+    prefetch buffer (grown when the step waits) without it (docs/decisions.md)."""
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.with_options(options)
+
+
 def train_and_eval_datasets(fn_args: tfx.components.FnArgs, tf_transform_output: tft.TFTransformOutput,
                             batch_size: int, seed: int | None = None, max_train_examples: int | None = None,
-                            ) -> tuple[tf.data.Dataset, tf.data.Dataset]:
+                            autotuned_training: bool = False) -> tuple[tf.data.Dataset, tf.data.Dataset]:
     """The training split (or a subsample of `max_train_examples` of it) shuffled with `seed`, in batches of
     `batch_size`, and the eval split in order of length, in batches of EVAL_BATCH_SIZE, of a Trainer's or
-    Tuner's FnArgs."""
+    Tuner's FnArgs; `without_model_autotuning`, except the training batches if `autotuned_training` (the
+    Tuner's: the order of a trial's examples depends on how far earlier trials' iterators prefetched into the
+    next pass of the repeated subsample, which autotuning's buffer sizes change; docs/decisions.md)."""
     train = input_fn(fn_args.train_files, fn_args.data_accessor, tf_transform_output, batch_size, seed=seed,
                      max_examples=max_train_examples)
     evaluation = input_fn(fn_args.eval_files, fn_args.data_accessor, tf_transform_output, EVAL_BATCH_SIZE,
                           shuffle=False)
-    return train, evaluation
+    return (train if autotuned_training else without_model_autotuning(train)), without_model_autotuning(evaluation)
 
 
 def hyperparameter_values(hyperparameters: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -285,7 +285,8 @@ def tuner_fn(fn_args: tfx.components.FnArgs) -> tfx.components.TunerFnResult:
     # TFX's Tuner reads the oracle's max_trials; Hyperband's schedule sets how many trials it runs.
     tuner.oracle.max_trials = min(max_trials, hyperband_trials(config.epochs))
     train, evaluation = training.train_and_eval_datasets(fn_args, tf_transform_output, config.batch_size,
-                                                         config.seed, max_train_examples=trial_examples)
+                                                         config.seed, max_train_examples=trial_examples,
+                                                         autotuned_training=True)
     return tfx.components.TunerFnResult(
         tuner=tuner,
         fit_kwargs={"x": train, "validation_data": evaluation, "epochs": config.epochs,

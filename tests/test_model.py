@@ -106,6 +106,20 @@ def test_the_learning_rate_warms_up_over_the_first_epoch_then_stays(transformed_
     assert training.warm_up(dataclasses.replace(config, warmup_epochs=0), train) == []
 
 
+def test_the_trainer_reads_its_batches_without_tf_data_autotuning_in_the_same_order(transformed_data, tmp_path):
+    _, _, tft_output = transformed_data
+    fn_args = make_fn_args(transformed_data, str(tmp_path), {})
+    train, evaluation = training.train_and_eval_datasets(fn_args, tft_output, 100, seed=0)
+    # No autotuning model, whose tuning thread held up the deletion of each epoch's iterator ...
+    assert train.options().autotune.enabled is False and evaluation.options().autotune.enabled is False
+    # ... except on the Tuner's repeated subsample, whose order depends on the prefetching it sets.
+    tuner_train, _ = training.train_and_eval_datasets(fn_args, tft_output, 100, seed=0, autotuned_training=True)
+    assert tuner_train.options().autotune.enabled is not False
+    # The same batches, epoch after epoch, as with autotuning.
+    for _ in range(2):
+        assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(train, tuner_train, strict=True))
+
+
 def test_training_config_rejects_bad_values():
     with pytest.raises(ValueError, match="positive"):
         training.TrainingConfig.from_custom_config({"epochs": 0, "batch_size": 100})
