@@ -265,6 +265,7 @@ def run_fn(fn_args: tfx.components.FnArgs) -> None:
     train, evaluation = train_and_eval_datasets(fn_args, tf_transform_output, config.batch_size, config.seed)
     history = model.fit(
         train, validation_data=evaluation, epochs=config.epochs, verbose=config.verbose,
+        shuffle=False,  # `train` shuffles itself with the seed; Keras's shuffle only warns about a dataset
         callbacks=[
             ThroughputRecorder(config.batch_size),  # first, so the others see its figures
             *warm_up(config, train),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
+import weakref
 
 import keras
 import keras_tuner
@@ -83,7 +85,7 @@ def test_one_epoch_on_a_tiny_set_lowers_the_loss(transformed_data, tmp_path):
     training.compile_model(model, training.make_optimizer(training.TrainingConfig(epochs=1, batch_size=100)))
     train = training.input_fn(fn_args.train_files, fn_args.data_accessor, tft_output, 100, shuffle=False)
     before = model.evaluate(train, verbose=0, return_dict=True)["loss"]
-    model.fit(train, epochs=1, verbose=0)
+    model.fit(train, epochs=1, verbose=0, shuffle=False)
     after = model.evaluate(train, verbose=0, return_dict=True)["loss"]
     assert after < before * 0.95
 
@@ -98,7 +100,7 @@ def test_the_learning_rate_warms_up_over_the_first_epoch_then_stays(transformed_
     rates = []
     record = keras.callbacks.LambdaCallback(
         on_train_batch_begin=lambda batch, logs: rates.append(float(model.optimizer.learning_rate)))
-    model.fit(train, epochs=2, verbose=0, callbacks=[*training.warm_up(config, train), record])
+    model.fit(train, epochs=2, verbose=0, shuffle=False, callbacks=[*training.warm_up(config, train), record])
     steps = int(train.cardinality())
     assert steps > 1
     expected = [config.learning_rate * min(1, (i + 1) / steps) for i in range(2 * steps)]
@@ -240,6 +242,33 @@ def test_the_seed_makes_the_tuners_trials_repeatable(transformed_data, tmp_path)
     assert len(first) == 1
     assert _trial_val_losses(transformed_data, str(tmp_path / "b"), seed=3) == first
     assert _trial_val_losses(transformed_data, str(tmp_path / "c"), seed=4) != first
+
+
+class _GarbageWatch(keras.callbacks.Callback):
+    """Records, at each trial's end, how many objects garbage collection leaves out (gc.get_freeze_count) and
+    a weak reference to the trial's model (class attributes: keras-tuner copies a trial's callbacks)."""
+
+    frozen: list[int] = []
+    models: list[weakref.ref] = []
+
+    def on_train_end(self, logs=None):
+        _GarbageWatch.frozen.append(gc.get_freeze_count())
+        _GarbageWatch.models.append(weakref.ref(self.model))
+
+
+def test_the_search_leaves_older_objects_out_of_garbage_collection_and_still_frees_each_trials_model(
+        transformed_data, tmp_path):
+    """keras-tuner and Keras collect garbage before every trial; the objects older than the search are left out of
+    those collections (they took most of a second each), the previous trials' models are still freed, and the
+    process collects everything again once the search ends."""
+    result = tuning.tuner_fn(make_fn_args(transformed_data, str(tmp_path), {
+        "max_trials": 2, "epochs": 2, "trial_examples": 300, "batch_size": 100, "seed": 1, "verbose": 0}))
+    _GarbageWatch.frozen.clear()
+    _GarbageWatch.models.clear()
+    result.tuner.search(**{**result.fit_kwargs, "callbacks": [*result.fit_kwargs["callbacks"], _GarbageWatch()]})
+    assert len(_GarbageWatch.frozen) == 2 and min(_GarbageWatch.frozen) > 100_000, _GarbageWatch.frozen
+    assert _GarbageWatch.models[0]() is None  # the first trial's model, freed when the second was built
+    assert gc.get_freeze_count() == 0
 
 
 def test_hyperband_continues_the_better_trials_and_prints_one_line_per_trial_and_its_choice(
