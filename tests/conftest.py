@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import types
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -65,13 +66,19 @@ def runs(tmp_path_factory):
     settings would repeat `again`.
     """
     output_dir = str(tmp_path_factory.mktemp("main_job"))
-    unreachable_settings = main_job_settings(output_dir, "--accuracy-threshold", "1")
-    unreachable = main_job.run(unreachable_settings)
-    serving_dir = unreachable_settings.serving_model_dir
-    pushed_after_unreachable = os.listdir(serving_dir) if os.path.exists(serving_dir) else []
-    pushed = main_job.run(main_job_settings(output_dir, "--accuracy-threshold", "0"))
-    again = main_job.run(main_job_settings(output_dir, "--accuracy-threshold", "0"))
+    temp_dir = str(tmp_path_factory.mktemp("process_temp"))  # the process's temporary directory while they run
+    previous_temp_dir, tempfile.tempdir = tempfile.tempdir, temp_dir
+    try:
+        unreachable_settings = main_job_settings(output_dir, "--accuracy-threshold", "1")
+        unreachable = main_job.run(unreachable_settings)
+        serving_dir = unreachable_settings.serving_model_dir
+        pushed_after_unreachable = os.listdir(serving_dir) if os.path.exists(serving_dir) else []
+        pushed = main_job.run(main_job_settings(output_dir, "--accuracy-threshold", "0"))
+        again = main_job.run(main_job_settings(output_dir, "--accuracy-threshold", "0"))
+    finally:
+        tempfile.tempdir = previous_temp_dir
     return types.SimpleNamespace(output_dir=output_dir, unreachable=unreachable, pushed=pushed, again=again,
                                  settings=unreachable_settings,
                                  metadata_path=unreachable_settings.metadata_path,
-                                 pushed_after_unreachable=pushed_after_unreachable)
+                                 pushed_after_unreachable=pushed_after_unreachable,
+                                 left_in_temp_dir=sorted(os.listdir(temp_dir)))

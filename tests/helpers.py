@@ -25,9 +25,9 @@ from models import features, preprocessing
 from models import model as model_lib
 from pipeline import configs, flags
 
-# Beam in tests: one in-process worker (multi-process Beam under pytest is slow
+# Beam in tests as in the main job: one in-process worker (multi-process Beam under pytest is slow
 # and forks the test process).
-IN_MEMORY_BEAM_ARGS = ["--direct_running_mode=in_memory", "--direct_num_workers=1"]
+IN_MEMORY_BEAM_ARGS = list(configs.Settings.beam_args)
 
 RAW_SPEC = {**{k: tf.io.FixedLenFeature([1], tf.string)
                for k in (features.HUMAN_KEY, features.ISO_KEY, features.FORMAT_KEY, features.LANGUAGE_KEY)},

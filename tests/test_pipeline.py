@@ -22,7 +22,8 @@ from tests.helpers import IN_MEMORY_BEAM_ARGS, main_job_settings
 
 
 def _run(p: tfx.dsl.Pipeline) -> None:
-    tfx.orchestration.LocalDagRunner().run(p)
+    with main_job.own_temp_dir():
+        tfx.orchestration.LocalDagRunner().run(p)
 
 
 def _store(metadata_path: str):
@@ -180,6 +181,11 @@ def test_first_run_executes_every_component_and_records_its_artifacts(runs):
 
 
 @pytest.mark.slow
+def test_runs_leave_nothing_in_the_temporary_directory(runs):
+    """TFX builds a 52 MB package of itself in a temporary directory for each Beam component and keeps it."""
+    assert runs.left_in_temp_dir == []
+
+
 def test_unreachable_threshold_is_not_blessed_and_nothing_is_pushed(runs):
     assert runs.unreachable.blessed is False
     assert runs.unreachable.pushed_to is None
