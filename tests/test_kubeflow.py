@@ -13,6 +13,7 @@ import pytest
 import yaml
 from kfp import components
 from kfp.pipeline_spec import pipeline_spec_pb2
+from tfx.utils import dependency_utils
 
 from kubeflow import __main__ as kfp_cli
 from kubeflow import entrypoint, kubeflow_v2_runner
@@ -236,6 +237,18 @@ def test_entrypoint_prepares_the_executor_input_kfp_gives_tfx(tmp_path):
     assert restored == {"uri": "gs://b/r/p/run/base/2/baseline_model", "metadata": {"found": 0.0}}
     with pytest.raises(ValueError, match="no type"):
         entrypoint.prepare({"inputs": {"artifacts": {"x": {"artifacts": [{"type": {}, "uri": "gs://b/x"}]}}}}, {})
+
+
+def test_beam_steps_name_the_image_for_beam_workers_so_tfx_packages_nothing(package):
+    """The pipeline's image holds what remote Beam workers need; TFX builds no package of itself for them."""
+    with open(package) as f:
+        args = yaml.safe_load(f)["deploymentSpec"]["executors"]["Transform_executor"]["container"]["args"]
+    beam_args = args[args.index(configs.Settings.beam_args[0]):]
+    assert beam_args == [*configs.Settings.beam_args, f"--sdk_container_image={IMAGE}"]
+    assert dependency_utils.make_beam_dependency_flags(beam_args) == beam_args  # no tfx_ephemeral sdist
+    own = ("--runner=DataflowRunner", "--setup_file=/pipeline/setup.py")
+    assert kubeflow_v2_runner.step_beam_args(kubeflow_v2_runner.CompileOptions(
+        pipeline_root="gs://bucket/datenmt", image=IMAGE, beam_pipeline_args=own)) == list(own)
 
 
 def test_package_uses_the_configured_image_and_module_paths(package):
