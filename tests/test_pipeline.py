@@ -186,6 +186,7 @@ def test_runs_leave_nothing_in_the_temporary_directory(runs):
     assert runs.left_in_temp_dir == []
 
 
+@pytest.mark.slow
 def test_unreachable_threshold_is_not_blessed_and_nothing_is_pushed(runs):
     assert runs.unreachable.blessed is False
     assert runs.unreachable.pushed_to is None
