@@ -30,6 +30,14 @@ def pytest_collection_modifyitems(items):
         item.add_marker(pytest.mark.xdist_group(SHARED_RUNS_GROUP if module in uses_runs else module))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _temp_dir_of_the_session():
+    """Python's temporary files in a directory removed when the session ends, as the main job does for a run:
+    every Beam executor a test builds leaves TFX's 52 MB package of itself there."""
+    with main_job.own_temp_dir():
+        yield
+
+
 @pytest.fixture(scope="session")
 def transformed_data(tmp_path_factory):
     """Small train/eval splits run through the real preprocessing_fn, laid out like TFX artifacts.

@@ -174,12 +174,11 @@ def test_a_model_good_overall_but_below_the_threshold_in_one_language_is_not_ble
     result.uri, blessing.uri = str(tmp_path / "evaluation"), str(tmp_path / "blessing")
     context = base_beam_executor.BaseBeamExecutor.Context(beam_pipeline_args=IN_MEMORY_BEAM_ARGS,
                                                           tmp_dir=str(tmp_path / "tmp"))
-    with main_job.own_temp_dir():  # where TFX builds its package for remote Beam workers
-        gated_evaluator.Executor(context).Do(
-            {"examples": [examples], "model": [model], "schema": [schema]},
-            {"evaluation": [result], "blessing": [blessing]},
-            {"eval_config": json_format.MessageToJson(evaluation.create_eval_config(0.0, 0.0)),
-             "example_splits": json.dumps(["test"]), "accuracy_threshold": 0.85, "max_accuracy_drop": 0.0})
+    gated_evaluator.Executor(context).Do(
+        {"examples": [examples], "model": [model], "schema": [schema]},
+        {"evaluation": [result], "blessing": [blessing]},
+        {"eval_config": json_format.MessageToJson(evaluation.create_eval_config(0.0, 0.0)),
+         "example_splits": json.dumps(["test"]), "accuracy_threshold": 0.85, "max_accuracy_drop": 0.0})
 
     assert blessing.get_int_custom_property("blessed") == 0
     assert summary.gate_failures(result.uri) == ["language fr (French): exact match 0.0000 below 0.8500"]

@@ -22,8 +22,7 @@ from tests.helpers import IN_MEMORY_BEAM_ARGS, main_job_settings
 
 
 def _run(p: tfx.dsl.Pipeline) -> None:
-    with main_job.own_temp_dir():
-        tfx.orchestration.LocalDagRunner().run(p)
+    tfx.orchestration.LocalDagRunner().run(p)
 
 
 def _store(metadata_path: str):

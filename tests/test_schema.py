@@ -27,11 +27,7 @@ from components.anomalies_gate import (
 )
 from data_gen import grammar, languages
 from data_gen.labels import is_valid_label
-from pipeline import main_job
 from tests.helpers import IN_MEMORY_BEAM_ARGS
-
-# Beam in one in-process worker, as in the pipeline tests.
-
 
 
 def test_schema_domains_match_the_generator():
@@ -150,9 +146,8 @@ def _run_gate(tmp_path, rows_by_split: dict[str, list[tuple[str, str, str]]],
     label_anomalies.uri = str(tmp_path / "label_anomalies")
     context = base_beam_executor.BaseBeamExecutor.Context(beam_pipeline_args=IN_MEMORY_BEAM_ARGS,
                                                           tmp_dir=str(tmp_path / "tmp"))
-    with main_job.own_temp_dir():  # where TFX builds its package for remote Beam workers
-        executor = AnomaliesGate.EXECUTOR_SPEC.executor_class(context)
-        executor.Do({"anomalies": [anomalies], "examples": [examples]}, {"label_anomalies": [label_anomalies]}, {})
+    executor = AnomaliesGate.EXECUTOR_SPEC.executor_class(context)
+    executor.Do({"anomalies": [anomalies], "examples": [examples]}, {"label_anomalies": [label_anomalies]}, {})
     return label_anomalies
 
 
