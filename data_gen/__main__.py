@@ -1,4 +1,5 @@
-"""Prints generated examples as `human<TAB>iso<TAB>family<TAB>day_first<TAB>language`, or the longest strings.
+"""Prints generated examples as `human<TAB>iso<TAB>family<TAB>day_first<TAB>language<TAB>written`, or the
+longest strings.
 
   python -m data_gen --n 10 --seed 42
   python -m data_gen --longest
@@ -20,8 +21,10 @@ def _positive_or_zero(value: str) -> int:
 
 
 def format_row(example: grammar.DateExample) -> str:
-    """One example as a tab-separated line (an empty iso: not a date)."""
-    return "\t".join((example.human, example.iso, example.family, str(example.day_first).lower(), example.language))
+    """One example as a tab-separated line (an empty iso: not a date; an empty written: not 29 February of a
+    common year)."""
+    return "\t".join((example.human, example.iso, example.family, str(example.day_first).lower(), example.language,
+                      example.written))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,7 +35,7 @@ import random
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from data_gen import foreign, phrases
+from data_gen import foreign, labels, phrases
 from data_gen import formats as formats_lib
 from data_gen.choice import Choice
 from data_gen.families import (
@@ -64,7 +64,7 @@ from data_gen.rendering import render, render_labelled
 from data_gen.sampling import DAY_FIRST_SHARE, sample_positive, sample_real_date, sample_weekday_conflict
 
 # Bump when the grammar changes in a way that changes generated data (and the pin in tests/test_grammar.py).
-GRAMMAR_VERSION = "7"
+GRAMMAR_VERSION = "8"
 
 # Shares of the sources of examples: the old catalogue, refusals, weekday conflicts, and grammar dates (the rest).
 CATALOGUE_SHARE = 0.15
@@ -91,6 +91,7 @@ class DateExample(NamedTuple):
     family: str
     day_first: bool
     language: str = "en"  # an ISO 639-1 code of data_gen.languages.LANGUAGES
+    written: str = ""  # 29 February of a common year, as written (labels.written_leap_day); "" otherwise
 
 
 _CATALOGUE_CHOICE = Choice([(f.name, f.weight) for f in formats_lib.CATALOGUE])
@@ -124,14 +125,22 @@ def make_example(date: AnyDate | None, recipe: Recipe) -> DateExample:
     """The labelled example for one date written by one recipe."""
     found = label_date(recipe, date)
     return DateExample(render_labelled(date, recipe, found), found.isoformat() if found else "",
-                       family_of(recipe), recipe.day_first)
+                       family_of(recipe), recipe.day_first, written=written(date, recipe))
 
 
 def make_foreign_example(date: AnyDate | None, recipe: foreign.ForeignRecipe) -> DateExample:
     """The labelled example for one date written by one foreign recipe."""
     found = foreign.label_date(recipe, date)
     return DateExample(foreign.render_labelled(recipe, date, found), found.isoformat() if found else "",
-                       foreign.family_of(recipe), recipe.day_first, recipe.language)
+                       foreign.family_of(recipe), recipe.day_first, recipe.language, written(date, recipe))
+
+
+def written(date: AnyDate | None, recipe: Recipe | foreign.ForeignRecipe) -> str:
+    """The example's `written` feature: an impossible date's 29 February of a common year, as the text writes
+    it with its year (labels.written_leap_day); "" for every other example."""
+    if recipe.kind != NOT_IMPOSSIBLE or not isinstance(date, YMD):
+        return ""
+    return labels.written_leap_day(date.year, date.month, date.day, writes_year=bool(recipe.year))
 
 
 def sample_example(rng: random.Random) -> tuple[DateExample, Recipe | foreign.ForeignRecipe, AnyDate | None]:

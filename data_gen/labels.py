@@ -12,6 +12,7 @@ TFDV's schema language has no pattern constraint, so the pipeline applies this r
 
 from __future__ import annotations
 
+import calendar
 import datetime
 
 from data_gen import formats
@@ -31,3 +32,27 @@ def is_valid_label(iso: str) -> bool:
     # fromisoformat also takes "20010203" and ISO week dates ("2001-W05-6"): only the
     # canonical spelling, which is what the generator writes, is a label.
     return date.isoformat() == iso and formats.FIRST_DATE <= date <= formats.LAST_DATE
+
+
+# What the model writes for 29 February of a common year, written with its year: the day as written, not the
+# refusal of its reason. The text alone does not say whether it is a date: the year's place in the 4-year
+# leap cycle does. The model transcribes and the serving graph's calendar refuses it (models/export.py), so
+# the model never has to learn which years are leap years (the leap days of the eval and test splits' years
+# are in no training label).
+LEAP_DAY = (2, 29)
+WRITTEN_FIRST_YEAR, WRITTEN_LAST_YEAR = 1900, 2100  # the common years the generator writes a 29 February of
+
+
+def written_leap_day(year: int, month: int, day: int, writes_year: bool) -> str:
+    """`YYYY-02-29` for 29 February of a common year that the text writes with its year; "" otherwise (the
+    `written` feature of an example)."""
+    if (month, day) != LEAP_DAY or not writes_year or calendar.isleap(year):
+        return ""
+    return f"{year:04d}-02-29"
+
+
+def written_values() -> list[str]:
+    """Every value the `written` feature may take: "" and the 29 February of each common year of
+    WRITTEN_FIRST_YEAR..WRITTEN_LAST_YEAR (the schema's `written` domain)."""
+    return [""] + [written_leap_day(y, *LEAP_DAY, writes_year=True)
+                   for y in range(WRITTEN_FIRST_YEAR, WRITTEN_LAST_YEAR + 1) if not calendar.isleap(y)]

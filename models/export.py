@@ -27,7 +27,7 @@ import tensorflow as tf
 import tensorflow_transform as tft
 from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
 
-from data_gen import foreign
+from data_gen import families, foreign
 from data_gen import words as words_lib
 from data_gen.formats import FIRST_DATE, LAST_DATE
 from data_gen.languages import FOREIGN_LANGUAGES
@@ -101,6 +101,15 @@ def is_answer(iso: tf.Tensor) -> tf.Tensor:
     real = is_calendar_date(iso)
     year = tf.strings.to_number(tf.strings.substr(tf.where(real, iso, "2000"), 0, 4), tf.int32)
     return real & (year >= FIRST_DATE.year) & (year <= LAST_DATE.year)
+
+
+def refusal_reason(raw: tf.Tensor, coded: tf.Tensor) -> tf.Tensor:
+    """Why an output that is no answer is no date: "impossible" for a day written YYYY-MM-DD that no calendar
+    of 1900-2099 has (the model writes 29 February of a common year as written: data_gen.labels.LEAP_DAY),
+    else `coded`, the reason of its refusal target (features.REFUSAL_TARGETS, whose year is 0000)."""
+    written_day = (tf.strings.regex_full_match(raw, r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+                   & ~tf.strings.regex_full_match(raw, r"0000-.*"))
+    return tf.where(written_day, families.refusal_reason(families.NOT_IMPOSSIBLE), coded)
 
 
 def weekday(iso: tf.Tensor) -> tf.Tensor:
@@ -280,7 +289,7 @@ class DateNormaliserModule(tf.Module):
             "confidence": confidence[:n],
             "uncertain": is_date & ~(confident & ~checks["weekday_conflict"]
                                      & tf.equal(checks["unknown_words"], "")),
-            "reason": tf.where(is_date, "", self.refusal_reasons.lookup(raw)),
+            "reason": tf.where(is_date, "", refusal_reason(raw, self.refusal_reasons.lookup(raw))),
             **checks,
             "ambiguous": ambiguous & could_swap(iso),
             "input_length": tf.reshape(transformed[features.HUMAN_LENGTH_KEY][:n], [-1]),

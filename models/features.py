@@ -8,6 +8,9 @@ ISO_KEY = "iso"  # "" when the input is not one complete, real calendar date
 FORMAT_KEY = "format"  # the generator's family name, for sliced evaluation
 LANGUAGE_KEY = "language"  # the text's language (ISO 639-1, data_gen.languages.LANGUAGES), for sliced evaluation
 DAY_FIRST_KEY = "day_first"  # int 0/1: the reading preferred when both day-month orders are real dates
+# 29 February of a common year as the text writes it ("2014-02-29"), "" for any other example: what the model
+# writes for that refusal (data_gen.labels.written_leap_day); the serving graph's calendar refuses it.
+WRITTEN_KEY = "written"
 
 # Transformed features.
 HUMAN_IDS_KEY = "human_ids"  # int64 [Tx]: input character ids, PAD_ID-padded

@@ -72,23 +72,26 @@ def refusal_targets() -> tf.lookup.StaticHashTable:
         default_value=features.NOT_A_DATE_TARGET)
 
 
-def target(iso: tf.Tensor, family: tf.Tensor) -> tf.Tensor:
-    """The output the model learns: the ISO label, or for a refusal ("") the target of its reason."""
-    return tf.where(tf.equal(iso, ""), refusal_targets().lookup(family), iso)
+def target(iso: tf.Tensor, family: tf.Tensor, written: tf.Tensor) -> tf.Tensor:
+    """The output the model learns: the ISO label; for a refusal ("") 29 February of a common year as written
+    (`written`, which the serving graph's calendar refuses), or else the target of its reason."""
+    refusal = tf.where(tf.equal(written, ""), refusal_targets().lookup(family), written)
+    return tf.where(tf.equal(iso, ""), refusal, iso)
 
 
-def encode_iso(iso: tf.Tensor, family: tf.Tensor) -> tf.Tensor:
-    """Output ids [batch, Ty] of ISO labels (refusals as the target of their reason)."""
+def encode_iso(iso: tf.Tensor, family: tf.Tensor, written: tf.Tensor) -> tf.Tensor:
+    """Output ids [batch, Ty] of ISO labels (refusals as `target` writes them)."""
     ids = tft.compute_and_apply_vocabulary(
-        characters(target(iso, family)), vocab_filename=features.OUTPUT_VOCAB_NAME)
+        characters(target(iso, family, written)), vocab_filename=features.OUTPUT_VOCAB_NAME)
     return pad_or_truncate(ids, features.TY, 0)
 
 
 def preprocessing_fn(inputs: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
-    """tf.Transform callback: raw (human, day_first, iso, format) -> model features, labels, pass-throughs."""
+    """tf.Transform callback: raw (human, day_first, iso, format, written) -> model features, labels,
+    pass-throughs."""
     iso, family = _squeeze(inputs[features.ISO_KEY]), _squeeze(inputs[features.FORMAT_KEY])
     outputs = encode_human(_squeeze(inputs[features.HUMAN_KEY]), _squeeze(inputs[features.DAY_FIRST_KEY]))
-    outputs[features.ISO_IDS_KEY] = encode_iso(iso, family)
+    outputs[features.ISO_IDS_KEY] = encode_iso(iso, family, _squeeze(inputs[features.WRITTEN_KEY]))
     # Passed through for evaluation (exact match against the raw label, slicing by family).
     outputs[features.ISO_KEY] = iso
     outputs[features.FORMAT_KEY] = family

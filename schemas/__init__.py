@@ -1,9 +1,10 @@
 """The curated schema of the raw examples (schemas/schema.pbtxt).
 
-The schema is written by hand except for two value domains derived from data_gen,
-which `python -m schemas` re-syncs (a test fails when either drifts):
+The schema is written by hand except for three value domains derived from data_gen,
+which `python -m schemas` re-syncs (a test fails when any drifts):
 - `format`: the generator's family names (data_gen.grammar.FAMILIES);
-- `language`: the languages it writes, ISO 639-1 codes (data_gen.languages.LANGUAGES).
+- `language`: the languages it writes, ISO 639-1 codes (data_gen.languages.LANGUAGES);
+- `written`: "" and 29 February of each common year it writes (data_gen.labels.written_values).
 
 `iso` has no domain. TFDV's schema language has no pattern constraint, and a closed
 domain of all 73,049 dates from 1900 to 2099 (with a rank histogram wide enough to
@@ -19,12 +20,13 @@ import os
 import tensorflow_data_validation as tfdv
 from tensorflow_metadata.proto.v0 import schema_pb2
 
-from data_gen import grammar, languages
+from data_gen import grammar, labels, languages
 
 SCHEMA_DIR = os.path.dirname(os.path.abspath(__file__))
 SCHEMA_PATH = os.path.join(SCHEMA_DIR, "schema.pbtxt")
 FORMAT_DOMAIN = "format"
 LANGUAGE_DOMAIN = "language"
+WRITTEN_DOMAIN = "written"
 
 # StatisticsGen options: TFDV's defaults. Nothing in the schema needs more than the
 # default top-1000 rank histogram (`format` has 29 families); kept as a named object so
@@ -47,6 +49,7 @@ def synced(schema: schema_pb2.Schema) -> schema_pb2.Schema:
     result.CopyFrom(schema)
     _set_domain(result, FORMAT_DOMAIN, list(grammar.FAMILIES))
     _set_domain(result, LANGUAGE_DOMAIN, list(languages.LANGUAGES))
+    _set_domain(result, WRITTEN_DOMAIN, labels.written_values())
     return result
 
 

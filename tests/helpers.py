@@ -30,7 +30,8 @@ from pipeline import configs, flags
 IN_MEMORY_BEAM_ARGS = list(configs.Settings.beam_args)
 
 RAW_SPEC = {**{k: tf.io.FixedLenFeature([1], tf.string)
-               for k in (features.HUMAN_KEY, features.ISO_KEY, features.FORMAT_KEY, features.LANGUAGE_KEY)},
+               for k in (features.HUMAN_KEY, features.ISO_KEY, features.FORMAT_KEY, features.LANGUAGE_KEY,
+                         features.WRITTEN_KEY)},
             features.DAY_FIRST_KEY: tf.io.FixedLenFeature([1], tf.int64)}
 
 
@@ -54,7 +55,7 @@ def analyze_and_transform(train_rows: list[dict], other_rows: list[dict], out_di
 def raw_rows(n: int, seed: int) -> list[dict]:
     """Generated examples as tf.Transform's instance dicts."""
     return [{"human": [e.human], "iso": [e.iso], "format": [e.family], "language": [e.language],
-             "day_first": [int(e.day_first)]}
+             "day_first": [int(e.day_first)], "written": [e.written]}
             for e in grammar.generate(n, seed)]
 
 

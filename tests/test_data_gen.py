@@ -152,8 +152,8 @@ def test_cli_prints_seeded_tab_separated_rows():
     assert first == subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rows = [line.split("\t") for line in first.splitlines()]
     assert len(rows) == 5
-    assert [tuple(r) for r in rows] == [(e.human, e.iso, e.family, str(e.day_first).lower(), e.language)
-                                        for e in grammar.generate(5, 42)]
+    assert [tuple(r) for r in rows] == [(e.human, e.iso, e.family, str(e.day_first).lower(), e.language,
+                                         e.written) for e in grammar.generate(5, 42)]
 
 
 def test_cli_rejects_a_negative_count():

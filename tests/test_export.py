@@ -312,6 +312,19 @@ def test_is_calendar_date_agrees_with_python(iso):
     assert bool(export.is_calendar_date(tf.constant([iso])).numpy()[0]) == expected
 
 
+def test_a_day_the_model_writes_that_no_calendar_has_is_refused_as_impossible():
+    """The model writes 29 February of a common year as written (data_gen.labels.written_leap_day): the graph
+    refuses it (not an answer) and says why; a refusal target keeps its own reason."""
+    raw = tf.constant(["2014-02-29", "1900-02-29", "2100-02-29", "2016-02-29", "0000-00-03", "0000-00-06",
+                       "0000-00-00", "2014-0?-29"])
+    coded = tf.constant(["not_a_date", "not_a_date", "not_a_date", "", "relative", "impossible", "not_a_date",
+                         "not_a_date"])
+    assert list(export.is_answer(raw).numpy()) == [False, False, False, True, False, False, False, False]
+    reasons = [r.decode() for r in export.refusal_reason(raw, coded).numpy()]
+    assert reasons[:3] == ["impossible"] * 3 and reasons[4:] == ["relative", "impossible", "not_a_date",
+                                                                  "not_a_date"]
+
+
 @pytest.mark.parametrize("text, depends", [
     ("4/3/2009", True), ("04.03.09", True), ("7 / 12 / 1969", True), ("Tue, 3-4-2009 at 10:30", True),
     ("14:05, 3/4/2009", True), ("03042009", True), ("04032009 10:49", True), ("3/4/'09", True),

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import pytest
 
-from data_gen import families, formats, generator, grammar, lengths, phrases, ranges, refusals, sampling, text
+from data_gen import families, formats, generator, grammar, labels, lengths, phrases, ranges, refusals, sampling, text
 from data_gen.__main__ import format_row
 from data_gen.recipe import DATE
 
@@ -332,7 +332,7 @@ def test_same_seed_gives_same_rows_and_other_seed_differs():
     with_recipes = grammar.generate_shard_with_recipes(3, 1, 1000)
     assert [e for e, _, _ in with_recipes] == first[grammar.SHARD_SIZE:]
     assert all(isinstance(e, grammar.DateExample) for e in first)
-    assert grammar.DateExample._fields == ("human", "iso", "family", "day_first", "language")
+    assert grammar.DateExample._fields == ("human", "iso", "family", "day_first", "language", "written")
 
 
 def test_shards_use_their_own_named_seed():
@@ -344,7 +344,7 @@ def test_shards_use_their_own_named_seed():
 # `python -m data_gen --n 10000 --seed 42 | sha256sum` for this grammar version: the generated rows change
 # only with GRAMMAR_VERSION, part of the ExampleGen's cache key (components/date_example_gen/component.py).
 # A change to the generator that changes its rows bumps the version and this pin together.
-PINNED_ROWS = ("7", "e91d0e24652cbf85b6195b2fee68651f81632991cea337292396421011561177")
+PINNED_ROWS = ("8", "7f24a4ecbeb4564033d0e8c15a01ed30d7ebafa225063f36d5ce128e551bad35")
 
 
 def test_rows_change_only_with_the_grammar_version():
@@ -724,6 +724,7 @@ def test_impossible_dates_use_the_same_renderers():
         "00/05/2001": (NUMERIC_DMY, (2001, 5, 0)),
         "March 0, 2001": (dataclasses.replace(word, order="mdy", seps=(" ", ", ")), (2001, 3, 0)),
         "29 Feb 1900": (dataclasses.replace(word, month="abbr"), (1900, 2, 29)),
+        "29/02/2014": (NUMERIC_DMY, (2014, 2, 29)),
         "32nd of March 1936": (ordinal_of, (1936, 3, 32)),
         "May 32, 2009": (dataclasses.replace(word, order="mdy", seps=(" ", ", ")), (2009, 5, 32)),
         "the thirty-first of february 1999": (spelled, (1999, 2, 31)),
@@ -733,11 +734,26 @@ def test_impossible_dates_use_the_same_renderers():
         "2001-02-30T14:05:33Z": (dataclasses.replace(numeric_ymd, time=grammar.TimeOfDay(
             14, 5, 33, shape="hms", zone="Z", joiner="T")), (2001, 2, 30)),
     }
+    # 29 February of a common year is what the model writes for it (the serving graph's calendar refuses it).
+    leap_days = {"29 Feb 1900": "1900-02-29", "29/02/2014": "2014-02-29"}
     for human, (recipe, written) in recipes.items():
         recipe = dataclasses.replace(recipe, kind=families.NOT_IMPOSSIBLE)
         example = grammar.make_example(grammar.YMD(*written), recipe)
-        assert example == grammar.DateExample(human, "", families.NOT_IMPOSSIBLE, False)
+        assert example == grammar.DateExample(human, "", families.NOT_IMPOSSIBLE, False,
+                                              written=leap_days.get(human, "")), human
         assert grammar.readings(recipe, grammar.YMD(*written)) == (None, None), human
+
+
+def test_only_29_february_of_a_common_year_written_with_its_year_is_written(rows):
+    written = [(e, e.written) for e, _, _ in rows if e.written]
+    assert written, "the generator writes some 29 February of a common year"
+    for example, value in written:
+        year = int(value[:4])
+        assert value == f"{year:04d}-02-29" and not calendar.isleap(year) and example.iso == ""
+        assert example.family == families.NOT_IMPOSSIBLE and value in labels.written_values()
+    assert labels.written_leap_day(2014, 2, 29, writes_year=False) == ""  # "29 February": a leap year's day
+    assert labels.written_leap_day(2016, 2, 29, writes_year=True) == ""  # a real date: its label says it
+    assert labels.written_leap_day(2014, 2, 30, writes_year=True) == ""  # impossible in every year
 
 
 RANGE = grammar.Recipe(kind=families.NOT_RANGE, style="word", order="dmy", day="num", month="name", year="four")
@@ -918,12 +934,14 @@ def test_out_of_range_dates_and_numbers_are_refused():
             dataclasses.replace(word, day="spelled", the=True, of=True, year="spelled"), (1815, 10, 30)),
         "12/03/1776": (NUMERIC_DMY, (1776, 3, 12)),
     }
+    leap_days = {"February 29, 2100": "2100-02-29", "29 February 1900": "1900-02-29"}
     for human, (recipe, written) in cases.items():
         recipe = dataclasses.replace(recipe, kind=families.NOT_IMPOSSIBLE)
         date = grammar.YMD(*written)
         assert grammar.readings(recipe, date) == (None, None), human
         example = grammar.make_example(date, recipe)
-        assert example == grammar.DateExample(human, "", families.NOT_IMPOSSIBLE, False)
+        assert example == grammar.DateExample(human, "", families.NOT_IMPOSSIBLE, False,
+                                              written=leap_days.get(human, "")), human
         reading = read(human, recipe.order, False)
         assert reading.written == written and reading.date is None, human
     # The same fields inside 1900-2099 are a date; outside they are not a label (data_gen.labels).

@@ -8,6 +8,7 @@ tested on strings written in this file (`READER_CASES`), then judges the generat
 
 from __future__ import annotations
 
+import calendar
 import collections
 import datetime
 import re
@@ -609,7 +610,7 @@ def test_foreign_refusals_are_not_one_real_date(foreign):
     assert refusals
     assert all(grammar.is_negative(e.family) for e in refusals), describe(
         [e for e in refusals if not grammar.is_negative(e.family)][:10])
-    dated, not_impossible = [], []
+    dated, not_impossible, miswritten = [], [], []
     for e in refusals:
         if e.family == "not_date_range":
             continue
@@ -617,10 +618,22 @@ def test_foreign_refusals_are_not_one_real_date(foreign):
         if e.family == "not_date_impossible":
             if reading is None or reading.date is not None:
                 not_impossible.append(e)
+            elif e.written != _leap_day_of_common_year(reading):
+                miswritten.append(e)
         elif reading is not None and reading.date is not None:
             dated.append(e)
     assert not dated, f"refusals read as one real date:\n{describe(dated[:25])}"
     assert not not_impossible, f"impossible dates not read as impossible fields:\n{describe(not_impossible[:25])}"
+    assert not miswritten, f"29 February of a common year not written as read:\n{describe(miswritten[:25])}"
+    assert any(e.written for e in refusals)
+
+
+def _leap_day_of_common_year(reading: Reading) -> str:
+    """What the model writes for an impossible date as the reader reads it: YYYY-02-29 for 29 February of a
+    common year (a numeric day and month in either order), else ""."""
+    year, month, day = reading.written
+    leap_day = (month, day) == (2, 29) or (reading.numeric and (day, month) == (2, 29))
+    return f"{year:04d}-02-29" if leap_day and not calendar.isleap(year) else ""
 
 
 def test_foreign_positives_are_not_negative_families(foreign):

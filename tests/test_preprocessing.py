@@ -13,9 +13,10 @@ from models import features
 from tests.helpers import analyze_and_transform
 
 
-def _row(human: str, iso: str, family: str, day_first: int = 0) -> dict[str, list]:
+def _row(human: str, iso: str, family: str, day_first: int = 0, written: str = "") -> dict[str, list]:
     """A raw example as the ExampleGen writes it (the language is not read by preprocessing_fn)."""
-    return {"human": [human], "iso": [iso], "format": [family], "language": ["en"], "day_first": [day_first]}
+    return {"human": [human], "iso": [iso], "format": [family], "language": ["en"], "day_first": [day_first],
+            "written": [written]}
 
 
 TRAIN_ROWS = [
@@ -24,6 +25,8 @@ TRAIN_ROWS = [
     _row("25.06.09", "2009-06-25", "numeric_short_year", day_first=1),
     _row("hello world", "", "not_date_words"),
     _row("3-5 May 2009", "", "not_date_range"),
+    _row("29 Feb 2014", "", "not_date_impossible", written="2014-02-29"),
+    _row("31 Apr 2014", "", "not_date_impossible"),
 ]
 UNSEEN = _row("3 MAY 1979 ☃", "1979-05-03", "word_dmy")
 OVER_LONG_TEXT = "wednesday the thirteenth of september two thousand and seventeen at noon"
@@ -41,7 +44,7 @@ def test_input_vocabulary_is_built_from_normalised_training_characters(transform
     _, output = transformed
     vocab = [c.decode() for c in output.vocabulary_by_name(features.INPUT_VOCAB_NAME)]
     markers = {features.DAY_FIRST_MARKER, features.MONTH_FIRST_MARKER}
-    assert set(vocab) == set("3 may1979tuesdayapril52001.25.06.09hello world3-5 may 2009") | markers
+    assert set(vocab) == set("3 may1979tuesdayapril52001.25.06.09hello world3-5 may 200929 feb 201431 apr") | markers
     assert not any((c.isupper() and c not in markers) or c == "," for c in vocab)
     out_vocab = {c.decode() for c in output.vocabulary_by_name(features.OUTPUT_VOCAB_NAME)}
     assert out_vocab <= set("0123456789-") and "-" in out_vocab
@@ -84,6 +87,12 @@ def test_labels_and_pass_throughs(transformed):
     assert "".join(out_vocab[i] for i in refusal[features.ISO_IDS_KEY]) == features.NOT_A_DATE_TARGET
     assert "".join(out_vocab[i] for i in range_[features.ISO_IDS_KEY]) == features.REFUSAL_TARGETS["range"]
     assert refusal[features.ISO_KEY] == range_[features.ISO_KEY] == b""
+    # 29 February of a common year is learnt as written (the serving graph's calendar refuses it); another
+    # impossible day as the target of its reason.
+    leap_day, past_end = rows[7], rows[8]
+    assert "".join(out_vocab[i] for i in leap_day[features.ISO_IDS_KEY]) == "2014-02-29"
+    assert "".join(out_vocab[i] for i in past_end[features.ISO_IDS_KEY]) == features.REFUSAL_TARGETS["impossible"]
+    assert leap_day[features.ISO_KEY] == past_end[features.ISO_KEY] == b""
     # The day-first example is read with the day-first marker.
     vocab = [c.decode() for c in output.vocabulary_by_name(features.INPUT_VOCAB_NAME)]
     assert rows[4][features.HUMAN_IDS_KEY][0] == vocab.index(features.DAY_FIRST_MARKER) + 1
@@ -105,4 +114,4 @@ def test_the_words_of_the_training_inputs_are_a_vocabulary(transformed):
     _, output = transformed
     words = {w.decode() for w in output.vocabulary_by_name(features.WORD_VOCAB_NAME)}
     # Letter runs of the normalised training texts (digits and punctuation split them), in any case written.
-    assert words == {"may", "tuesday", "april", "hello", "world"}
+    assert words == {"may", "tuesday", "april", "hello", "world", "feb", "apr"}

@@ -25,7 +25,7 @@ from components.anomalies_gate import (
     describe_anomalies,
     load_split_anomalies,
 )
-from data_gen import grammar, languages
+from data_gen import grammar, labels, languages
 from data_gen.labels import is_valid_label
 from tests.helpers import IN_MEMORY_BEAM_ARGS
 
@@ -34,9 +34,10 @@ def test_schema_domains_match_the_generator():
     schema = schemas.load_schema()
     assert schema == schemas.synced(schema), "run: .venv/bin/python -m schemas"
     domains = {d.name: list(d.value) for d in schema.string_domain}
-    assert domains == {"format": list(grammar.FAMILIES), "language": list(languages.LANGUAGES)}
+    assert domains == {"format": list(grammar.FAMILIES), "language": list(languages.LANGUAGES),
+                       "written": labels.written_values()}
     by_name = {f.name: f for f in schema.feature}
-    assert (by_name["format"].domain, by_name["language"].domain) == ("format", "language")
+    assert [by_name[name].domain for name in domains] == list(domains)
     # Labels are checked by the gate, not by a domain: no date list, no widened histogram.
     iso = next(f for f in schema.feature if f.name == "iso")
     assert not iso.HasField("domain") and iso.shape.dim[0].size == 1
@@ -46,22 +47,23 @@ def test_schema_domains_match_the_generator():
 def test_labels_not_in_serving_environment_and_all_required():
     schema = schemas.load_schema()
     features = {f.name: f for f in schema.feature}
-    assert set(features) == {"human", "iso", "format", "language", "day_first"}
+    assert set(features) == {"human", "iso", "format", "language", "day_first", "written"}
     assert not features["day_first"].not_in_environment  # the reading preference is a serving input too
     assert (features["day_first"].int_domain.min, features["day_first"].int_domain.max) == (0, 1)
     assert all(f.presence.min_fraction == 1.0 for f in features.values())
     assert "SERVING" in features["iso"].not_in_environment
     assert "SERVING" in features["format"].not_in_environment
     assert "SERVING" in features["language"].not_in_environment
+    assert "SERVING" in features["written"].not_in_environment
     assert not features["human"].not_in_environment
 
 
-def _rows(n: int, seed: int) -> list[tuple[str, str, str, int, str]]:
-    return [(e.human, e.iso, e.family, int(e.day_first), e.language) for e in grammar.generate(n, seed)]
+def _rows(n: int, seed: int) -> list[tuple[str, str, str, int, str, str]]:
+    return [(e.human, e.iso, e.family, int(e.day_first), e.language, e.written) for e in grammar.generate(n, seed)]
 
 
-def _anomalies(rows: list[tuple[str, str, str, int, str]]) -> dict[str, str]:
-    frame = pd.DataFrame(rows, columns=["human", "iso", "format", "day_first", "language"])
+def _anomalies(rows: list[tuple[str, str, str, int, str, str]]) -> dict[str, str]:
+    frame = pd.DataFrame(rows, columns=["human", "iso", "format", "day_first", "language", "written"])
     stats = tfdv.generate_statistics_from_dataframe(frame, stats_options=schemas.STATS_OPTIONS)
     result = tfdv.validate_statistics(stats, schemas.load_schema(), environment="TRAINING")
     return {k: v.description for k, v in result.anomaly_info.items()}
@@ -70,13 +72,18 @@ def _anomalies(rows: list[tuple[str, str, str, int, str]]) -> dict[str, str]:
 def test_generated_data_has_no_anomalies_and_unknown_formats_and_languages_do():
     rows = _rows(3000, seed=4)
     assert _anomalies(rows) == {}
-    found = _anomalies(rows + [("3 May 1979", "1979-05-03", "made_up_format", 0, "en")])
+    assert any(row[5] for row in rows)  # some 29 February of a common year, as written
+    found = _anomalies(rows + [("3 May 1979", "1979-05-03", "made_up_format", 0, "en", "")])
     assert set(found) == {"format"} and "made_up_format" in found["format"]
-    found = _anomalies(rows + [("3 mai 1979", "1979-05-03", "word_dmy", 0, "fr"),  # every language is known
-                               ("3 maj 1979", "1979-05-03", "word_dmy", 0, "sv")])
+    found = _anomalies(rows + [("3 mai 1979", "1979-05-03", "word_dmy", 0, "fr", ""),  # every language is known
+                               ("3 maj 1979", "1979-05-03", "word_dmy", 0, "sv", "")])
     assert set(found) == {"language"} and "sv" in found["language"]
-    found = _anomalies([row[:4] + (None,) if i == 0 else row for i, row in enumerate(rows)])
+    found = _anomalies([row[:4] + (None,) + row[5:] if i == 0 else row for i, row in enumerate(rows)])
     assert set(found) == {"language"} and "present" in found["language"]  # every example names its language
+    # What the model would learn to write for a refusal: only a 29 February of a common year.
+    found = _anomalies(rows + [("31 April 2001", "", "not_date_impossible", 0, "en", "2001-04-31"),
+                               ("29 Feb 2000", "", "not_date_impossible", 0, "en", "2000-02-29")])
+    assert set(found) == {"written"} and "2001-04-31" in found["written"]
 
 
 def test_generated_labels_are_valid():

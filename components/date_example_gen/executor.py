@@ -29,7 +29,7 @@ HELD_OUT_SPLIT = "test"
 
 def to_tf_example(example: grammar.DateExample) -> tf.train.Example:
     """Encodes one labelled date as a tf.Example: bytes human, iso, format (the family), language (its ISO 639-1
-    code); int day_first."""
+    code), written (29 February of a common year as written, else ""); int day_first."""
     def text(value: str) -> tf.train.Feature:
         return tf.train.Feature(bytes_list=tf.train.BytesList(value=[value.encode("utf-8")]))
 
@@ -38,6 +38,7 @@ def to_tf_example(example: grammar.DateExample) -> tf.train.Example:
         features.ISO_KEY: text(example.iso),
         features.FORMAT_KEY: text(example.family),
         features.LANGUAGE_KEY: text(example.language),
+        features.WRITTEN_KEY: text(example.written),
         features.DAY_FIRST_KEY: tf.train.Feature(int64_list=tf.train.Int64List(value=[int(example.day_first)])),
     }))
 
