@@ -84,7 +84,8 @@ __all__ = [
 
 
 class DateExample(NamedTuple):
-    """One generated row: what a person wrote, its label, its family, the reading preference and its language."""
+    """One generated row: what a person wrote, its label, its family, the reading preference, its language and,
+    for 29 February of a common year, that day as written (what the model learns to write for it)."""
 
     human: str
     iso: str  # "" for a refusal

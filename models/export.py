@@ -104,12 +104,11 @@ def is_answer(iso: tf.Tensor) -> tf.Tensor:
 
 
 def refusal_reason(raw: tf.Tensor, coded: tf.Tensor) -> tf.Tensor:
-    """Why an output that is no answer is no date: "impossible" for a day written YYYY-MM-DD that no calendar
-    of 1900-2099 has (the model writes 29 February of a common year as written: data_gen.labels.LEAP_DAY),
-    else `coded`, the reason of its refusal target (features.REFUSAL_TARGETS, whose year is 0000)."""
-    written_day = (tf.strings.regex_full_match(raw, r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-                   & ~tf.strings.regex_full_match(raw, r"0000-.*"))
-    return tf.where(written_day, families.refusal_reason(families.NOT_IMPOSSIBLE), coded)
+    """Why an output that is no answer is no date: "impossible" for 29 February of a common year, which the
+    model writes as written (data_gen.labels.written_leap_day); else `coded`, the reason of its refusal target
+    (features.REFUSAL_TARGETS; any other output: not_a_date)."""
+    leap_day = tf.strings.regex_full_match(raw, r"[0-9]{4}-02-29") & ~tf.strings.regex_full_match(raw, r"0000-.*")
+    return tf.where(leap_day, families.refusal_reason(families.NOT_IMPOSSIBLE), coded)
 
 
 def weekday(iso: tf.Tensor) -> tf.Tensor:

@@ -71,7 +71,8 @@ def test_data_pipeline_records_artifacts_in_mlmd(metadata_path):
         iso_by_split[split] = {_value(r, "iso") for r in rows
                                if not grammar.is_held_out(_value(r, "format"))} - {""}
         families[split] = {_value(r, "format") for r in rows}
-        assert all(set(r.features.feature) == {"human", "iso", "format", "language", "day_first"} for r in rows)
+        assert all(set(r.features.feature) == {"human", "iso", "format", "language", "day_first", "written"}
+                   for r in rows)
         assert {_value(r, "language") for r in rows} <= set(languages.LANGUAGES)
     assert sum(sizes.values()) == 2000
     assert 1400 < sizes["train"] < 1800  # 8 of 10 hash buckets

@@ -249,7 +249,7 @@ def _check_what_the_ui_shows(server: str, experiment_id: str, result, metadata_p
     profile = json.loads(dataset["profile"])
     assert set(profile["splits"]) == {"train", "eval", "test"} and profile["num_rows"] == 2000
     assert {c["name"] for c in json.loads(dataset["schema"])["mlflow_colspec"]} == {
-        "human", "iso", "format", "language", "day_first"}
+        "human", "iso", "format", "language", "day_first", "written"}
     assert {t["key"]: t["value"] for t in dataset_input["tags"]} == {"mlflow.data.context": "generated"}
 
 
