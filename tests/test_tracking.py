@@ -476,7 +476,7 @@ def test_examples_dataset_digests_the_examples_not_their_order_and_counts_each_s
     first, root = dataset("first", rows)
     assert first.name == "datenmt-examples" and first.source.to_dict() == {"uri": str(root)}
     assert first.profile == {"num_rows": 4, "splits": {"train": 3, "test": 1}}
-    assert first.schema.input_names() == ["day_first", "format", "human", "iso", "language"]
+    assert first.schema.input_names() == ["day_first", "format", "human", "iso", "language", "written"]
     assert len(first.digest) == 8
     assert dataset("shuffled", shuffled)[0].digest == first.digest  # the same examples written in another order
     assert dataset("changed", changed)[0].digest != first.digest
