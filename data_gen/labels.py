@@ -8,6 +8,9 @@ A valid label is either
 Anything else ("2001-02-30", "2150-05-03", "not a date", "2001-2-3", "20010203") is invalid.
 TFDV's schema language has no pattern constraint, so the pipeline applies this rule in
 `components.anomalies_gate` rather than in schemas/schema.pbtxt.
+
+Also the values of the `written` feature (`written_leap_day`, `written_values`: 29 February of a common year
+as the text writes it), a closed list that the schema's `written` domain holds.
 """
 
 from __future__ import annotations
