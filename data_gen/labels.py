@@ -43,7 +43,9 @@ def is_valid_label(iso: str) -> bool:
 # the model never has to learn which years are leap years (the leap days of the eval and test splits' years
 # are in no training label).
 LEAP_DAY = (2, 29)
-WRITTEN_FIRST_YEAR, WRITTEN_LAST_YEAR = 1900, 2100  # the common years the generator writes a 29 February of
+# The years the generator writes a 29 February of: those of its labels' range, and the first common year after
+# it (2100, which the impossible dates write as well).
+WRITTEN_FIRST_YEAR, WRITTEN_LAST_YEAR = formats.FIRST_DATE.year, formats.LAST_DATE.year + 1
 
 
 def written_leap_day(year: int, month: int, day: int, writes_year: bool) -> str:
@@ -51,7 +53,7 @@ def written_leap_day(year: int, month: int, day: int, writes_year: bool) -> str:
     `written` feature of an example)."""
     if (month, day) != LEAP_DAY or not writes_year or calendar.isleap(year):
         return ""
-    return f"{year:04d}-02-29"
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def written_values() -> list[str]:

@@ -27,7 +27,7 @@ import tensorflow as tf
 import tensorflow_transform as tft
 from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
 
-from data_gen import families, foreign
+from data_gen import families, foreign, labels
 from data_gen import words as words_lib
 from data_gen.formats import FIRST_DATE, LAST_DATE
 from data_gen.languages import FOREIGN_LANGUAGES
@@ -107,7 +107,9 @@ def refusal_reason(raw: tf.Tensor, coded: tf.Tensor) -> tf.Tensor:
     """Why an output that is no answer is no date: "impossible" for 29 February of a common year, which the
     model writes as written (data_gen.labels.written_leap_day); else `coded`, the reason of its refusal target
     (features.REFUSAL_TARGETS; any other output: not_a_date)."""
-    leap_day = tf.strings.regex_full_match(raw, r"[0-9]{4}-02-29") & ~tf.strings.regex_full_match(raw, r"0000-.*")
+    month, day = labels.LEAP_DAY
+    leap_day = (tf.strings.regex_full_match(raw, f"[0-9]{{4}}-{month:02d}-{day:02d}")
+                & ~tf.strings.regex_full_match(raw, r"0000-.*"))
     return tf.where(leap_day, families.refusal_reason(families.NOT_IMPOSSIBLE), coded)
 
 
