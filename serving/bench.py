@@ -31,7 +31,7 @@ from models import calibration, features, saved_model, training
 from models.cost import ModelSizes, multiply_adds
 from pipeline import configs
 from reporting import plots, records
-from serving import baselines, bench_report
+from serving import baselines, bench_report, limits
 from serving.bench_report import Row, Table, cell, rate
 
 INFERENCE_BATCH = configs.SERVING_BATCH_SIZE
@@ -123,6 +123,12 @@ def confidence_calibration(run: records.RunRecords) -> dict | None:
     """The Trainer's confidence calibration on the eval split (models/calibration.py)."""
     model = trainer_record(run, training.MODEL_FILE)
     return model.get("confidence") if model else None
+
+
+def training_batch_size(run: records.RunRecords, default: int) -> int:
+    """The batch size the Trainer trained with (its model record), or `default` if the run has none."""
+    model = trainer_record(run, training.MODEL_FILE)
+    return model["training_config"]["batch_size"] if model else default
 
 
 def training_throughput(run: records.RunRecords) -> float | None:
@@ -346,7 +352,8 @@ def handwritten_tables(h: dict) -> list[Table]:
 
 def tables(f: dict) -> list[Table]:
     """Every table `make bench` prints and writes, in order."""
-    return [test_split_table(f), compute_table(f), components_table(f), *handwritten_tables(f["handwritten"])]
+    return [test_split_table(f), compute_table(f), components_table(f), *handwritten_tables(f["handwritten"]),
+            limits.limits_table(f["limits"])]
 
 
 def about(f: dict) -> list[tuple[str, str]]:
@@ -405,6 +412,10 @@ def main(args: argparse.Namespace) -> int:
                        for c in run.components()],
     }
     figures["handwritten"] = handwritten_figures(normaliser, sizes, HANDWRITTEN_FILE, out_dir)
+    figures["limits"] = limits.measure(
+        normaliser.loaded, sizes, [line.input for line in baselines.read_handwritten(HANDWRITTEN_FILE)], test_texts,
+        INFERENCE_BATCH, training_batch_size(run, settings.batch_size),
+        figures["handwritten"]["speeds"]["dateutil"]["strings_per_second"])
     with open(os.path.join(out_dir, "bench.json"), "w") as f:
         json.dump(figures, f, indent=1)
     plot = plots.exact_match_by_format(by_format, os.path.join(out_dir, "exact_match_by_format.png"))

@@ -15,10 +15,11 @@ import sys
 from typing import NamedTuple
 
 import babel
+import numpy as np
 import pytest
 
 from models import cost, saved_model
-from serving import baselines
+from serving import baselines, bench_report, limits
 
 HEADER = "input\texpected\tday_first\tcategory\n"  # the language column left out: every line English
 LANGUAGE_HEADER = "input\texpected\tday_first\tcategory\tlanguage\n"
@@ -639,6 +640,27 @@ def test_the_hand_written_figures_and_tables_hold_every_parser_category_and_lang
         assert label in text
 
 
+def test_limits_batches_keep_arrival_order_and_groups_pad_each_to_its_own_longest_row():
+    assert limits.arrival_batch(["a", "b", "c"], 7) == ["a", "b", "c", "a", "b", "c", "a"]
+    ids = np.array([[1, 2, 3, 0, 0], [1, 0, 0, 0, 0], [1, 2, 3, 4, 5], [1, 2, 0, 0, 0]])
+    groups = limits.length_groups(ids, 2)
+    assert [g.numpy().tolist() for g in groups] == [[[1, 0], [1, 2]], [[1, 2, 3, 0, 0], [1, 2, 3, 4, 5]]]
+
+
+def test_the_limits_table_sets_each_part_against_the_time_a_call_may_take():
+    serving = {"batch_size": 1024, "whole_call": 0.048, "transform_graph": 0.0033, "served_model": 0.035,
+               "smallest_model": 0.0185, "smallest_sizes": {"n_a": 16, "n_s": 16},
+               "dateutil_strings_per_second": 43_471.0,
+               "budget_at_ratio": {"2": 1024 / (2 * 43_471), "3": 1024 / (3 * 43_471)}}
+    training = {"sizes": {"n_a": 32, "n_s": 32}, "batch_size": 200, "batches": 32,
+                "forward_examples_per_second": 25_000.0, "step_examples_per_second": 11_500.0}
+    out = bench_report.console(limits.limits_table({"serving": serving, "training": training}))
+    assert "serving_default, the whole call" in out and "48.0" in out and "21,333" in out
+    assert "the search's smallest model (n_a 16, n_s 16) alone" in out and "18.5" in out
+    assert "2x dateutil: 11.8 ms, 3x dateutil: 7.9 ms" in out
+    assert "forward pass alone 25,000 examples/s, Keras's training step 11,500 examples/s (0.46" in out
+
+
 def test_the_markdown_file_holds_the_printed_tables(tmp_path):
     from serving import bench_report
 
@@ -746,11 +768,21 @@ def test_bench_prints_the_figures_of_the_pushed_model(runs, tmp_path):
                                                         / 1e9)
     assert training["matmul_gflops"] == compute["matmul_gflops"]
     assert "training, examples/s" in out
+    # What a speed ratio would need: the signature's call taken apart, against dateutil's rate of this run.
+    serving, step = figures["limits"]["serving"], figures["limits"]["training"]
+    dateutil_rate = hand["speeds"]["dateutil"]["strings_per_second"]
+    assert serving["dateutil_strings_per_second"] == dateutil_rate
+    assert serving["budget_at_ratio"] == pytest.approx({str(r): 1024 / (r * dateutil_rate) for r in (2, 3)})
+    assert 0 < serving["transform_graph"] < serving["whole_call"] and serving["served_model"] > 0
+    assert serving["smallest_sizes"] == {"n_a": 16, "n_s": 16} and serving["smallest_model"] > 0
+    assert step["sizes"] == {"n_a": 32, "n_s": 32} and step["batch_size"] == trained["training_config"]["batch_size"]
+    assert step["step_examples_per_second"] < step["forward_examples_per_second"]  # a step is a forward and more
+    assert "what a speed ratio to dateutil needs of this machine" in out
     # The tables as Markdown: the machine, the date, the model, and every table printed.
     with open(results_file, encoding="utf-8") as f:
         written = f.read()
     assert f"- machine: {figures['machine']}\n- date: {figures['date']}\n- model: {figures['model']} " in written
     titles = [line for line in out.splitlines() if line and not line.startswith((" ", "machine:", "model:",
                                                                                    "figures:"))]
-    assert len(titles) == 5 and all(f"## {title}\n" in written for title in titles)
+    assert len(titles) == 6 and all(f"## {title}\n" in written for title in titles)
     assert f"| &emsp;en English | {hand['parsers']['model']['exact_match_by_language']['en']:.3f} |" in written

@@ -1,0 +1,149 @@
+"""What a speed ratio to python-dateutil would need of this machine (`make bench`), timed in the bench's run.
+
+`serving_default` on one batch of strings in arrival order, taken apart: the whole call, the Transform graph
+alone, the served model alone in the signature's length groups, and the Tuner's smallest size alone on the
+same groups; beside it, the time a call may take for `serving_default` to serve SPEED_RATIOS times dateutil's
+strings/s. And a training step beside the forward pass alone, at TRAINING_SIZES on batches of training size
+sorted by length, as the Trainer's batches are. Models of other sizes than the served one are built fresh:
+their work does not depend on their weights.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from models import export, features, training, tuning
+from models import model as model_lib
+from models.cost import ModelSizes
+from serving.bench_report import Row, Table, cell, rate
+
+SPEED_RATIOS = (2, 3)  # serving_default in arrival order, and `make bench`'s sorted path, against dateutil
+TRAINING_SIZES = {"n_a": 32, "n_s": 32}  # the size the Trainer's examples/s are compared at (docs/decisions.md)
+TRAINING_BATCHES = training.LENGTH_WINDOW_BATCHES  # one length window of the Trainer's batches
+REPEATS = 15  # timed calls per figure (the median is kept)
+
+
+def median_seconds(call: Callable[[], object], repeats: int = REPEATS) -> float:
+    """The median wall time of `call` over `repeats` calls, after one untimed call (tracing)."""
+    call()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def arrival_batch(texts: list[str], size: int) -> list[str]:
+    """`size` strings in the order given, repeated from the start if there are fewer."""
+    return (texts * -(-size // len(texts)))[:size]
+
+
+def input_ids(loaded, texts: list[str]) -> np.ndarray:
+    """The Transform graph's padded input ids (batch, Tx) of `texts`, read with the month first."""
+    transformed = loaded.tft_layer({features.HUMAN_KEY: tf.reshape(tf.constant(texts), [-1, 1]),
+                                    features.DAY_FIRST_KEY: tf.zeros([len(texts), 1], tf.int64)})
+    return transformed[features.HUMAN_IDS_KEY].numpy()
+
+
+def length_groups(ids: np.ndarray, groups: int) -> list[tf.Tensor]:
+    """The rows of `ids` sorted by length, cut into `groups` parts, each padded only to its own longest row
+    (what `export.probabilities_by_length` gives the model)."""
+    lengths = (ids != features.PAD_ID).sum(axis=1)
+    parts = np.array_split(np.argsort(lengths, kind="stable"), groups)
+    return [tf.constant(ids[p][:, :max(1, lengths[p].max())]) for p in parts if len(p)]
+
+
+def fresh_model(sizes: ModelSizes, n_a: int, n_s: int) -> keras.Model:
+    """The model of models/model.py at n_a, n_s with the served model's vocabularies (fresh weights)."""
+    config = model_lib.ModelConfig(input_vocab_size=sizes.input_depth - 1 - features.NUM_OOV_BUCKETS,
+                                   output_vocab_size=sizes.output_vocab, n_a=n_a, n_s=n_s)
+    return model_lib.build_models(config)[0]
+
+
+def forward(model: keras.Model) -> Callable[[tf.Tensor], tf.Tensor]:
+    """The model's inference call as one tf.function (one trace per input length)."""
+    return tf.function(lambda ids: model(ids, training=False), reduce_retracing=True)
+
+
+def serving_call(loaded, sizes: ModelSizes, texts: list[str], batch_size: int, dateutil_rate: float) -> dict:
+    """Seconds per `serving_default` call on `batch_size` of `texts` in arrival order, and of its parts."""
+    batch = arrival_batch(texts, batch_size)
+    human, day_first = tf.constant(batch), tf.zeros([batch_size], tf.bool)
+    groups = length_groups(input_ids(loaded, batch), export.LENGTH_GROUPS)
+    smallest = forward(fresh_model(sizes, tuning.N_A_CHOICES[0], tuning.N_S_CHOICES[0]))
+    serve = loaded.signatures["serving_default"]
+    served = tf.function(lambda: [loaded.probabilities(g) for g in groups])  # the groups at once, as in the
+    smallest_groups = tf.function(lambda: [smallest(g) for g in groups])  # signature (one op thread each)
+    return {
+        "batch_size": batch_size,
+        "whole_call": median_seconds(lambda: serve(human=human, day_first=day_first)),
+        "transform_graph": median_seconds(lambda: input_ids(loaded, batch)),
+        "served_model": median_seconds(served),
+        "smallest_model": median_seconds(smallest_groups),
+        "smallest_sizes": {"n_a": tuning.N_A_CHOICES[0], "n_s": tuning.N_S_CHOICES[0]},
+        "dateutil_strings_per_second": dateutil_rate,
+        "budget_at_ratio": {str(r): batch_size / (r * dateutil_rate) for r in SPEED_RATIOS},
+    }
+
+
+def training_step(loaded, sizes: ModelSizes, texts: list[str], batch_size: int) -> dict:
+    """Examples/s of the forward pass alone and of Keras's training step (as the Trainer compiles the model)
+    at TRAINING_SIZES, over TRAINING_BATCHES batches of `texts` sorted by length, one batch at a time."""
+    ids = input_ids(loaded, arrival_batch(texts, batch_size * TRAINING_BATCHES))
+    batches = length_groups(ids, TRAINING_BATCHES)
+    labels = [tf.zeros([int(b.shape[0]), sizes.ty], tf.int64) for b in batches]  # the work ignores the values
+    model = fresh_model(sizes, **TRAINING_SIZES)
+    config = training.TrainingConfig(epochs=1, batch_size=batch_size)
+    training.build_optimizer(training.compile_model(model, training.make_optimizer(config)))
+    step = median_seconds(lambda: [model.train_on_batch(b, y) for b, y in zip(batches, labels, strict=True)], 3)
+    inference = forward(model)
+    alone = median_seconds(lambda: [inference(b) for b in batches], 3)
+    examples = int(ids.shape[0])
+    return {"sizes": dict(TRAINING_SIZES), "batch_size": batch_size, "batches": len(batches),
+            "forward_examples_per_second": examples / alone, "step_examples_per_second": examples / step}
+
+
+def limits_table(f: dict) -> Table:
+    """The serving call's parts against the time a call may take at each ratio, and the training step."""
+    s, t = f["serving"], f["training"]
+    ms = 1000
+    budgets = ", ".join(f"{float(r):g}x dateutil: {b * ms:.1f} ms" for r, b in s["budget_at_ratio"].items())
+    smallest = f"n_a {s['smallest_sizes']['n_a']}, n_s {s['smallest_sizes']['n_s']}"
+    training_sizes = f"n_a {t['sizes']['n_a']}, n_s {t['sizes']['n_s']}"
+    return Table(
+        title=f"what a speed ratio to dateutil needs of this machine: one serving_default call on "
+              f"{s['batch_size']:,} hand-written strings in arrival order, taken apart",
+        columns=("", "ms per call", "strings/s"),
+        rows=(
+            Row("serving_default, the whole call", (cell(s["whole_call"] * ms, 1),
+                                                    rate(s["batch_size"] / s["whole_call"]))),
+            Row("the Transform graph alone", (cell(s["transform_graph"] * ms, 1),
+                                              rate(s["batch_size"] / s["transform_graph"])), 1),
+            Row("the served model alone, in the signature's length groups",
+                (cell(s["served_model"] * ms, 1), rate(s["batch_size"] / s["served_model"])), 1),
+            Row(f"the search's smallest model ({smallest}) alone, the same groups",
+                (cell(s["smallest_model"] * ms, 1), rate(s["batch_size"] / s["smallest_model"])), 1),
+        ),
+        notes=(f"a call may take, for serving_default to serve at a ratio to python-dateutil's "
+               f"{s['dateutil_strings_per_second']:,.0f} strings/s on these lines: {budgets}",
+               f"training at {training_sizes}, {t['batches']} batches of {t['batch_size']} sorted by length, "
+               f"one at a time, one thread per op: "
+               f"the forward pass alone {rate(t['forward_examples_per_second'])} examples/s, "
+               f"Keras's training step {rate(t['step_examples_per_second'])} examples/s "
+               f"({t['step_examples_per_second'] / t['forward_examples_per_second']:.2f} of the forward pass's "
+               f"rate)"))
+
+
+def measure(loaded, sizes: ModelSizes, handwritten: list[str], training_texts: list[str], batch_size: int,
+            training_batch_size: int, dateutil_rate: float) -> dict:
+    """Every figure of `limits_table`."""
+    return {"serving": serving_call(loaded, sizes, handwritten, batch_size, dateutil_rate),
+            "training": training_step(loaded, sizes, training_texts, training_batch_size)}
+
