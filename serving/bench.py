@@ -6,7 +6,9 @@ GFLOP/s it means (FLOPs counted from the model's layer sizes) beside the rate of
 the same run; wall time per component; and the hand-written benchmark (benchmarks/handwritten.tsv): the
 model, python-dateutil and dateparser side by side on the same strings in the same run (exact match per
 category and language, refusals, plain answers to non-dates, plain wrong answers where a refusal or a flag is
-right, strings/s), with serving_default called as a TF Serving client calls it timed in the same rounds.
+right, strings/s), with serving_default called as a TF Serving client calls it timed in the same rounds; and
+what a speed ratio to dateutil would need of this machine, against one serving_default call taken apart
+(serving/limits.py).
 Writes them as JSON, the tables as Markdown (docs/benchmark-results.md unless told otherwise; the tables
 themselves are made in serving/bench_report.py), the per-format figure as PNG and every parser's answer per
 hand-written line as TSV.
@@ -123,12 +125,6 @@ def confidence_calibration(run: records.RunRecords) -> dict | None:
     """The Trainer's confidence calibration on the eval split (models/calibration.py)."""
     model = trainer_record(run, training.MODEL_FILE)
     return model.get("confidence") if model else None
-
-
-def training_batch_size(run: records.RunRecords, default: int) -> int:
-    """The batch size the Trainer trained with (its model record), or `default` if the run has none."""
-    model = trainer_record(run, training.MODEL_FILE)
-    return model["training_config"]["batch_size"] if model else default
 
 
 def training_throughput(run: records.RunRecords) -> float | None:
@@ -412,10 +408,9 @@ def main(args: argparse.Namespace) -> int:
                        for c in run.components()],
     }
     figures["handwritten"] = handwritten_figures(normaliser, sizes, HANDWRITTEN_FILE, out_dir)
-    figures["limits"] = limits.measure(
-        normaliser.loaded, sizes, [line.input for line in baselines.read_handwritten(HANDWRITTEN_FILE)], test_texts,
-        INFERENCE_BATCH, training_batch_size(run, settings.batch_size),
-        figures["handwritten"]["speeds"]["dateutil"]["strings_per_second"])
+    figures["limits"] = limits.serving_call(
+        normaliser.loaded, sizes, [line.input for line in baselines.read_handwritten(HANDWRITTEN_FILE)],
+        INFERENCE_BATCH, figures["handwritten"]["speeds"]["dateutil"]["strings_per_second"])
     with open(os.path.join(out_dir, "bench.json"), "w") as f:
         json.dump(figures, f, indent=1)
     plot = plots.exact_match_by_format(by_format, os.path.join(out_dir, "exact_match_by_format.png"))

@@ -2,10 +2,8 @@
 
 `serving_default` on one batch of strings in arrival order, taken apart: the whole call, the Transform graph
 alone, the served model alone in the signature's length groups, and the Tuner's smallest size alone on the
-same groups; beside it, the time a call may take for `serving_default` to serve SPEED_RATIOS times dateutil's
-strings/s. And a training step beside the forward pass alone, at TRAINING_SIZES on batches of training size
-sorted by length, as the Trainer's batches are. Models of other sizes than the served one are built fresh:
-their work does not depend on their weights.
+same groups; beside them, the strings/s (and time per call) that SPEED_RATIOS times dateutil's strings/s
+would need. The smallest model is built fresh: its work does not depend on its weights.
 """
 
 from __future__ import annotations
@@ -18,14 +16,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from models import export, features, training, tuning
+from models import export, features, tuning
 from models import model as model_lib
 from models.cost import ModelSizes
 from serving.bench_report import Row, Table, cell, rate
 
 SPEED_RATIOS = (2, 3)  # serving_default in arrival order, and `make bench`'s sorted path, against dateutil
-TRAINING_SIZES = {"n_a": 32, "n_s": 32}  # the size the Trainer's examples/s are compared at (docs/decisions.md)
-TRAINING_BATCHES = training.LENGTH_WINDOW_BATCHES  # one length window of the Trainer's batches
 REPEATS = 15  # timed calls per figure (the median is kept)
 
 
@@ -67,20 +63,16 @@ def fresh_model(sizes: ModelSizes, n_a: int, n_s: int) -> keras.Model:
     return model_lib.build_models(config)[0]
 
 
-def forward(model: keras.Model) -> Callable[[tf.Tensor], tf.Tensor]:
-    """The model's inference call as one tf.function (one trace per input length)."""
-    return tf.function(lambda ids: model(ids, training=False), reduce_retracing=True)
-
-
 def serving_call(loaded, sizes: ModelSizes, texts: list[str], batch_size: int, dateutil_rate: float) -> dict:
     """Seconds per `serving_default` call on `batch_size` of `texts` in arrival order, and of its parts."""
     batch = arrival_batch(texts, batch_size)
     human, day_first = tf.constant(batch), tf.zeros([batch_size], tf.bool)
     groups = length_groups(input_ids(loaded, batch), export.LENGTH_GROUPS)
-    smallest = forward(fresh_model(sizes, tuning.N_A_CHOICES[0], tuning.N_S_CHOICES[0]))
+    smallest = fresh_model(sizes, tuning.N_A_CHOICES[0], tuning.N_S_CHOICES[0])
     serve = loaded.signatures["serving_default"]
-    served = tf.function(lambda: [loaded.probabilities(g) for g in groups])  # the groups at once, as in the
-    smallest_groups = tf.function(lambda: [smallest(g) for g in groups])  # signature (one op thread each)
+    # Each as one graph, so that the groups run at once, as in the signature.
+    served = tf.function(lambda: [loaded.probabilities(g) for g in groups])
+    smallest_groups = tf.function(lambda: [smallest(g, training=False) for g in groups])
     return {
         "batch_size": batch_size,
         "whole_call": median_seconds(lambda: serve(human=human, day_first=day_first)),
@@ -93,30 +85,12 @@ def serving_call(loaded, sizes: ModelSizes, texts: list[str], batch_size: int, d
     }
 
 
-def training_step(loaded, sizes: ModelSizes, texts: list[str], batch_size: int) -> dict:
-    """Examples/s of the forward pass alone and of Keras's training step (as the Trainer compiles the model)
-    at TRAINING_SIZES, over TRAINING_BATCHES batches of `texts` sorted by length, one batch at a time."""
-    ids = input_ids(loaded, arrival_batch(texts, batch_size * TRAINING_BATCHES))
-    batches = length_groups(ids, TRAINING_BATCHES)
-    labels = [tf.zeros([int(b.shape[0]), sizes.ty], tf.int64) for b in batches]  # the work ignores the values
-    model = fresh_model(sizes, **TRAINING_SIZES)
-    config = training.TrainingConfig(epochs=1, batch_size=batch_size)
-    training.build_optimizer(training.compile_model(model, training.make_optimizer(config)))
-    step = median_seconds(lambda: [model.train_on_batch(b, y) for b, y in zip(batches, labels, strict=True)], 3)
-    inference = forward(model)
-    alone = median_seconds(lambda: [inference(b) for b in batches], 3)
-    examples = int(ids.shape[0])
-    return {"sizes": dict(TRAINING_SIZES), "batch_size": batch_size, "batches": len(batches),
-            "forward_examples_per_second": examples / alone, "step_examples_per_second": examples / step}
-
-
-def limits_table(f: dict) -> Table:
-    """The serving call's parts against the time a call may take at each ratio, and the training step."""
-    s, t = f["serving"], f["training"]
+def limits_table(s: dict) -> Table:
+    """The parts of a serving_default call (`serving_call`'s figures) against the time a call may take."""
     ms = 1000
-    budgets = ", ".join(f"{float(r):g}x dateutil: {b * ms:.1f} ms" for r, b in s["budget_at_ratio"].items())
+    budgets = ", ".join(f"at {r}x {s['batch_size'] / b:,.0f} strings/s ({b * ms:.1f} ms per call)"
+                        for r, b in s["budget_at_ratio"].items())
     smallest = f"n_a {s['smallest_sizes']['n_a']}, n_s {s['smallest_sizes']['n_s']}"
-    training_sizes = f"n_a {t['sizes']['n_a']}, n_s {t['sizes']['n_s']}"
     return Table(
         title=f"what a speed ratio to dateutil needs of this machine: one serving_default call on "
               f"{s['batch_size']:,} hand-written strings in arrival order, taken apart",
@@ -131,19 +105,5 @@ def limits_table(f: dict) -> Table:
             Row(f"the search's smallest model ({smallest}) alone, the same groups",
                 (cell(s["smallest_model"] * ms, 1), rate(s["batch_size"] / s["smallest_model"])), 1),
         ),
-        notes=(f"a call may take, for serving_default to serve at a ratio to python-dateutil's "
-               f"{s['dateutil_strings_per_second']:,.0f} strings/s on these lines: {budgets}",
-               f"training at {training_sizes}, {t['batches']} batches of {t['batch_size']} sorted by length, "
-               f"one at a time, one thread per op: "
-               f"the forward pass alone {rate(t['forward_examples_per_second'])} examples/s, "
-               f"Keras's training step {rate(t['step_examples_per_second'])} examples/s "
-               f"({t['step_examples_per_second'] / t['forward_examples_per_second']:.2f} of the forward pass's "
-               f"rate)"))
-
-
-def measure(loaded, sizes: ModelSizes, handwritten: list[str], training_texts: list[str], batch_size: int,
-            training_batch_size: int, dateutil_rate: float) -> dict:
-    """Every figure of `limits_table`."""
-    return {"serving": serving_call(loaded, sizes, handwritten, batch_size, dateutil_rate),
-            "training": training_step(loaded, sizes, training_texts, training_batch_size)}
-
+        notes=(f"a ratio to python-dateutil's {s['dateutil_strings_per_second']:,.0f} strings/s on these lines "
+               f"needs {budgets}",))

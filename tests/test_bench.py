@@ -652,13 +652,10 @@ def test_the_limits_table_sets_each_part_against_the_time_a_call_may_take():
                "smallest_model": 0.0185, "smallest_sizes": {"n_a": 16, "n_s": 16},
                "dateutil_strings_per_second": 43_471.0,
                "budget_at_ratio": {"2": 1024 / (2 * 43_471), "3": 1024 / (3 * 43_471)}}
-    training = {"sizes": {"n_a": 32, "n_s": 32}, "batch_size": 200, "batches": 32,
-                "forward_examples_per_second": 25_000.0, "step_examples_per_second": 11_500.0}
-    out = bench_report.console(limits.limits_table({"serving": serving, "training": training}))
+    out = bench_report.console(limits.limits_table(serving))
     assert "serving_default, the whole call" in out and "48.0" in out and "21,333" in out
     assert "the search's smallest model (n_a 16, n_s 16) alone" in out and "18.5" in out
-    assert "2x dateutil: 11.8 ms, 3x dateutil: 7.9 ms" in out
-    assert "forward pass alone 25,000 examples/s, Keras's training step 11,500 examples/s (0.46" in out
+    assert "needs at 2x 86,942 strings/s (11.8 ms per call), at 3x 130,413 strings/s (7.9 ms per call)" in out
 
 
 def test_the_markdown_file_holds_the_printed_tables(tmp_path):
@@ -769,14 +766,12 @@ def test_bench_prints_the_figures_of_the_pushed_model(runs, tmp_path):
     assert training["matmul_gflops"] == compute["matmul_gflops"]
     assert "training, examples/s" in out
     # What a speed ratio would need: the signature's call taken apart, against dateutil's rate of this run.
-    serving, step = figures["limits"]["serving"], figures["limits"]["training"]
+    serving = figures["limits"]
     dateutil_rate = hand["speeds"]["dateutil"]["strings_per_second"]
     assert serving["dateutil_strings_per_second"] == dateutil_rate
     assert serving["budget_at_ratio"] == pytest.approx({str(r): 1024 / (r * dateutil_rate) for r in (2, 3)})
     assert 0 < serving["transform_graph"] < serving["whole_call"] and serving["served_model"] > 0
     assert serving["smallest_sizes"] == {"n_a": 16, "n_s": 16} and serving["smallest_model"] > 0
-    assert step["sizes"] == {"n_a": 32, "n_s": 32} and step["batch_size"] == trained["training_config"]["batch_size"]
-    assert step["step_examples_per_second"] < step["forward_examples_per_second"]  # a step is a forward and more
     assert "what a speed ratio to dateutil needs of this machine" in out
     # The tables as Markdown: the machine, the date, the model, and every table printed.
     with open(results_file, encoding="utf-8") as f:
