@@ -659,8 +659,6 @@ def test_the_limits_table_sets_each_part_against_the_time_a_call_may_take():
 
 
 def test_the_markdown_file_holds_the_printed_tables(tmp_path):
-    from serving import bench_report
-
     tables = [
         bench_report.Table("exact match on the test split: 0.9900 (19 examples)", ("family", "exact match"),
                            (bench_report.Row("with_time", ("0.9629",)), bench_report.Row("iso", ("1.0000",)))),
