@@ -75,6 +75,22 @@ class TrialPoint:
     chosen: bool = False
 
 
+LABEL_LINE = 10  # points between the labels of trials stacked one above the other
+LABEL_SPAN = 0.15  # decades of model size a trial's label covers on the size axis (about 8 characters)
+
+
+def label_offsets(points: Sequence[TrialPoint]) -> list[tuple[int, int]]:
+    """Each point's label offset (points right, points up): a label that would run into an earlier one (a trial
+    at the same score less than LABEL_SPAN to its left or right, such as a Hyperband trial and its continuation
+    that did not improve) goes one line above it."""
+    offsets = []
+    for i, p in enumerate(points):
+        below = sum(1 for q in points[:i] if round(q.score, 3) == round(p.score, 3)
+                    and abs(math.log10(q.parameters / p.parameters)) < LABEL_SPAN)
+        offsets.append((5, 4 + LABEL_LINE * below))
+    return offsets
+
+
 def trial_sizes(points: Sequence[TrialPoint], path: str) -> str:
     """Each trial's model size (parameters, log scale) against its validation exact match, labelled, the chosen
     trial ringed."""
@@ -82,8 +98,8 @@ def trial_sizes(points: Sequence[TrialPoint], path: str) -> str:
         raise ValueError("no trials to plot")
     fig, ax = plt.subplots(figsize=(8, 5))
     ax.scatter([p.parameters for p in points], [p.score for p in points], s=30, zorder=2, label="trial")
-    for p in points:
-        ax.annotate(p.label, (p.parameters, p.score), xytext=(5, 4), textcoords="offset points", fontsize=8)
+    for p, offset in zip(points, label_offsets(points), strict=True):
+        ax.annotate(p.label, (p.parameters, p.score), xytext=offset, textcoords="offset points", fontsize=8)
     for p in (p for p in points if p.chosen):
         ax.scatter([p.parameters], [p.score], s=220, facecolors="none", edgecolors="tab:red", linewidths=2,
                    zorder=3, label=f"chosen: {p.label}")

@@ -438,6 +438,16 @@ def test_made_up_trials_become_child_runs_and_a_size_plot_on_the_parent(tmp_path
         plots.trial_sizes([], str(tmp_path / "empty.png"))
 
 
+def test_labels_of_trials_at_the_same_place_stack_instead_of_overlapping():
+    points = [plots.TrialPoint(80_560, 0.0, "64/16 (2 ep)"), plots.TrialPoint(40_384, 0.0154, "32/32 (2 ep)"),
+              plots.TrialPoint(80_560, 0.0, "64/16 (3 ep)"), plots.TrialPoint(40_384, 0.0486, "32/32 (3 ep)"),
+              plots.TrialPoint(80_560, 0.0001, "64/16 (4 ep)"), plots.TrialPoint(266_960, 0.0, "128/48 (2 ep)"),
+              plots.TrialPoint(344_960, 0.0, "128/96 (3 ep)")]
+    line = plots.LABEL_LINE
+    assert plots.label_offsets(points) == [(5, 4), (5, 4), (5, 4 + line), (5, 4), (5, 4 + 2 * line), (5, 4),
+                                           (5, 4 + line)]
+
+
 def _examples(directory, splits: dict[str, list[tuple[str, str]]]):
     """An Examples artifact of the ExampleGen's, its splits holding (human, iso) rows in the order given."""
     import tensorflow as tf
