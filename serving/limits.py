@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from models import export, features, tuning
@@ -41,19 +40,11 @@ def arrival_batch(texts: list[str], size: int) -> list[str]:
     return (texts * -(-size // len(texts)))[:size]
 
 
-def input_ids(loaded, texts: list[str]) -> np.ndarray:
+def input_ids(loaded, texts: list[str]) -> tf.Tensor:
     """The Transform graph's padded input ids (batch, Tx) of `texts`, read with the month first."""
     transformed = loaded.tft_layer({features.HUMAN_KEY: tf.reshape(tf.constant(texts), [-1, 1]),
                                     features.DAY_FIRST_KEY: tf.zeros([len(texts), 1], tf.int64)})
-    return transformed[features.HUMAN_IDS_KEY].numpy()
-
-
-def length_groups(ids: np.ndarray, groups: int) -> list[tf.Tensor]:
-    """The rows of `ids` sorted by length, cut into `groups` parts, each padded only to its own longest row
-    (what `export.probabilities_by_length` gives the model)."""
-    lengths = (ids != features.PAD_ID).sum(axis=1)
-    parts = np.array_split(np.argsort(lengths, kind="stable"), groups)
-    return [tf.constant(ids[p][:, :max(1, lengths[p].max())]) for p in parts if len(p)]
+    return transformed[features.HUMAN_IDS_KEY]
 
 
 def fresh_model(sizes: ModelSizes, n_a: int, n_s: int) -> keras.Model:
@@ -67,12 +58,13 @@ def serving_call(loaded, sizes: ModelSizes, texts: list[str], batch_size: int, d
     """Seconds per `serving_default` call on `batch_size` of `texts` in arrival order, and of its parts."""
     batch = arrival_batch(texts, batch_size)
     human, day_first = tf.constant(batch), tf.zeros([batch_size], tf.bool)
-    groups = length_groups(input_ids(loaded, batch), export.LENGTH_GROUPS)
+    ids = input_ids(loaded, batch)
     smallest = fresh_model(sizes, tuning.N_A_CHOICES[0], tuning.N_S_CHOICES[0])
     serve = loaded.signatures["serving_default"]
-    # Each as one graph, so that the groups run at once, as in the signature.
-    served = tf.function(lambda: [loaded.probabilities(g) for g in groups])
-    smallest_groups = tf.function(lambda: [smallest(g, training=False) for g in groups])
+    # Each as one graph through the signature's own length groups, which then run at once as they do there.
+    served = tf.function(lambda: export.probabilities_by_length(loaded.probabilities, sizes.output_vocab, ids))
+    smallest_groups = tf.function(lambda: export.probabilities_by_length(
+        lambda g: smallest(g, training=False), sizes.output_vocab, ids))
     return {
         "batch_size": batch_size,
         "whole_call": median_seconds(lambda: serve(human=human, day_first=day_first)),

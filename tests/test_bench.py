@@ -15,7 +15,6 @@ import sys
 from typing import NamedTuple
 
 import babel
-import numpy as np
 import pytest
 
 from models import cost, saved_model
@@ -640,11 +639,8 @@ def test_the_hand_written_figures_and_tables_hold_every_parser_category_and_lang
         assert label in text
 
 
-def test_limits_batches_keep_arrival_order_and_groups_pad_each_to_its_own_longest_row():
+def test_limits_batches_keep_arrival_order():
     assert limits.arrival_batch(["a", "b", "c"], 7) == ["a", "b", "c", "a", "b", "c", "a"]
-    ids = np.array([[1, 2, 3, 0, 0], [1, 0, 0, 0, 0], [1, 2, 3, 4, 5], [1, 2, 0, 0, 0]])
-    groups = limits.length_groups(ids, 2)
-    assert [g.numpy().tolist() for g in groups] == [[[1, 0], [1, 2]], [[1, 2, 3, 0, 0], [1, 2, 3, 4, 5]]]
 
 
 def test_the_limits_table_sets_each_part_against_the_time_a_call_may_take():
